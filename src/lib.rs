@@ -1,0 +1,42 @@
+//! `cfg`: safe writes for YAML/JSON config files.
+//!
+//! Every change to a managed file goes through one path ([`ops::write`]): take the
+//! store lock, validate the new content, write the new version into the side git
+//! repository (`.cfg/`) and make it durable, replace the file atomically and
+//! durably, then move the branch. Backups are commits, the audit trail is the
+//! history, restore is a new commit.
+//!
+//! The crate is layered; dependencies point one way:
+//!
+//! * pure cores: [`validate`] (parse, schema, cron, diagnostics), [`merge`]
+//!   (three-way merge), [`retention`] (which commits a policy keeps);
+//! * effects: [`fsio`] (the only code that writes files: the lock, the durable
+//!   replace, path resolution) and [`store`] (the side repository; gix stays inside);
+//! * [`ops`]: one module per user operation, the only place that combines the others;
+//! * the `cfg` binary, which parses arguments, calls [`ops`] and renders errors.
+//!
+//! ```no_run
+//! use cfg::ops::{self, WriteRequest};
+//! use cfg::settings::Settings;
+//!
+//! let root = std::path::Path::new("/srv/config");
+//! ops::init(root)?;
+//! let settings = Settings::for_root(root);
+//! let outcome = ops::write(
+//!     &settings,
+//!     WriteRequest::new("schedule_config.yml", b"version: 1.0.0\n".to_vec())
+//!         .message("raise the retry count"),
+//! )?;
+//! println!("committed {}", outcome.rev);
+//! # Ok::<(), cfg::ops::Error>(())
+//! ```
+
+pub mod duration;
+pub mod fsio;
+pub mod merge;
+pub mod ops;
+pub mod project;
+pub mod retention;
+pub mod settings;
+pub mod store;
+pub mod validate;
