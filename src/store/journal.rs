@@ -51,6 +51,7 @@ impl Journal {
         for (path, temp) in &entry.files {
             text.push_str(&format!("file {path}\t{temp}\n"));
         }
+        text.push_str("end\n");
         std::fs::write(&self.path, text).at(Step::Write, &self.path)?;
         fsio::sync_path(&self.path)
     }
@@ -94,15 +95,18 @@ fn parse(text: &str) -> Option<JournalEntry> {
     let commit = lines.next()?.strip_prefix("commit ")?.parse().ok()?;
     let mut files = Vec::new();
     for line in lines {
+        if line == "end" {
+            // Only a complete journal has its end line; a torn one does not parse.
+            return text.ends_with("\nend\n").then_some(JournalEntry {
+                parent,
+                commit,
+                files,
+            });
+        }
         let (path, temp) = line.strip_prefix("file ")?.split_once('\t')?;
         files.push((RelPath::new(path).ok()?, temp.to_owned()));
     }
-    // Only a complete journal ends with a newline; a torn write does not parse.
-    text.ends_with('\n').then_some(JournalEntry {
-        parent,
-        commit,
-        files,
-    })
+    None
 }
 
 #[cfg(test)]
