@@ -3,4 +3,5 @@
 //! checks the side repository with the real `git` CLI.
 
 mod common;
+mod crash;
 mod foundation;
