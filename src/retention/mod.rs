@@ -28,8 +28,9 @@
 //!   by that rule. Buckets with no version do not count: `keep-daily 7` keeps the
 //!   newest version of each of the last 7 days *that have versions*. If the rule
 //!   still has room when it reaches the oldest version, the oldest is kept too
-//!   (restic ≥ 0.14 does the same), so a history younger than the rule asks for
-//!   keeps its beginning.
+//!   ([`Reason::Oldest`] if its bucket already had a newer version), so a history
+//!   younger than the rule asks for keeps its beginning; restic does the same
+//!   since 0.16 and labels it the same way ("oldest monthly snapshot").
 //!
 //! # Time zones
 //!

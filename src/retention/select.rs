@@ -31,7 +31,8 @@ pub struct Decision {
 }
 
 /// Why a version is kept. A version kept by several rules carries one reason
-/// per rule, in the order of the variants here.
+/// per rule, in this order: [`Latest`](Reason::Latest), then `keep-last`,
+/// `keep-within`, and the calendar rules from hourly to yearly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reason {
     /// The newest version (first in the list): always kept, whatever the policy.
@@ -42,16 +43,20 @@ pub enum Reason {
     Last(u32),
     /// Younger than this `keep-within` duration, counted back from the newest version.
     Within(Duration),
-    /// The newest version of its hour, or the oldest version (see [`super`]).
+    /// The newest version of its hour (see [`super`] for "newest" under clock skew).
     Hourly(Bucket),
-    /// The newest version of its day, or the oldest version.
+    /// The newest version of its day.
     Daily(Bucket),
-    /// The newest version of its ISO week, or the oldest version.
+    /// The newest version of its ISO week.
     Weekly(Bucket),
-    /// The newest version of its month, or the oldest version.
+    /// The newest version of its month.
     Monthly(Bucket),
-    /// The newest version of its year, or the oldest version.
+    /// The newest version of its year.
     Yearly(Bucket),
+    /// The oldest version of the history, whose bucket already has a newer kept
+    /// version, kept because the calendar rule of that bucket's period still had
+    /// room when it got there. Sits where that rule's reason would.
+    Oldest(Bucket),
 }
 
 /// The wording follows restic's `forget` output so that people who know it
@@ -68,6 +73,7 @@ impl fmt::Display for Reason {
             Reason::Weekly(_) => f.write_str("weekly snapshot"),
             Reason::Monthly(_) => f.write_str("monthly snapshot"),
             Reason::Yearly(_) => f.write_str("yearly snapshot"),
+            Reason::Oldest(bucket) => write!(f, "oldest {} snapshot", bucket.adjective()),
         }
     }
 }
@@ -92,6 +98,18 @@ pub enum Bucket {
         month: u32,
     },
     Year(i32),
+}
+
+impl Bucket {
+    fn adjective(&self) -> &'static str {
+        match self {
+            Bucket::Hour { .. } => "hourly",
+            Bucket::Day(_) => "daily",
+            Bucket::Week { .. } => "weekly",
+            Bucket::Month { .. } => "monthly",
+            Bucket::Year(_) => "yearly",
+        }
+    }
 }
 
 impl fmt::Display for Bucket {
@@ -219,12 +237,11 @@ fn keep_calendar(versions: &[Version], period: Period, count: u32, reasons: &mut
         // The set, not a comparison with the previous version, is what makes a
         // version that jumps back into an already kept bucket (clock skew) count
         // for nothing instead of taking a second slot for the same bucket.
-        let first_of_bucket = seen.insert(bucket);
-        if first_of_bucket {
+        if seen.insert(bucket) {
             left -= 1;
-        }
-        if first_of_bucket || index == oldest {
             reasons[index].push(period.reason(bucket));
+        } else if index == oldest {
+            reasons[index].push(Reason::Oldest(bucket));
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
 use proptest::prelude::*;
+use serde_json::json;
 
 use super::{Bucket, Decision, Policy, Reason, Version, select};
 
@@ -41,6 +42,11 @@ fn hourly(newest: &str, count: i64) -> Vec<Version> {
         .collect()
 }
 
+/// A policy as it would be written in the settings.
+fn rules(settings: serde_json::Value) -> Policy {
+    Policy::from_settings(&settings).unwrap()
+}
+
 fn kept<'a>(versions: &'a [Version], decisions: &[Decision]) -> Vec<&'a str> {
     assert_eq!(versions.len(), decisions.len());
     versions
@@ -69,10 +75,7 @@ fn empty_history_gives_no_decisions() {
     assert!(
         select(
             &[],
-            &Policy {
-                keep_last: Some(3),
-                ..Policy::default()
-            },
+            &rules(json!({"keep-last": 3})),
             at("2024-01-01T00:00:00Z")
         )
         .is_empty()
@@ -89,34 +92,20 @@ fn latest_is_always_kept_and_says_so_first() {
         "2024-06-01T00:00:00Z",
         "2024-05-01T00:00:00Z",
     ]);
-    let policy = Policy {
-        keep_last: Some(0),
-        keep_yearly: Some(1),
-        ..Policy::default()
-    };
+    let policy = rules(json!({"keep-last": 0, "keep-yearly": 1}));
     let decisions = run(&history, &policy);
     assert_eq!(
         decisions[0].reasons,
         [Reason::Latest, Reason::Yearly(Bucket::Year(2023))]
     );
-    let policy = Policy {
-        keep_within: Some(Duration::from_secs(1)),
-        ..Policy::default()
-    };
+    let policy = rules(json!({"keep-within": "1s"}));
     let decisions = select(&history, &policy, at("2023-06-01T00:00:00Z"));
     assert_eq!(
         decisions[0].reasons,
         [Reason::Latest, Reason::Within(Duration::from_secs(1))]
     );
     let later = history[0].time + TimeDelta::days(1);
-    let decisions = select(
-        &history,
-        &Policy {
-            keep_hourly: Some(1),
-            ..Policy::default()
-        },
-        later,
-    );
+    let decisions = select(&history, &rules(json!({"keep-hourly": 1})), later);
     assert_eq!(kept(&history, &decisions), ["2023-06-01T00:00:00Z"]);
 }
 
@@ -125,11 +114,7 @@ fn empty_policy_keeps_everything() {
     let history = hourly("2024-03-10T12:00:00Z", 5);
     for policy in [
         Policy::default(),
-        Policy {
-            keep_last: Some(0),
-            keep_within: Some(Duration::ZERO),
-            ..Policy::default()
-        },
+        rules(json!({"keep-last": 0, "keep-within": "0s"})),
     ] {
         let decisions = run(&history, &policy);
         assert!(decisions.iter().all(|d| d.keep));
@@ -141,13 +126,7 @@ fn empty_policy_keeps_everything() {
 #[test]
 fn keep_last_keeps_the_newest_in_list_order() {
     let history = hourly("2024-03-10T12:00:00Z", 5);
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_last: Some(3),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-last": 3})));
     let reasons: Vec<_> = decisions.iter().map(|d| d.reasons.clone()).collect();
     assert_eq!(
         reasons,
@@ -163,13 +142,7 @@ fn keep_last_keeps_the_newest_in_list_order() {
         decisions.iter().map(|d| d.keep).collect::<Vec<_>>(),
         [true, true, true, false, false]
     );
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_last: Some(50),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-last": 50})));
     assert!(decisions.iter().all(|d| d.keep));
 }
 
@@ -187,7 +160,7 @@ fn keep_within_counts_back_from_the_newest_version_not_now() {
             }
         })
         .collect();
-    let policy = Policy::from_settings(&serde_json::json!({"keep-within": "2w"})).unwrap();
+    let policy = rules(json!({"keep-within": "2w"}));
     let expected: Vec<String> = (0..14).map(|i| format!("day-{i}")).collect();
     for now in [newest, newest + TimeDelta::days(400)] {
         let decisions = select(&history, &policy, now);
@@ -208,10 +181,7 @@ fn keep_within_ends_at_now_when_the_latest_is_from_the_future() {
         "2024-03-01T00:00:00Z",
         "2024-02-01T00:00:00Z",
     ]);
-    let policy = Policy {
-        keep_within: Some(Duration::from_secs(14 * DAY as u64)),
-        ..Policy::default()
-    };
+    let policy = rules(json!({"keep-within": "14d"}));
     let decisions = select(&history, &policy, at("2024-03-10T00:00:00Z"));
     assert_eq!(
         kept(&history, &decisions),
@@ -251,13 +221,7 @@ fn forty_days() -> Vec<Version> {
 #[test]
 fn keep_daily_keeps_the_newest_of_each_of_the_last_days_with_versions() {
     let history = forty_days();
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_daily: Some(7),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-daily": 7})));
     assert_eq!(
         kept(&history, &decisions),
         [
@@ -284,13 +248,7 @@ fn keep_daily_keeps_the_newest_of_each_of_the_last_days_with_versions() {
         "2024-02-01T10:00:00Z",
         "2024-01-01T10:00:00Z",
     ]);
-    let decisions = run(
-        &sparse,
-        &Policy {
-            keep_daily: Some(2),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&sparse, &rules(json!({"keep-daily": 2})));
     assert_eq!(
         kept(&sparse, &decisions),
         ["2024-03-10T09:00:00Z", "2024-03-01T18:00:00Z"]
@@ -300,13 +258,7 @@ fn keep_daily_keeps_the_newest_of_each_of_the_last_days_with_versions() {
 #[test]
 fn keep_hourly_keeps_one_per_hour() {
     let history = forty_days();
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_hourly: Some(24),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-hourly": 24})));
     assert_eq!(kept(&history, &decisions).len(), 24);
     assert!(decisions[..24].iter().all(|d| d.keep));
     assert_eq!(
@@ -332,13 +284,7 @@ fn keep_hourly_keeps_one_per_hour() {
         "2024-03-10T08:30:00Z",
         "2024-03-10T08:10:00Z",
     ]);
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_hourly: Some(2),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-hourly": 2})));
     assert_eq!(
         kept(&history, &decisions),
         ["2024-03-10T09:59:00Z", "2024-03-10T08:30:00Z"]
@@ -348,13 +294,7 @@ fn keep_hourly_keeps_one_per_hour() {
 #[test]
 fn keep_weekly_uses_monday_to_sunday_iso_weeks() {
     let history = forty_days();
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_weekly: Some(4),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-weekly": 4})));
     assert_eq!(
         kept(&history, &decisions),
         [
@@ -378,13 +318,7 @@ fn keep_weekly_across_a_year_boundary() {
         "2020-12-21T09:00:00Z",
         "2020-12-20T09:00:00Z", // 2020-W51
     ]);
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_weekly: Some(3),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-weekly": 3})));
     assert_eq!(
         kept(&history, &decisions),
         [
@@ -406,13 +340,7 @@ fn keep_weekly_across_a_year_boundary() {
         "2024-12-30T10:00:00Z",
         "2024-12-29T10:00:00Z",
     ]);
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_weekly: Some(2),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-weekly": 2})));
     assert_eq!(
         kept(&history, &decisions),
         ["2025-01-01T10:00:00Z", "2024-12-29T10:00:00Z"]
@@ -429,13 +357,7 @@ fn keep_weekly_across_a_year_boundary() {
 #[test]
 fn keep_monthly_and_the_oldest_when_the_rule_has_room() {
     let history = forty_days();
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_monthly: Some(3),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-monthly": 3})));
     assert_eq!(
         kept(&history, &decisions),
         [
@@ -446,13 +368,7 @@ fn keep_monthly_and_the_oldest_when_the_rule_has_room() {
     );
     // A fourth month is asked for but there is none: the oldest version is kept
     // too, so the history keeps its beginning.
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_monthly: Some(4),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-monthly": 4})));
     assert_eq!(
         kept(&history, &decisions),
         [
@@ -466,11 +382,34 @@ fn keep_monthly_and_the_oldest_when_the_rule_has_room() {
         year: 2024,
         month: 1,
     };
-    assert_eq!(
-        decisions.last().unwrap().reasons,
-        [Reason::Monthly(january)]
-    );
+    let oldest = &decisions.last().unwrap().reasons;
+    assert_eq!(oldest, &[Reason::Oldest(january)]);
+    assert_eq!(oldest[0].to_string(), "oldest monthly snapshot");
     assert_eq!(january.to_string(), "2024-01");
+
+    // An oldest version alone in its bucket is simply the newest of that bucket;
+    // the same version can be both, for different rules.
+    let history = versions(&[
+        "2024-03-10T12:00:00Z",
+        "2024-03-01T12:00:00Z",
+        "2024-01-20T12:00:00Z",
+        "2024-01-20T08:00:00Z",
+    ]);
+    let decisions = run(
+        &history,
+        &rules(json!({"keep-daily": 5, "keep-monthly": 5})),
+    );
+    assert_eq!(
+        decisions[3].reasons,
+        [
+            Reason::Oldest(Bucket::Day(day(2024, 1, 20))),
+            Reason::Oldest(january),
+        ]
+    );
+    assert_eq!(decisions[2].reasons[1], Reason::Monthly(january));
+    let history = &history[..3];
+    let decisions = run(history, &rules(json!({"keep-monthly": 5})));
+    assert_eq!(decisions[2].reasons, [Reason::Monthly(january)]);
 }
 
 #[test]
@@ -484,13 +423,7 @@ fn keep_yearly() {
         "2021-01-01T00:00:00Z",
         "2019-05-05T00:00:00Z",
     ]);
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_yearly: Some(3),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-yearly": 3})));
     assert_eq!(
         kept(&history, &decisions),
         [
@@ -512,13 +445,7 @@ fn buckets_use_the_versions_own_offset() {
         "2024-02-29T23:30:00-05:00",
         "2024-02-10T10:00:00Z",
     ]);
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_monthly: Some(2),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-monthly": 2})));
     assert_eq!(
         decisions[1].reasons,
         [Reason::Monthly(Bucket::Month {
@@ -532,13 +459,7 @@ fn buckets_use_the_versions_own_offset() {
     );
     // Likewise the day: 00:30 at +02:00 is the previous day in UTC.
     let history = versions(&["2024-03-02T00:30:00+02:00", "2024-03-01T20:00:00Z"]);
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_daily: Some(1),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-daily": 1})));
     assert_eq!(
         decisions[0].reasons[1],
         Reason::Daily(Bucket::Day(day(2024, 3, 2)))
@@ -654,13 +575,7 @@ fn skewed_timestamps_follow_list_order() {
         "2024-03-03T10:00:00Z",
         "2024-03-02T10:00:00Z",
     ]);
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_daily: Some(3),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-daily": 3})));
     assert_eq!(
         kept(&history, &decisions),
         [
@@ -677,22 +592,13 @@ fn skewed_timestamps_follow_list_order() {
         "2024-03-05T10:00:00Z",
         "2024-03-04T10:00:00Z",
     ]);
-    let decisions = run(
-        &history,
-        &Policy {
-            keep_daily: Some(2),
-            ..Policy::default()
-        },
-    );
+    let decisions = run(&history, &rules(json!({"keep-daily": 2})));
     assert_eq!(
         kept(&history, &decisions),
         ["2024-03-03T10:00:00Z", "2024-03-05T10:00:00Z"]
     );
     assert_eq!(decisions[0].reasons[0], Reason::Latest);
-    let policy = Policy {
-        keep_within: Some(Duration::from_secs(HOUR as u64)),
-        ..Policy::default()
-    };
+    let policy = rules(json!({"keep-within": "1h"}));
     let decisions = select(&history, &policy, at("2024-03-06T00:00:00Z"));
     assert_eq!(
         kept(&history, &decisions),
@@ -707,12 +613,7 @@ fn skewed_timestamps_follow_list_order() {
 #[test]
 fn zero_counts_turn_a_rule_off() {
     let history = hourly("2024-03-10T12:00:00Z", 48);
-    let policy = Policy {
-        keep_last: Some(0),
-        keep_hourly: Some(0),
-        keep_daily: Some(2),
-        ..Policy::default()
-    };
+    let policy = rules(json!({"keep-last": 0, "keep-hourly": 0, "keep-daily": 2}));
     let decisions = run(&history, &policy);
     assert_eq!(
         decisions[0].reasons,
@@ -989,17 +890,25 @@ proptest! {
             &mut policy.keep_yearly,
         ][rule] = Some(n);
         let decisions = select(&versions, &policy, now_for(&versions, offset));
-        let buckets: Vec<Bucket> = decisions
-            .iter()
-            .flat_map(|d| &d.reasons)
-            .filter_map(|r| match r {
-                Reason::Hourly(b) | Reason::Daily(b) | Reason::Weekly(b) | Reason::Monthly(b) | Reason::Yearly(b) => Some(*b),
-                _ => None,
-            })
-            .collect();
-        let distinct: std::collections::HashSet<Bucket> = buckets.iter().copied().collect();
-        prop_assert!(distinct.len() <= n as usize);
-        // Only the oldest version may repeat a bucket already kept.
-        prop_assert!(buckets.len() <= distinct.len() + 1);
+        let mut buckets = std::collections::HashSet::new();
+        for (index, decision) in decisions.iter().enumerate() {
+            for reason in &decision.reasons {
+                match reason {
+                    Reason::Hourly(b)
+                    | Reason::Daily(b)
+                    | Reason::Weekly(b)
+                    | Reason::Monthly(b)
+                    | Reason::Yearly(b) => prop_assert!(buckets.insert(*b), "{:?} twice", b),
+                    // Only the oldest, and only in a bucket already kept above it.
+                    Reason::Oldest(b) => {
+                        prop_assert_eq!(index, versions.len() - 1);
+                        prop_assert!(buckets.contains(b));
+                    }
+                    Reason::Latest => {}
+                    other => prop_assert!(false, "{:?} from a calendar rule", other),
+                }
+            }
+        }
+        prop_assert!(buckets.len() <= n as usize);
     }
 }
