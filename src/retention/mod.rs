@@ -29,8 +29,9 @@
 //!   newest version of each of the last 7 days *that have versions*. If the rule
 //!   still has room when it reaches the oldest version, the oldest is kept too
 //!   ([`Reason::Oldest`] if its bucket already had a newer version), so a history
-//!   younger than the rule asks for keeps its beginning; restic does the same
-//!   since 0.16 and labels it the same way ("oldest monthly snapshot").
+//!   younger than the rule asks for keeps its beginning. restic keeps it too
+//!   (since 0.16) and its recent versions label it the same way ("oldest monthly
+//!   snapshot").
 //!
 //! # Time zones
 //!
