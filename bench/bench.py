@@ -81,24 +81,34 @@ class Run:
     err: str
 
 
-def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> Run:
-    """Runs `cmd` to completion, measuring it with wait4(2): the rusage of exactly
-    this child (and whatever it waited for), so peak memory is per run."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+TIME = Path("/usr/bin/time")
+
+
+def run(cmd: list, cwd: Path | None = None, env: dict | None = None, rss: bool = False) -> Run:
+    """Runs `cmd` to completion, timing it from spawn to exit.
+
+    With `rss`, the command runs under `/usr/bin/time -f %M` to get its own peak
+    memory (the rusage of a child forked from this Python process would report
+    Python's own size, which survives the exec). That wrapper costs about a
+    millisecond, so memory is taken in separate warm-up runs where times are short."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r") as mem:
+        wrapped = [TIME, "-f", "%M", "-o", mem.name, *cmd] if rss and TIME.exists() else cmd
         start = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+            wrapped, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
         )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        peak = mem.read().split()
         return Run(
             cmd=[str(c) for c in cmd],
             wall=wall,
             cpu=usage.ru_utime + usage.ru_stime,
-            rss_kib=usage.ru_maxrss,
+            rss_kib=int(peak[-1]) if rss and peak and peak[-1].isdigit() else 0,
             rc=proc.returncode,
             out=out.read().decode(errors="replace"),
             err=err.read().decode(errors="replace"),
@@ -116,6 +126,8 @@ class Sample:
     """Repeated runs of one measurement."""
 
     runs: list[Run] = field(default_factory=list)
+    # Untimed runs made for their peak memory (and to warm caches).
+    memory: list[Run] = field(default_factory=list)
 
     @property
     def wall(self) -> float:
@@ -127,11 +139,14 @@ class Sample:
 
     @property
     def rss_mib(self) -> float:
-        return max(r.rss_kib for r in self.runs) / 1024
+        return max((r.rss_kib for r in self.memory + self.runs), default=0) / 1024
 
     @property
     def mean(self) -> float:
         return statistics.fmean(r.wall for r in self.runs)
+
+    def rss(self) -> str:
+        return f"{self.rss_mib:.1f} MiB" if self.rss_mib else "n/a"
 
 
 def ms(seconds: float) -> str:
@@ -258,15 +273,24 @@ def machine() -> dict[str, str]:
         "cpu": cpu,
         "kernel": platform.release(),
         "free -h": sh("free -h"),
-        "disk": sh(f"df -hT {OUT} | tail -1") + "; rotational=" + sh(
-            "cat /sys/block/$(lsblk -no pkname $(df --output=source "
-            f"{OUT} | tail -1) 2>/dev/null || basename $(df --output=source {OUT} | tail -1))"
-            "/queue/rotational 2>/dev/null"
-        ),
+        "disk": disk(sh),
         "cfg": sh(f"git -C {REPO} describe --always --dirty") + " (" + sh(f"git -C {REPO} rev-parse --abbrev-ref HEAD") + ")",
         "git": sh("git --version"),
         "python": platform.python_version(),
     }
+
+
+def disk(sh) -> str:
+    """`df -hT` of the output folder, and whether its block device is rotational."""
+    line = " ".join(sh(f"df -hT {OUT} | tail -1").split())
+    dev = Path(line.split()[0]).name if line else ""
+    kind = ""
+    for name in (dev, dev.rstrip("0123456789"), re.sub(r"p\d+$", "", dev)):
+        flag = Path(f"/sys/block/{name}/queue/rotational")
+        if name and flag.exists():
+            kind = ", rotational (HDD)" if flag.read_text().strip() == "1" else ", non-rotational (SSD/virtual)"
+            break
+    return line + kind
 
 
 # --------------------------------------------------------------------------
@@ -349,6 +373,8 @@ def section_check(rep: Report, ctx: Context) -> None:
     }
     reps = {"cfg check": ctx.reps(5), "check-jsonschema": ctx.reps(3), "yamllint": ctx.reps(3), "check-yaml": ctx.reps(3)}
     samples = {k: Sample() for k in commands}
+    for tool, cmd in commands.items():  # warm-up: peak memory, page cache
+        samples[tool].memory.append(run(cmd, cwd=corpus[0].parent, env=ctx.env, rss=True))
     for i in range(max(reps.values())):  # interleaved rounds
         for tool, cmd in commands.items():
             if i < reps[tool]:
@@ -364,7 +390,7 @@ def section_check(rep: Report, ctx: Context) -> None:
     rows = []
     for tool, s in samples.items():
         rows.append([
-            tool, ms(s.wall), ms(s.cpu), f"{s.rss_mib:.1f} MiB",
+            tool, ms(s.wall), ms(s.cpu), s.rss(),
             f"{s.wall / n * 1000:.2f} ms",
             "1.0×" if tool == "cfg check" else ratio(s.wall, base.wall),
             "1.0×" if tool == "cfg check" else ratio(s.cpu, base.cpu),
@@ -415,13 +441,15 @@ def section_check(rep: Report, ctx: Context) -> None:
         "cfg check": [ctx.cfg, "check", "--schema", schema, one],
         "check-jsonschema": [t["check-jsonschema"], "--schemafile", schema, one],
     }
+    for tool, cmd in single_cmd.items():
+        single[tool].memory.append(run(cmd, cwd=corpus[0].parent, env=ctx.env, rss=True))
     for i in range(ctx.reps(20)):
         for tool, cmd in single_cmd.items():
             if tool == "cfg check" or i < ctx.reps(5):
                 single[tool].runs.append(run(cmd, cwd=corpus[0].parent, env=ctx.env))
     rep.table(
         ["one file", "wall", "peak RSS", "vs cfg"],
-        [[tool, ms(s.wall), f"{s.rss_mib:.1f} MiB", "1.0×" if tool == "cfg check" else ratio(s.wall, single["cfg check"].wall)]
+        [[tool, ms(s.wall), s.rss(), "1.0×" if tool == "cfg check" else ratio(s.wall, single["cfg check"].wall)]
          for tool, s in single.items()],
     )
     speedup = samples["check-jsonschema"].wall / base.wall
@@ -456,6 +484,18 @@ def init_git_root(ctx: Context, root: Path, name: str, content: str) -> None:
     must(run(["git", "commit", "-q", "-m", "first"], cwd=root, env=ctx.env))
 
 
+def sync_calls(cmd: list, cwd: Path, ctx: Context) -> int | None:
+    """The fsync-family system calls one run makes, counted by `strace -c`
+    (None without strace)."""
+    if not shutil.which("strace"):
+        return None
+    with tempfile.NamedTemporaryFile(mode="r") as counts:
+        must(run(["strace", "-f", "-c", "-o", counts.name,
+                  "-e", "trace=fsync,fdatasync,syncfs,sync_file_range,msync", *cmd], cwd=cwd, env=ctx.env))
+        total = [line for line in counts.read().splitlines() if line.rstrip().endswith("total")]
+        return int(total[0].split()[3]) if total else 0
+
+
 def section_write(rep: Report, ctx: Context) -> None:
     rep.section("Durable writes: one 8 KB file, written again and again")
     work = ctx.scratch / "write"
@@ -484,6 +524,10 @@ def section_write(rep: Report, ctx: Context) -> None:
     }
     cwd = dict(zip(commands, roots.values()))
     samples = {k: Sample() for k in commands}
+    warm = work / "warm.yml"
+    warm.write_text(variant(base, 99_999))
+    for tool, make in commands.items():  # warm-up: peak memory; one more commit each
+        samples[tool].memory.append(must(run(make(warm), cwd=cwd[tool], env=ctx.env, rss=True)))
     rounds = 4 if count >= 8 else 1
     per_round = count // rounds
     for r in range(rounds):
@@ -499,11 +543,17 @@ def section_write(rep: Report, ctx: Context) -> None:
         f"The cfg store holds {commits} commits afterwards. Git by default does not fsync loose objects, "
         "refs or the index; `core.fsync=all` is git made as durable as cfg."
     )
+    # How many flushes each tool asks for per write: the cost the disk sees.
+    syncs = {}
+    for tool, make in commands.items():
+        src = work / f"strace-{len(syncs)}.yml"
+        src.write_text(variant(base, 88_000 + len(syncs)))
+        syncs[tool] = sync_calls(make(src), cwd[tool], ctx)
     rows = []
     for tool, s in samples.items():
         rows.append([tool, ms(s.mean), ms(s.wall), ms(statistics.fmean(r.cpu for r in s.runs)),
-                     f"{s.rss_mib:.1f} MiB", ratio(s.mean, floor.mean)])
-    rep.table(["per write", "mean", "median", "CPU mean", "peak RSS", "vs floor"], rows)
+                     s.rss(), "n/a" if syncs[tool] is None else str(syncs[tool]), ratio(s.mean, floor.mean)])
+    rep.table(["per write", "mean", "median", "CPU mean", "peak RSS", "fsyncs", "vs floor"], rows)
     c = samples["cfg write"].mean
     rep.note(
         f"cfg write vs git (default): {ratio(c, samples['git add+commit (default)'].mean)} the time; "
@@ -749,9 +799,9 @@ def section_large(rep: Report, ctx: Context) -> None:
     cjs = Sample()
     for i in range(reps):
         if ctx.has_check:
-            check.runs.append(run([ctx.cfg, "check", "--schema", ctx.schema, big], env=ctx.env))
+            check.runs.append(run([ctx.cfg, "check", "--schema", ctx.schema, big], env=ctx.env, rss=True))
         if i == 0:
-            cjs.runs.append(run([ctx.tools["check-jsonschema"], "--schemafile", ctx.schema, big], env=ctx.env))
+            cjs.runs.append(run([ctx.tools["check-jsonschema"], "--schemafile", ctx.schema, big], env=ctx.env, rss=True))
     root = work / "root"
     init_cfg_root(ctx, root, name, base)
     floor_dir = work / "floor"
@@ -759,21 +809,22 @@ def section_large(rep: Report, ctx: Context) -> None:
     shutil.copy(big, floor_dir / name)
     write, floor = Sample(), Sample()
     for src in srcs:
-        floor.runs.append(must(run([ctx.floor, name, src], cwd=floor_dir, env=ctx.env)))
-        write.runs.append(must(run([ctx.cfg, "write", name, "-i", src], cwd=root, env=ctx.env)))
-    rep.note(f"A valid file of {size / 2**20:.1f} MiB ({entries:,} entries); median of {reps} runs.")
+        floor.runs.append(must(run([ctx.floor, name, src], cwd=floor_dir, env=ctx.env, rss=True)))
+        write.runs.append(must(run([ctx.cfg, "write", name, "-i", src], cwd=root, env=ctx.env, rss=True)))
+    rep.note(f"A valid file of {size / 2**20:.1f} MiB ({entries:,} entries); median of {reps} runs "
+             "(check-jsonschema: one run), each under `/usr/bin/time` for its peak memory.")
     rows = []
     if ctx.has_check:
-        rows.append(["cfg check", ms(check.wall), f"{check.rss_mib:.0f} MiB", f"exit {check.runs[-1].rc}", "1.0×"])
-    rows.append(["check-jsonschema", ms(cjs.wall), f"{cjs.rss_mib:.0f} MiB", f"exit {cjs.runs[-1].rc}",
+        rows.append(["cfg check", ms(check.wall), check.rss(), f"exit {check.runs[-1].rc}", "1.0×"])
+    rows.append(["check-jsonschema", ms(cjs.wall), cjs.rss(), f"exit {cjs.runs[-1].rc}",
                  ratio(cjs.wall, check.wall) if ctx.has_check else "—"])
-    rows.append(["cfg write", ms(write.wall), f"{write.rss_mib:.0f} MiB", "exit 0", "—"])
-    rows.append(["floor (same bytes)", ms(floor.wall), f"{floor.rss_mib:.0f} MiB", "exit 0", "—"])
+    rows.append(["cfg write", ms(write.wall), write.rss(), "exit 0", "—"])
+    rows.append(["floor (same bytes)", ms(floor.wall), floor.rss(), "exit 0", "—"])
     rep.table(["10 MiB", "wall", "peak RSS", "result", "vs cfg check"], rows)
     if not ctx.has_check:
         rep.note("skipped: cfg has no `check` yet (cfg check row)")
-    rep.note(f"cfg write of 10 MiB: {ratio(write.wall, floor.wall)} the floor; "
-             f"{write.rss_mib / (size / 2**20):.1f}× the file size in peak memory.")
+    rep.note(f"cfg write of 10 MiB: {ratio(write.wall, floor.wall)} the floor; peak memory "
+             f"{write.rss_mib / (size / 2**20):.1f}× the file size (floor: {floor.rss_mib / (size / 2**20):.1f}×).")
     rep.data["large"] = {"size": size, "cfg_check": check.wall if ctx.has_check else None, "check_jsonschema": cjs.wall,
                          "cfg_write": write.wall, "floor": floor.wall, "cfg_write_rss_mib": write.rss_mib,
                          "cfg_check_rss_mib": check.rss_mib if ctx.has_check else None}
