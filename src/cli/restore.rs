@@ -20,17 +20,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
-    let request = RestoreRequest {
-        rev: args.rev.clone(),
-        files: args.files.clone(),
-        message: args.message.clone(),
-    };
+    let request = RestoreRequest { rev: args.rev.clone(), files: args.files.clone(), message: args.message.clone() };
     let outcome = ops::restore(settings, request)?;
     if !outcome.changed {
-        eprintln!(
-            "already at the content of {}; no commit",
-            outcome.from.short()
-        );
+        eprintln!("already at the content of {}; no commit", outcome.from.short());
     }
     super::print(format!("{}\n", outcome.rev).as_bytes())?;
     Ok(ExitCode::SUCCESS)

@@ -28,9 +28,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         Some(src) if src.as_os_str() != "-" => std::fs::read(src).at(Step::Read, src)?,
         _ => {
             let mut buffer = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buffer)
-                .at(Step::Read, "standard input")?;
+            std::io::stdin().read_to_end(&mut buffer).at(Step::Read, "standard input")?;
             buffer
         }
     };
@@ -38,10 +36,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     request.message = args.message.clone();
     let outcome = ops::write(settings, request)?;
     if let Some(external) = outcome.external {
-        eprintln!(
-            "note: `{}` had been edited outside cfg; that edit is commit {external}",
-            outcome.path
-        );
+        eprintln!("note: `{}` had been edited outside cfg; that edit is commit {external}", outcome.path);
     }
     if !outcome.changed {
         eprintln!("`{}` is unchanged; no commit", outcome.path);

@@ -19,11 +19,7 @@ pub struct WriteRequest {
 
 impl WriteRequest {
     pub fn new(file: impl Into<PathBuf>, content: Vec<u8>) -> WriteRequest {
-        WriteRequest {
-            file: file.into(),
-            content,
-            message: None,
-        }
+        WriteRequest { file: file.into(), content, message: None }
     }
 
     pub fn message(mut self, message: impl Into<String>) -> WriteRequest {
@@ -51,16 +47,6 @@ pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome,
     session.validate(&validator, &path, &request.content)?;
     let message = request.message.unwrap_or_else(|| format!("write {path}"));
     let trailers = session.trailers();
-    let committed = session.commit(
-        vec![(path.clone(), request.content)],
-        &message,
-        trailers,
-        None,
-    )?;
-    Ok(WriteOutcome {
-        path,
-        rev: committed.rev,
-        changed: committed.changed,
-        external,
-    })
+    let committed = session.commit(vec![(path.clone(), request.content)], &message, trailers, None)?;
+    Ok(WriteOutcome { path, rev: committed.rev, changed: committed.changed, external })
 }
