@@ -188,8 +188,9 @@ struct Layout<'n> {
     end: usize,
     /// The first child starts mid-line, as in `- key: value`.
     compact: bool,
-    /// Indentation of the children after the first.
-    column: Option<usize>,
+    /// Indentation of the children, in bytes from the start of their line
+    /// (for a compact first child, `- ` included).
+    column: usize,
     children: Vec<Child<'n>>,
 }
 
@@ -322,19 +323,15 @@ impl Doc {
             }
         }
         let mut start = head_end;
-        let mut column = None;
+        let column = first_anchor - first_line;
         for (i, (anchor, end)) in spans.iter().copied().enumerate() {
             let line = self.line_start(anchor);
-            if i > 0 {
-                // Later children start their own line, after the previous one.
-                if line < start || !self.src[line..anchor].trim().is_empty() {
-                    return None;
-                }
-                let col = anchor - line;
-                if column.is_some_and(|c| c != col) {
-                    return None;
-                }
-                column = Some(col);
+            if anchor - line != column {
+                return None;
+            }
+            // Later children start their own line, after the previous one.
+            if i > 0 && (line < start || !self.src[line..anchor].trim().is_empty()) {
+                return None;
             }
             let end = self.own_end(end);
             if end <= start.max(anchor) {
@@ -500,12 +497,12 @@ impl Merger<'_> {
             return None;
         }
         // Pieces of one version must fit the indentation of another.
-        let columns: Vec<usize> = layouts.iter().filter_map(|l| l.column).collect();
-        if columns.windows(2).any(|w| w[0] != w[1]) {
-            return None;
-        }
         let compact = layouts[BASE].compact;
-        if layouts.iter().any(|l| l.compact != compact) {
+        let column = layouts[BASE].column;
+        if layouts
+            .iter()
+            .any(|l| l.compact != compact || l.column != column)
+        {
             return None;
         }
         let is_map = matches!(nodes[BASE].kind, Kind::Map { .. });
