@@ -1033,5 +1033,34 @@ mod disjoint_edits {
                 prop_assert!(o.lines().chain(t.lines()).any(|l| l == line), "stray line {:?}", line);
             }
         }
+
+        #[test]
+        fn same_value_changed_two_ways_always_conflicts(
+            values in prop::collection::vec(val(), 1..6),
+            mut owners in owners(),
+            target in 0..6usize,
+        ) {
+            let base: Model = values.into_iter().enumerate().map(|(i, v)| (format!("k{i}"), v)).collect();
+            // Nobody else touches the target; both writers set one value in it.
+            let target = target % base.len();
+            owners[target].0 = 0;
+            let (key, val) = &base[target];
+            let clash = |tag: &str| match val {
+                Val::Scalar(_) => Edit::SetTop(key.clone(), Val::Scalar(tag.to_owned())),
+                Val::Map(subs) | Val::List(subs) => {
+                    Edit::SetSub(key.clone(), subs[0].0.clone(), tag.to_owned())
+                }
+            };
+            let (mut ours, mut theirs) = (base.clone(), base.clone());
+            for edit in edits(&base, &owners, 1).iter().chain([&clash("OURS")]) {
+                apply(&mut ours, edit);
+            }
+            for edit in edits(&base, &owners, 2).iter().chain([&clash("THEIRS")]) {
+                apply(&mut theirs, edit);
+            }
+            let (b, o, t) = (emit(&base), emit(&ours), emit(&theirs));
+            let merged = merge(&b, &o, &t, &yaml_opts());
+            prop_assert!(merged.is_err(), "merged:\n{}", merged.unwrap_or_default());
+        }
     }
 }
