@@ -165,8 +165,6 @@ struct Doc {
 
 /// A child of a block collection and the byte range of its piece.
 struct Child<'n> {
-    /// Mapping key, or list entry identity (filled in by the list merge).
-    id: Option<Value>,
     /// The key's first byte, or the item's `-`.
     anchor: usize,
     piece: Range<usize>,
@@ -284,7 +282,6 @@ impl Doc {
                     }
                     spans.push((key.start, key.end.max(value.end)));
                     children.push(Child {
-                        id: Some(key.value()),
                         anchor: key.start,
                         piece: 0..0,
                         key: Some(key),
@@ -297,7 +294,6 @@ impl Doc {
                     let dash = self.dash_before(item.start)?;
                     spans.push((dash, item.end));
                     children.push(Child {
-                        id: None,
                         anchor: dash,
                         piece: 0..0,
                         key: None,
@@ -510,7 +506,7 @@ impl Merger<'_> {
         // must stay first: the same entry first in all versions. Merging by
         // position keeps it first by construction.
         let merged = if is_map {
-            self.merge_keyed(layouts, compact, |c| c.id.clone())?
+            self.merge_keyed(layouts, compact, |c| c.key.map(Node::value))?
         } else if let Some(key) = self.list_key(layouts) {
             self.merge_keyed(layouts, compact, |c| c.value.lookup(key))?
         } else {
