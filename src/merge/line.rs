@@ -120,16 +120,10 @@ pub(crate) fn merge_lines(base: &str, ours: &str, theirs: &str, labels: &Labels<
     let ours_changes = diff(&b, &o);
     let theirs_changes = diff(&b, &t);
     if ours_changes.is_empty() {
-        return LineMerge {
-            text: theirs.to_owned(),
-            conflicts: Vec::new(),
-        };
+        return LineMerge { text: theirs.to_owned(), conflicts: Vec::new() };
     }
     if theirs_changes.is_empty() {
-        return LineMerge {
-            text: ours.to_owned(),
-            conflicts: Vec::new(),
-        };
+        return LineMerge { text: ours.to_owned(), conflicts: Vec::new() };
     }
     let blocks = merge_changes(&b, &o, &t, &ours_changes, &theirs_changes);
     fill(&b, &o, &t, &blocks, labels)
@@ -166,18 +160,9 @@ const LCS_MAX_CELLS: usize = 4 << 20;
 /// correct merge, only less often drawn exactly where git draws it.
 fn algorithm(base: &[&str], side: &[&str]) -> Algorithm {
     let prefix = base.iter().zip(side).take_while(|(a, b)| a == b).count();
-    let suffix = base[prefix..]
-        .iter()
-        .rev()
-        .zip(side[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
+    let suffix = base[prefix..].iter().rev().zip(side[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
     let cells = (base.len() - prefix - suffix).saturating_mul(side.len() - prefix - suffix);
-    if cells <= LCS_MAX_CELLS {
-        Algorithm::Lcs
-    } else {
-        Algorithm::Myers
-    }
+    if cells <= LCS_MAX_CELLS { Algorithm::Lcs } else { Algorithm::Myers }
 }
 
 /// A file's lines and which of them are changed (xdiff's `recs` and `rchg`).
@@ -196,10 +181,7 @@ struct Group {
 
 impl<'a> File<'a> {
     fn new(recs: &'a [&'a str]) -> Self {
-        File {
-            recs,
-            rchg: vec![false; recs.len()],
-        }
+        File { recs, rchg: vec![false; recs.len()] }
     }
 
     fn changed(&self, i: usize) -> bool {
@@ -332,12 +314,7 @@ fn build_script(base: &File<'_>, side: &File<'_>) -> Vec<Change> {
             while side.changed(i2) {
                 i2 += 1;
             }
-            changes.push(Change {
-                i1: s1,
-                chg1: i1 - s1,
-                i2: s2,
-                chg2: i2 - s2,
-            });
+            changes.push(Change { i1: s1, chg1: i1 - s1, i2: s2, chg2: i2 - s2 });
         } else {
             i1 += 1;
             i2 += 1;
@@ -370,13 +347,7 @@ fn shift(at: usize, to: usize, from: usize) -> isize {
 }
 
 /// Port of xdiff's `xdl_do_merge` at level `XDL_MERGE_EAGER`.
-fn merge_changes(
-    base: &[&str],
-    ours: &[&str],
-    theirs: &[&str],
-    xscr1: &[Change],
-    xscr2: &[Change],
-) -> Vec<Block> {
+fn merge_changes(base: &[&str], ours: &[&str], theirs: &[&str], xscr1: &[Change], xscr2: &[Change]) -> Vec<Block> {
     let mut blocks = Vec::new();
     let (mut p1, mut p2) = (0, 0);
     while p1 < xscr1.len() && p2 < xscr2.len() {
@@ -438,18 +409,7 @@ fn merge_changes(
             } else {
                 chg2 += ffo;
             }
-            append(
-                &mut blocks,
-                Block {
-                    mode: Mode::Conflict,
-                    i0,
-                    chg0,
-                    i1,
-                    chg1,
-                    i2,
-                    chg2,
-                },
-            );
+            append(&mut blocks, Block { mode: Mode::Conflict, i0, chg0, i1, chg1, i2, chg2 });
         }
         let end1 = c1.i1 + c1.chg1;
         let end2 = c2.i1 + c2.chg1;
@@ -554,13 +514,7 @@ fn region_side(lines: &[&str], range: Range<usize>) -> super::RegionSide {
 }
 
 /// Port of xdiff's `xdl_fill_merge_buffer` in diff3 style.
-fn fill(
-    base: &[&str],
-    ours: &[&str],
-    theirs: &[&str],
-    blocks: &[Block],
-    labels: &Labels<'_>,
-) -> LineMerge {
+fn fill(base: &[&str], ours: &[&str], theirs: &[&str], blocks: &[Block], labels: &Labels<'_>) -> LineMerge {
     let mut text = String::new();
     let mut conflicts = Vec::new();
     let mut i = 0;

@@ -161,11 +161,8 @@ pub struct Conflict {
 
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (ours, base, theirs) = (
-            line::one_line(&self.ours),
-            line::one_line(&self.base),
-            line::one_line(&self.theirs),
-        );
+        let (ours, base, theirs) =
+            (line::one_line(&self.ours), line::one_line(&self.base), line::one_line(&self.theirs));
         for region in &self.regions {
             writeln!(f, "<<<<<<< {ours}")?;
             for line in &region.ours.lines {
@@ -192,17 +189,8 @@ impl std::error::Error for Conflict {}
 ///
 /// Returns the merged text, or the line merge's conflicts when neither the
 /// line merge nor (for YAML) the structural merge resolves every change.
-pub fn merge(
-    base: &str,
-    ours: &str,
-    theirs: &str,
-    opts: &MergeOptions,
-) -> Result<String, Conflict> {
-    let labels = line::Labels {
-        ours: &opts.ours_label,
-        base: &opts.base_label,
-        theirs: &opts.theirs_label,
-    };
+pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions) -> Result<String, Conflict> {
+    let labels = line::Labels { ours: &opts.ours_label, base: &opts.base_label, theirs: &opts.theirs_label };
     let lines = line::merge_lines(base, ours, theirs, &labels);
     if lines.conflicts.is_empty() {
         return Ok(lines.text);

@@ -14,11 +14,7 @@ fn lines_opts() -> MergeOptions {
 }
 
 fn yaml_opts() -> MergeOptions {
-    MergeOptions {
-        yaml: true,
-        list_keys: vec!["skill_name".to_owned()],
-        ..MergeOptions::default()
-    }
+    MergeOptions { yaml: true, list_keys: vec!["skill_name".to_owned()], ..MergeOptions::default() }
 }
 
 /// What `git merge-file -p --diff3` makes of the three texts: the output and
@@ -30,34 +26,17 @@ fn git_merge_file(base: &str, ours: &str, theirs: &str) -> (bool, String) {
         std::fs::write(&path, text).expect("write temp file");
         path
     };
-    let (b, o, t) = (
-        write("base", base),
-        write("ours", ours),
-        write("theirs", theirs),
-    );
+    let (b, o, t) = (write("base", base), write("ours", ours), write("theirs", theirs));
     let output = Command::new("git")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .current_dir(dir.path())
-        .args([
-            "merge-file",
-            "-p",
-            "--diff3",
-            "-L",
-            "latest",
-            "-L",
-            "base",
-            "-L",
-            "new",
-        ])
+        .args(["merge-file", "-p", "--diff3", "-L", "latest", "-L", "base", "-L", "new"])
         .args([&o, &b, &t].map(|p: &std::path::PathBuf| p.as_path()))
         .output()
         .expect("run git merge-file");
     let code = output.status.code().expect("git exited normally");
-    assert!(
-        (0..128).contains(&code),
-        "git merge-file failed: {output:?}"
-    );
+    assert!((0..128).contains(&code), "git merge-file failed: {output:?}");
     (code == 0, String::from_utf8(output.stdout).expect("utf-8"))
 }
 
@@ -65,140 +44,41 @@ fn assert_agrees_with_git(name: &str, base: &str, ours: &str, theirs: &str) {
     let (git_clean, git_text) = git_merge_file(base, ours, theirs);
     match merge(base, ours, theirs, &lines_opts()) {
         Ok(text) => {
-            assert!(
-                git_clean,
-                "{name}: we merged cleanly, git conflicts:\n{git_text}"
-            );
+            assert!(git_clean, "{name}: we merged cleanly, git conflicts:\n{git_text}");
             assert_eq!(text, git_text, "{name}: merged text differs from git");
         }
         Err(conflict) => {
-            assert!(
-                !git_clean,
-                "{name}: we conflict, git merges to {git_text:?}"
-            );
-            assert_eq!(
-                conflict.marked, git_text,
-                "{name}: marked text differs from git"
-            );
+            assert!(!git_clean, "{name}: we conflict, git merges to {git_text:?}");
+            assert_eq!(conflict.marked, git_text, "{name}: marked text differs from git");
         }
     }
 }
 
 /// (name, base, ours, theirs)
 const LINE_CASES: &[(&str, &str, &str, &str)] = &[
-    (
-        "disjoint edits",
-        "a\nb\nc\nd\ne\n",
-        "A\nb\nc\nd\ne\n",
-        "a\nb\nc\nd\nE\n",
-    ),
-    (
-        "edits one line apart",
-        "a\nb\nc\n",
-        "A\nb\nc\n",
-        "a\nb\nC\n",
-    ),
+    ("disjoint edits", "a\nb\nc\nd\ne\n", "A\nb\nc\nd\ne\n", "a\nb\nc\nd\nE\n"),
+    ("edits one line apart", "a\nb\nc\n", "A\nb\nc\n", "a\nb\nC\n"),
     ("adjacent edits", "a\nb\nc\n", "A\nb\nc\n", "a\nB\nc\n"),
-    (
-        "adjacent edits reversed",
-        "a\nb\nc\n",
-        "a\nB\nc\n",
-        "A\nb\nc\n",
-    ),
-    (
-        "same edit both sides",
-        "a\nb\nc\n",
-        "a\nB\nc\n",
-        "a\nB\nc\n",
-    ),
-    (
-        "different edits same line",
-        "a\nb\nc\n",
-        "a\nX\nc\n",
-        "a\nY\nc\n",
-    ),
-    (
-        "same line edit plus disjoint",
-        "a\nb\nc\nd\ne\n",
-        "a\nB\nc\nd\ne\n",
-        "a\nB\nc\nd\nE\n",
-    ),
-    (
-        "insertions at same point",
-        "a\nb\n",
-        "a\nx\nb\n",
-        "a\ny\nb\n",
-    ),
-    (
-        "same insertion at same point",
-        "a\nb\n",
-        "a\nx\nb\n",
-        "a\nx\nb\n",
-    ),
-    (
-        "insertions at different points",
-        "a\nb\nc\n",
-        "x\na\nb\nc\n",
-        "a\nb\nc\ny\n",
-    ),
-    (
-        "insertions around one line",
-        "a\nb\nc\n",
-        "a\nx\nb\nc\n",
-        "a\nb\ny\nc\n",
-    ),
-    (
-        "insertion next to edit",
-        "a\nb\nc\n",
-        "a\nx\nb\nc\n",
-        "a\nB\nc\n",
-    ),
+    ("adjacent edits reversed", "a\nb\nc\n", "a\nB\nc\n", "A\nb\nc\n"),
+    ("same edit both sides", "a\nb\nc\n", "a\nB\nc\n", "a\nB\nc\n"),
+    ("different edits same line", "a\nb\nc\n", "a\nX\nc\n", "a\nY\nc\n"),
+    ("same line edit plus disjoint", "a\nb\nc\nd\ne\n", "a\nB\nc\nd\ne\n", "a\nB\nc\nd\nE\n"),
+    ("insertions at same point", "a\nb\n", "a\nx\nb\n", "a\ny\nb\n"),
+    ("same insertion at same point", "a\nb\n", "a\nx\nb\n", "a\nx\nb\n"),
+    ("insertions at different points", "a\nb\nc\n", "x\na\nb\nc\n", "a\nb\nc\ny\n"),
+    ("insertions around one line", "a\nb\nc\n", "a\nx\nb\nc\n", "a\nb\ny\nc\n"),
+    ("insertion next to edit", "a\nb\nc\n", "a\nx\nb\nc\n", "a\nB\nc\n"),
     ("delete vs edit", "a\nb\nc\n", "a\nc\n", "a\nB\nc\n"),
     ("both delete same line", "a\nb\nc\n", "a\nc\n", "a\nc\n"),
-    (
-        "disjoint deletions",
-        "a\nb\nc\nd\ne\n",
-        "b\nc\nd\ne\n",
-        "a\nb\nc\nd\n",
-    ),
-    (
-        "adjacent deletions",
-        "a\nb\nc\nd\n",
-        "a\nc\nd\n",
-        "a\nb\nd\n",
-    ),
-    (
-        "edit first line vs append",
-        "a\nb\nc\n",
-        "A\nb\nc\n",
-        "a\nb\nc\nd\n",
-    ),
-    (
-        "edit last line vs prepend",
-        "a\nb\nc\n",
-        "a\nb\nC\n",
-        "z\na\nb\nc\n",
-    ),
+    ("disjoint deletions", "a\nb\nc\nd\ne\n", "b\nc\nd\ne\n", "a\nb\nc\nd\n"),
+    ("adjacent deletions", "a\nb\nc\nd\n", "a\nc\nd\n", "a\nb\nd\n"),
+    ("edit first line vs append", "a\nb\nc\n", "A\nb\nc\n", "a\nb\nc\nd\n"),
+    ("edit last line vs prepend", "a\nb\nc\n", "a\nb\nC\n", "z\na\nb\nc\n"),
     ("both append different", "a\nb\n", "a\nb\nc\n", "a\nb\nd\n"),
     ("both prepend different", "a\nb\n", "x\na\nb\n", "y\na\nb\n"),
-    (
-        "no trailing newline, disjoint",
-        "a\nb\nc",
-        "A\nb\nc",
-        "a\nb\nC",
-    ),
-    (
-        "no trailing newline, edit last",
-        "a\nb\nc",
-        "a\nb\nX",
-        "a\nb\nY",
-    ),
-    (
-        "one side adds final newline",
-        "a\nb\nc",
-        "A\nb\nc",
-        "a\nb\nc\n",
-    ),
+    ("no trailing newline, disjoint", "a\nb\nc", "A\nb\nc", "a\nb\nC"),
+    ("no trailing newline, edit last", "a\nb\nc", "a\nb\nX", "a\nb\nY"),
+    ("one side adds final newline", "a\nb\nc", "A\nb\nc", "a\nb\nc\n"),
     ("both add final newline", "a\nb", "a\nb\n", "a\nb\n"),
     ("append after no final newline", "a\nb", "a\nb\nc\n", "A\nb"),
     ("empty base, both add same", "", "a\n", "a\n"),
@@ -206,43 +86,13 @@ const LINE_CASES: &[(&str, &str, &str, &str)] = &[
     ("empty base, one adds", "", "", "a\nb\n"),
     ("everything deleted vs edit", "a\nb\n", "", "a\nB\n"),
     ("everything deleted both", "a\nb\n", "", ""),
-    (
-        "crlf disjoint",
-        "a\r\nb\r\nc\r\nd\r\n",
-        "A\r\nb\r\nc\r\nd\r\n",
-        "a\r\nb\r\nc\r\nD\r\n",
-    ),
-    (
-        "crlf conflict",
-        "a\r\nb\r\nc\r\n",
-        "a\r\nX\r\nc\r\n",
-        "a\r\nY\r\nc\r\n",
-    ),
+    ("crlf disjoint", "a\r\nb\r\nc\r\nd\r\n", "A\r\nb\r\nc\r\nd\r\n", "a\r\nb\r\nc\r\nD\r\n"),
+    ("crlf conflict", "a\r\nb\r\nc\r\n", "a\r\nX\r\nc\r\n", "a\r\nY\r\nc\r\n"),
     ("crlf vs lf line", "a\nb\nc\n", "a\r\nb\nc\n", "a\nb\nc\r\n"),
-    (
-        "crlf conflict without final newline",
-        "a\r\nb",
-        "a\r\nX",
-        "a\r\nY",
-    ),
-    (
-        "repeated lines",
-        "a\na\na\nb\n",
-        "a\na\na\na\nb\n",
-        "a\na\na\nb\nb\n",
-    ),
-    (
-        "yaml value edits",
-        "a: 1\nb: 2\nc: 3\n",
-        "a: 1\nb: 5\nc: 3\n",
-        "a: 1\nb: 2\nc: 4\n",
-    ),
-    (
-        "yaml appends",
-        "a: 1\nb: 2\n",
-        "a: 1\nb: 2\nc: 3\n",
-        "a: 1\nb: 2\nd: 4\n",
-    ),
+    ("crlf conflict without final newline", "a\r\nb", "a\r\nX", "a\r\nY"),
+    ("repeated lines", "a\na\na\nb\n", "a\na\na\na\nb\n", "a\na\na\nb\nb\n"),
+    ("yaml value edits", "a: 1\nb: 2\nc: 3\n", "a: 1\nb: 5\nc: 3\n", "a: 1\nb: 2\nc: 4\n"),
+    ("yaml appends", "a: 1\nb: 2\n", "a: 1\nb: 2\nc: 3\n", "a: 1\nb: 2\nd: 4\n"),
 ];
 
 #[test]
@@ -274,11 +124,8 @@ fn conflict_lists_regions_and_renders_diff3() {
 /// Texts of up to eight lines over a five-line alphabet, so that lines repeat
 /// and edits collide often.
 fn text() -> impl Strategy<Value = String> {
-    prop::collection::vec(
-        prop::sample::select(vec!["a\n", "b\n", "c\n", "key: 1\n", "\n"]),
-        0..8,
-    )
-    .prop_map(|lines| lines.concat())
+    prop::collection::vec(prop::sample::select(vec!["a\n", "b\n", "c\n", "key: 1\n", "\n"]), 0..8)
+        .prop_map(|lines| lines.concat())
 }
 
 proptest! {
@@ -318,10 +165,8 @@ fn random_edits_against_git() {
         let b = text().new_tree(&mut runner).unwrap().current();
         let edit = |runner: &mut proptest::test_runner::TestRunner| {
             let mut lines: Vec<&str> = b.split_inclusive('\n').collect();
-            let ops = prop::collection::vec((0..3usize, 0..9usize, 0..5usize), 0..3)
-                .new_tree(runner)
-                .unwrap()
-                .current();
+            let ops =
+                prop::collection::vec((0..3usize, 0..9usize, 0..5usize), 0..3).new_tree(runner).unwrap().current();
             let alphabet = ["a\n", "b\n", "c\n", "key: 1\n", "\n"];
             for (op, at, line) in ops {
                 let at = at % (lines.len() + 1);
@@ -373,10 +218,7 @@ fn keys_added_at_end_by_both_writers_merge() {
     let ours = "name: nightly\nretries: 3\ntimeout: 30s\n";
     let theirs = "name: nightly\nretries: 3\nowner: ops\n";
     assert!(merge(base, ours, theirs, &lines_opts()).is_err());
-    assert_eq!(
-        merged(base, ours, theirs),
-        "name: nightly\nretries: 3\ntimeout: 30s\nowner: ops\n"
-    );
+    assert_eq!(merged(base, ours, theirs), "name: nightly\nretries: 3\ntimeout: 30s\nowner: ops\n");
 }
 
 #[test]
@@ -558,10 +400,7 @@ fn comment_changed_on_one_side_is_kept() {
     let ours = "a: 1\n# about b, reworded\nb: 2\nc: 3\n";
     let theirs = "a: 1\n# about b\nb: 2\nc: 4\n";
     // The comment belongs to b's entry, which theirs left alone.
-    assert_eq!(
-        merged(base, ours, theirs),
-        "a: 1\n# about b, reworded\nb: 2\nc: 4\n"
-    );
+    assert_eq!(merged(base, ours, theirs), "a: 1\n# about b, reworded\nb: 2\nc: 4\n");
 }
 
 #[test]
@@ -611,10 +450,7 @@ fn nested_key_added_by_both_at_end_of_inner_mapping_merges() {
     let base = "a:\n  x: 1\nb: 2\n";
     let ours = "a:\n  x: 1\n  y: 2\nb: 2\n";
     let theirs = "a:\n  x: 1\n  z: 3\nb: 2\n";
-    assert_eq!(
-        merged(base, ours, theirs),
-        "a:\n  x: 1\n  y: 2\n  z: 3\nb: 2\n"
-    );
+    assert_eq!(merged(base, ours, theirs), "a:\n  x: 1\n  y: 2\n  z: 3\nb: 2\n");
 }
 
 #[test]
@@ -656,20 +492,12 @@ fn unkeyed_list_of_same_length_merges_by_position() {
 
 #[test]
 fn unkeyed_list_whose_length_changed_conflicts() {
-    conflicted(
-        "hosts:\n- alpha\n- beta\n",
-        "hosts:\n- ALPHA\n- beta\n",
-        "hosts:\n- alpha\n- BETA\n- gamma\n",
-    );
+    conflicted("hosts:\n- alpha\n- beta\n", "hosts:\n- ALPHA\n- beta\n", "hosts:\n- alpha\n- BETA\n- gamma\n");
 }
 
 #[test]
 fn reordering_on_theirs_only_conflicts() {
-    conflicted(
-        "a: 1\nb: 2\nc: 3\n",
-        "a: 9\nb: 2\nc: 3\n",
-        "b: 2\na: 1\nc: 3\n",
-    );
+    conflicted("a: 1\nb: 2\nc: 3\n", "a: 9\nb: 2\nc: 3\n", "b: 2\na: 1\nc: 3\n");
 }
 
 #[test]
@@ -679,11 +507,7 @@ fn flow_collections_changed_on_both_sides_conflict() {
 
 #[test]
 fn anchors_are_not_merged_structurally() {
-    conflicted(
-        "d: &d 1\na: 1\nb: 2\n",
-        "d: &d 1\na: 2\nb: 2\n",
-        "d: &d 1\na: 1\nb: 3\n",
-    );
+    conflicted("d: &d 1\na: 1\nb: 2\n", "d: &d 1\na: 2\nb: 2\n", "d: &d 1\na: 1\nb: 3\n");
 }
 
 #[test]
@@ -706,10 +530,7 @@ fn crlf_files_merge_structurally() {
     let base = "a: 1\r\nb: 2\r\n";
     let ours = "a: 1\r\nb: 2\r\nc: 3\r\n";
     let theirs = "a: 1\r\nb: 2\r\nd: 4\r\n";
-    assert_eq!(
-        merged(base, ours, theirs),
-        "a: 1\r\nb: 2\r\nc: 3\r\nd: 4\r\n"
-    );
+    assert_eq!(merged(base, ours, theirs), "a: 1\r\nb: 2\r\nc: 3\r\nd: 4\r\n");
 }
 
 #[test]
@@ -730,19 +551,8 @@ fn non_ascii_text_merges_structurally() {
 
 #[test]
 fn json_is_never_merged_structurally() {
-    let opts = MergeOptions {
-        yaml: false,
-        ..yaml_opts()
-    };
-    assert!(
-        merge(
-            "a: 1\nb: 2\n",
-            "a: 1\nb: 2\nc: 3\n",
-            "a: 1\nb: 2\nd: 4\n",
-            &opts
-        )
-        .is_err()
-    );
+    let opts = MergeOptions { yaml: false, ..yaml_opts() };
+    assert!(merge("a: 1\nb: 2\n", "a: 1\nb: 2\nc: 3\n", "a: 1\nb: 2\nd: 4\n", &opts).is_err());
 }
 
 #[test]
@@ -759,10 +569,7 @@ fn trailing_comments_and_header_are_merged_as_text() {
     let base = "# header\n\na: 1\nb: 2\n# trailer\n";
     let ours = "# header, edited\n\na: 1\nb: 3\n# trailer\n";
     let theirs = "# header\n\na: 1\nb: 2\nc: 4\n# trailer, edited\n";
-    assert_eq!(
-        merged(base, ours, theirs),
-        "# header, edited\n\na: 1\nb: 3\nc: 4\n# trailer, edited\n"
-    );
+    assert_eq!(merged(base, ours, theirs), "# header, edited\n\na: 1\nb: 3\nc: 4\n# trailer, edited\n");
 }
 
 #[test]
@@ -792,13 +599,9 @@ fn keyed_list_reordered_by_theirs_conflicts() {
 
 #[test]
 fn list_without_merge_key_option_merges_only_by_position() {
-    let opts = MergeOptions {
-        list_keys: Vec::new(),
-        ..yaml_opts()
-    };
+    let opts = MergeOptions { list_keys: Vec::new(), ..yaml_opts() };
     let base = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 1\n";
-    let ours =
-        "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 1\n- skill_name: c\n  level: 1\n";
+    let ours = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 1\n- skill_name: c\n  level: 1\n";
     let theirs = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 2\n";
     assert!(merge(base, ours, theirs, &opts).is_err());
     assert_eq!(
@@ -860,11 +663,7 @@ mod disjoint_edits {
             Edit::DelTop(k) => model.retain(|(key, _)| key != k),
             Edit::AddTop(k, v) => model.push((k.clone(), v.clone())),
             Edit::SetSub(k, s, v) => {
-                subs(model, k)
-                    .iter_mut()
-                    .find(|(name, _)| name == s)
-                    .expect("sub")
-                    .1 = v.clone();
+                subs(model, k).iter_mut().find(|(name, _)| name == s).expect("sub").1 = v.clone();
             }
             Edit::DelSub(k, s) => subs(model, k).retain(|(name, _)| name != s),
             Edit::AddSub(k, s, v) => subs(model, k).push((s.clone(), v.clone())),
@@ -905,18 +704,12 @@ mod disjoint_edits {
     fn canon(yaml: &YamlOwned) -> String {
         match yaml {
             YamlOwned::Mapping(map) => {
-                let mut entries: Vec<String> = map
-                    .iter()
-                    .map(|(k, v)| format!("{}={}", canon(k), canon(v)))
-                    .collect();
+                let mut entries: Vec<String> = map.iter().map(|(k, v)| format!("{}={}", canon(k), canon(v))).collect();
                 entries.sort();
                 format!("{{{}}}", entries.join(","))
             }
             YamlOwned::Sequence(items) => {
-                format!(
-                    "[{}]",
-                    items.iter().map(canon).collect::<Vec<_>>().join(",")
-                )
+                format!("[{}]", items.iter().map(canon).collect::<Vec<_>>().join(","))
             }
             other => format!("{other:?}"),
         }
@@ -935,18 +728,10 @@ mod disjoint_edits {
     fn val() -> impl Strategy<Value = Val> {
         prop_oneof![
             word().prop_map(Val::Scalar),
-            prop::collection::vec(word(), 1..4).prop_map(|vs| Val::Map(
-                vs.into_iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("x{i}"), v))
-                    .collect()
-            )),
-            prop::collection::vec(word(), 1..4).prop_map(|vs| Val::List(
-                vs.into_iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("s{i}"), v))
-                    .collect()
-            )),
+            prop::collection::vec(word(), 1..4)
+                .prop_map(|vs| Val::Map(vs.into_iter().enumerate().map(|(i, v)| (format!("x{i}"), v)).collect())),
+            prop::collection::vec(word(), 1..4)
+                .prop_map(|vs| Val::List(vs.into_iter().enumerate().map(|(i, v)| (format!("s{i}"), v)).collect())),
         ]
     }
 
@@ -981,19 +766,12 @@ mod disjoint_edits {
                     }
                 }
                 if *action % 2 == side % 2 {
-                    edits.push(Edit::AddSub(
-                        key.clone(),
-                        format!("{tag}new"),
-                        tag.to_owned(),
-                    ));
+                    edits.push(Edit::AddSub(key.clone(), format!("{tag}new"), tag.to_owned()));
                 }
             }
         }
         if owners[0].2 == side {
-            edits.push(Edit::AddTop(
-                format!("{tag}_top"),
-                Val::Scalar(tag.to_owned()),
-            ));
+            edits.push(Edit::AddTop(format!("{tag}_top"), Val::Scalar(tag.to_owned())));
         }
         edits
     }

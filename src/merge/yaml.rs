@@ -27,16 +27,9 @@ pub(super) fn merge(base: &str, ours: &str, theirs: &str, list_keys: &[String]) 
     let b = Doc::parse(base)?;
     let o = Doc::parse(ours)?;
     let t = Doc::parse(theirs)?;
-    let merger = Merger {
-        docs: [&b, &o, &t],
-        list_keys,
-    };
+    let merger = Merger { docs: [&b, &o, &t], list_keys };
     let roots = [&b.root, &o.root, &t.root];
-    let layouts = [
-        b.layout(&b.root, 0)?,
-        o.layout(&o.root, 0)?,
-        t.layout(&t.root, 0)?,
-    ];
+    let layouts = [b.layout(&b.root, 0)?, o.layout(&o.root, 0)?, t.layout(&t.root, 0)?];
     let heads: [&str; 3] = std::array::from_fn(|i| &merger.docs[i].src[..layouts[i].head_end]);
     let tails: [&str; 3] = std::array::from_fn(|i| &merger.docs[i].src[layouts[i].end..]);
     let (body, value) = merger.merge_collections(roots, &layouts)?;
@@ -45,11 +38,7 @@ pub(super) fn merge(base: &str, ours: &str, theirs: &str, list_keys: &[String]) 
     text.push_str(&body);
     text.push_str(merge_text(tails)?);
 
-    let final_newline = if o.final_newline == b.final_newline {
-        t.final_newline
-    } else {
-        o.final_newline
-    };
+    let final_newline = if o.final_newline == b.final_newline { t.final_newline } else { o.final_newline };
     if !final_newline {
         let trimmed = text.strip_suffix('\n')?;
         let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
@@ -75,11 +64,7 @@ fn merge_text([base, ours, theirs]: [&str; 3]) -> Option<&str> {
 /// their style bit and tag so that `"1"` and `1` stay different.
 #[derive(Debug, Clone, PartialEq)]
 enum Value {
-    Scalar {
-        value: String,
-        plain: bool,
-        tag: Option<String>,
-    },
+    Scalar { value: String, plain: bool, tag: Option<String> },
     Map(Vec<(Value, Value)>),
     Seq(Vec<Value>),
 }
@@ -98,26 +83,15 @@ struct Node {
 #[derive(Debug)]
 enum Kind {
     Scalar(Value),
-    Map {
-        block: bool,
-        entries: Vec<(Node, Node)>,
-    },
-    Seq {
-        block: bool,
-        items: Vec<Node>,
-    },
+    Map { block: bool, entries: Vec<(Node, Node)> },
+    Seq { block: bool, items: Vec<Node> },
 }
 
 impl Node {
     fn value(&self) -> Value {
         match &self.kind {
             Kind::Scalar(v) => v.clone(),
-            Kind::Map { entries, .. } => Value::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.value(), v.value()))
-                    .collect(),
-            ),
+            Kind::Map { entries, .. } => Value::Map(entries.iter().map(|(k, v)| (k.value(), v.value())).collect()),
             Kind::Seq { items, .. } => Value::Seq(items.iter().map(Node::value).collect()),
         }
     }
@@ -125,18 +99,11 @@ impl Node {
     /// Block mapping or block sequence without a tag: something this module
     /// can cut into pieces.
     fn is_plain_block(&self) -> bool {
-        !self.tagged
-            && matches!(
-                self.kind,
-                Kind::Map { block: true, .. } | Kind::Seq { block: true, .. }
-            )
+        !self.tagged && matches!(self.kind, Kind::Map { block: true, .. } | Kind::Seq { block: true, .. })
     }
 
     fn same_kind(&self, other: &Node) -> bool {
-        matches!(
-            (&self.kind, &other.kind),
-            (Kind::Map { .. }, Kind::Map { .. }) | (Kind::Seq { .. }, Kind::Seq { .. })
-        )
+        matches!((&self.kind, &other.kind), (Kind::Map { .. }, Kind::Map { .. }) | (Kind::Seq { .. }, Kind::Seq { .. }))
     }
 
     /// The scalar value under `key`, if this is a mapping that has one.
@@ -144,14 +111,10 @@ impl Node {
         let Kind::Map { entries, .. } = &self.kind else {
             return None;
         };
-        entries
-            .iter()
-            .find_map(|(k, v)| match (k.value(), &v.kind) {
-                (Value::Scalar { value, .. }, Kind::Scalar(scalar)) if value == key => {
-                    Some(scalar.clone())
-                }
-                _ => None,
-            })
+        entries.iter().find_map(|(k, v)| match (k.value(), &v.kind) {
+            (Value::Scalar { value, .. }, Kind::Scalar(scalar)) if value == key => Some(scalar.clone()),
+            _ => None,
+        })
     }
 }
 
@@ -210,11 +173,7 @@ impl Doc {
         let root = build(&mut events, &offsets)?;
         matches!(events.next()?.0, Event::DocumentEnd).then_some(())?;
         matches!(events.next()?.0, Event::StreamEnd).then_some(())?;
-        root.is_plain_block().then_some(Doc {
-            src,
-            final_newline,
-            root,
-        })
+        root.is_plain_block().then_some(Doc { src, final_newline, root })
     }
 
     fn line_start(&self, at: usize) -> usize {
@@ -223,20 +182,14 @@ impl Doc {
 
     /// Offset just past the newline that ends the line holding `at`.
     fn line_end(&self, at: usize) -> usize {
-        self.src[at..]
-            .find('\n')
-            .map_or(self.src.len(), |i| at + i + 1)
+        self.src[at..].find('\n').map_or(self.src.len(), |i| at + i + 1)
     }
 
     /// End of the last line that holds content ending at `end`, newline
     /// included; content that already ends at a line start (block scalars)
     /// ends there.
     fn own_end(&self, end: usize) -> usize {
-        if self.src[..end].ends_with('\n') {
-            end
-        } else {
-            self.line_end(end)
-        }
+        if self.src[..end].ends_with('\n') { end } else { self.line_end(end) }
     }
 
     /// Offset of the `-` that introduces a block sequence item starting at
@@ -270,10 +223,7 @@ impl Doc {
         let mut children = Vec::new();
         let mut spans = Vec::new();
         match &node.kind {
-            Kind::Map {
-                block: true,
-                entries,
-            } => {
+            Kind::Map { block: true, entries } => {
                 for (key, value) in entries {
                     // Complex keys (`? …`) and non-scalar keys are not worth
                     // the risk.
@@ -281,24 +231,14 @@ impl Doc {
                         return None;
                     }
                     spans.push((key.start, key.end.max(value.end)));
-                    children.push(Child {
-                        anchor: key.start,
-                        piece: 0..0,
-                        key: Some(key),
-                        value,
-                    });
+                    children.push(Child { anchor: key.start, piece: 0..0, key: Some(key), value });
                 }
             }
             Kind::Seq { block: true, items } => {
                 for item in items {
                     let dash = self.dash_before(item.start)?;
                     spans.push((dash, item.end));
-                    children.push(Child {
-                        anchor: dash,
-                        piece: 0..0,
-                        key: None,
-                        value: item,
-                    });
+                    children.push(Child { anchor: dash, piece: 0..0, key: None, value: item });
                 }
             }
             _ => return None,
@@ -336,13 +276,7 @@ impl Doc {
             children[i].piece = start..end;
             start = end;
         }
-        Some(Layout {
-            head_end,
-            end: start,
-            compact,
-            column,
-            children,
-        })
+        Some(Layout { head_end, end: start, compact, column, children })
     }
 }
 
@@ -433,17 +367,9 @@ fn build(events: &mut Events<'_>, offsets: &CharOffsets) -> Option<Node> {
                 }
                 Kind::Map { block, entries }
             } else {
-                Kind::Seq {
-                    block,
-                    items: children,
-                }
+                Kind::Seq { block, items: children }
             };
-            Some(Node {
-                start,
-                end,
-                tagged,
-                kind,
-            })
+            Some(Node { start, end, tagged, kind })
         }
         _ => None,
     }
@@ -472,33 +398,19 @@ impl Merger<'_> {
     }
 
     fn take(&self, side: usize, child: &Child<'_>) -> Merged {
-        Merged {
-            text: self.piece(side, child).to_owned(),
-            key: child.key.map(Node::value),
-            value: child.value(),
-        }
+        Merged { text: self.piece(side, child).to_owned(), key: child.key.map(Node::value), value: child.value() }
     }
 
     /// Merges the children of three block collections of the same kind and
     /// returns the text of their pieces and the merged value.
-    fn merge_collections(
-        &self,
-        nodes: [&Node; 3],
-        layouts: &[Layout<'_>; 3],
-    ) -> Option<(String, Value)> {
-        if !nodes
-            .iter()
-            .all(|n| n.is_plain_block() && n.same_kind(nodes[BASE]))
-        {
+    fn merge_collections(&self, nodes: [&Node; 3], layouts: &[Layout<'_>; 3]) -> Option<(String, Value)> {
+        if !nodes.iter().all(|n| n.is_plain_block() && n.same_kind(nodes[BASE])) {
             return None;
         }
         // Pieces of one version must fit the indentation of another.
         let compact = layouts[BASE].compact;
         let column = layouts[BASE].column;
-        if layouts
-            .iter()
-            .any(|l| l.compact != compact || l.column != column)
-        {
+        if layouts.iter().any(|l| l.compact != compact || l.column != column) {
             return None;
         }
         let is_map = matches!(nodes[BASE].kind, Kind::Map { .. });
@@ -514,12 +426,7 @@ impl Merger<'_> {
         };
         let text = merged.iter().map(|m| m.text.as_str()).collect();
         let value = if is_map {
-            Value::Map(
-                merged
-                    .into_iter()
-                    .map(|m| Some((m.key?, m.value)))
-                    .collect::<Option<_>>()?,
-            )
+            Value::Map(merged.into_iter().map(|m| Some((m.key?, m.value))).collect::<Option<_>>()?)
         } else {
             Value::Seq(merged.into_iter().map(|m| m.value).collect())
         };
@@ -531,8 +438,7 @@ impl Merger<'_> {
     fn list_key<'k>(&'k self, layouts: &[Layout<'_>; 3]) -> Option<&'k str> {
         self.list_keys.iter().map(String::as_str).find(|key| {
             layouts.iter().all(|l| {
-                let ids: Option<Vec<Value>> =
-                    l.children.iter().map(|c| c.value.lookup(key)).collect();
+                let ids: Option<Vec<Value>> = l.children.iter().map(|c| c.value.lookup(key)).collect();
                 ids.is_some_and(|ids| all_unique(&ids))
             })
         })
@@ -545,25 +451,18 @@ impl Merger<'_> {
         compact: bool,
         id: impl Fn(&Child<'_>) -> Option<Value>,
     ) -> Option<Vec<Merged>> {
-        let ids: Vec<Vec<Value>> = layouts
-            .iter()
-            .map(|l| l.children.iter().map(&id).collect::<Option<Vec<_>>>())
-            .collect::<Option<_>>()?;
+        let ids: Vec<Vec<Value>> =
+            layouts.iter().map(|l| l.children.iter().map(&id).collect::<Option<Vec<_>>>()).collect::<Option<_>>()?;
         if !ids.iter().all(|ids| all_unique(ids)) {
             return None;
         }
         // Present in all three and first in ours, so it is merged first.
-        if compact
-            && (ids[OURS].first() != ids[BASE].first() || ids[OURS].first() != ids[THEIRS].first())
-        {
+        if compact && (ids[OURS].first() != ids[BASE].first() || ids[OURS].first() != ids[THEIRS].first()) {
             return None;
         }
         let find = |side: usize, key: &Value| ids[side].iter().position(|k| k == key);
         let common = |side: usize| -> Vec<&Value> {
-            ids[side]
-                .iter()
-                .filter(|k| (0..3).all(|s| find(s, k).is_some()))
-                .collect()
+            ids[side].iter().filter(|k| (0..3).all(|s| find(s, k).is_some())).collect()
         };
         let (base_order, ours_order, theirs_order) = (common(BASE), common(OURS), common(THEIRS));
         if theirs_order != base_order && theirs_order != ours_order {
@@ -596,8 +495,7 @@ impl Merger<'_> {
             // Deleted by ours: only if theirs left it alone.
             if find(OURS, key).is_none()
                 && let Some(ti) = find(THEIRS, key)
-                && self.piece(THEIRS, &layouts[THEIRS].children[ti])
-                    != self.piece(BASE, &layouts[BASE].children[bi])
+                && self.piece(THEIRS, &layouts[THEIRS].children[ti]) != self.piece(BASE, &layouts[BASE].children[bi])
             {
                 return None;
             }
@@ -619,11 +517,7 @@ impl Merger<'_> {
         }
         (0..len)
             .map(|i| {
-                self.merge_child([
-                    &layouts[BASE].children[i],
-                    &layouts[OURS].children[i],
-                    &layouts[THEIRS].children[i],
-                ])
+                self.merge_child([&layouts[BASE].children[i], &layouts[OURS].children[i], &layouts[THEIRS].children[i]])
             })
             .collect()
     }
@@ -631,11 +525,7 @@ impl Merger<'_> {
     /// Merges one child present in all three versions.
     fn merge_child(&self, children: [&Child<'_>; 3]) -> Option<Merged> {
         let [b, o, t] = children;
-        let texts = [
-            self.piece(BASE, b),
-            self.piece(OURS, o),
-            self.piece(THEIRS, t),
-        ];
+        let texts = [self.piece(BASE, b), self.piece(OURS, o), self.piece(THEIRS, t)];
         if texts[OURS] == texts[BASE] || texts[OURS] == texts[THEIRS] {
             return Some(self.take(THEIRS, t));
         }
@@ -647,24 +537,13 @@ impl Merger<'_> {
         fn nested<'n>(doc: &Doc, child: &Child<'n>) -> Option<Layout<'n>> {
             let layout = doc.layout(child.value, doc.line_end(child.anchor))?;
             // The nested children must end exactly where the child does.
-            (layout.end == child.piece.end && layout.head_end >= child.piece.start)
-                .then_some(layout)
+            (layout.end == child.piece.end && layout.head_end >= child.piece.start).then_some(layout)
         }
-        let layouts = [
-            nested(self.docs[BASE], b)?,
-            nested(self.docs[OURS], o)?,
-            nested(self.docs[THEIRS], t)?,
-        ];
-        let heads: [&str; 3] = std::array::from_fn(|i| {
-            &self.docs[i].src[children[i].piece.start..layouts[i].head_end]
-        });
+        let layouts = [nested(self.docs[BASE], b)?, nested(self.docs[OURS], o)?, nested(self.docs[THEIRS], t)?];
+        let heads: [&str; 3] = std::array::from_fn(|i| &self.docs[i].src[children[i].piece.start..layouts[i].head_end]);
         let head = merge_text(heads)?;
         let (body, value) = self.merge_collections(values, &layouts)?;
-        Some(Merged {
-            text: format!("{head}{body}"),
-            key: o.key.map(Node::value),
-            value,
-        })
+        Some(Merged { text: format!("{head}{body}"), key: o.key.map(Node::value), value })
     }
 }
 
