@@ -5,6 +5,7 @@
 
 mod cat;
 mod diff;
+mod expect;
 mod gc;
 mod init;
 mod log;
@@ -107,6 +108,7 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Invalid { .. } => 1,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
+        Error::Conflict(_) => 3,
         Error::Lock(LockError::Busy { .. }) => 4,
         Error::UnknownFile { .. } | Error::Store(StoreError::UnknownRev { .. } | StoreError::Empty) => 5,
         Error::Lock(LockError::Io(_))

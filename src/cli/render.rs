@@ -35,6 +35,25 @@ pub(crate) fn error(error: &Error) {
                 )
             );
         }
+        Error::Conflict(conflict) => {
+            use cfg::ops::ConflictKind;
+            let mut text = error.to_string();
+            match &conflict.kind {
+                ConflictKind::Merge { conflict: regions, .. } => text.push_str(&format!("\n\n{regions}")),
+                ConflictKind::Invalid { report, .. } => {
+                    for d in &report.diagnostics {
+                        text.push_str(&format!(
+                            "\n  {}:{}:{}: {} ({})",
+                            report.file, d.line, d.column, d.message, d.rule
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            let help = "nothing was written; read the latest version (`cfg cat FILE --print-rev`), redo the change, \
+                        and write again with `--expect` that revision (`--conflict-file PATH` keeps the marked-up merge)";
+            eprintln!("{:?}", Report::new(MietteDiagnostic::new(text).with_help(help)));
+        }
         _ => {
             let mut diagnostic = MietteDiagnostic::new(chain(error));
             if let Some(help) = help(error) {

@@ -21,6 +21,8 @@ pub(crate) struct Args {
     /// The commit message (default: "write FILE").
     #[arg(short, long)]
     message: Option<String>,
+    #[command(flatten)]
+    expect: super::expect::ExpectArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -34,7 +36,12 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     };
     let mut request = WriteRequest::new(&args.file, content);
     request.message = args.message.clone();
-    let outcome = ops::write(settings, request)?;
+    request.expect = args.expect.expect();
+    request.on_change = args.expect.on_change();
+    let outcome = args.expect.keep_conflict(ops::write(settings, request))?;
+    if let Some((base, latest)) = outcome.merged {
+        eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
+    }
     if let Some(external) = outcome.external {
         eprintln!("note: `{}` had been edited outside cfg; that edit is commit {external}", outcome.path);
     }

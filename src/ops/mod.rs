@@ -2,6 +2,7 @@
 //! the file-system layer and validation. Each takes a [`Settings`] value and
 //! its own request, and returns a typed result; nothing here prints.
 
+mod expect;
 mod gc;
 mod init;
 mod read;
@@ -16,6 +17,7 @@ use crate::settings::Settings;
 use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
+pub use expect::{Conflict, ConflictKind, Expect, OnChange};
 pub use gc::{GcOutcome, GcRequest, Method, gc};
 pub use init::{InitOutcome, init};
 pub use read::{
@@ -38,6 +40,8 @@ pub enum Error {
     UnknownFile { path: String, at: Option<Rev> },
     #[error("{0}")]
     Usage(String),
+    #[error("{0}")]
+    Conflict(Box<Conflict>),
     #[error(transparent)]
     Lock(#[from] LockError),
     #[error(transparent)]

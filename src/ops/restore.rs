@@ -7,6 +7,7 @@ use crate::fsio::RelPath;
 use crate::settings::Settings;
 use crate::store::Rev;
 
+use super::expect::{self, Expect, OnChange};
 use super::session::WriteSession;
 use super::{Error, resolve, validator};
 
@@ -17,6 +18,9 @@ pub struct RestoreRequest {
     /// The files to restore; empty means every file the store holds at `rev`.
     pub files: Vec<PathBuf>,
     pub message: Option<String>,
+    /// The revision the writer read; checked for every restored file.
+    pub expect: Option<Expect>,
+    pub on_change: OnChange,
 }
 
 #[derive(Debug, Clone)]
@@ -43,10 +47,20 @@ pub fn restore(settings: &Settings, request: RestoreRequest) -> Result<RestoreOu
         files.push((path.clone(), content));
     }
     session.absorb_external_edits(&paths)?;
+    let mut merged = None;
+    if let Some(expect) = &request.expect {
+        for (path, content) in &mut files {
+            let resolved =
+                expect::resolve(&session, &validator, path, expect, request.on_change, std::mem::take(content))?;
+            *content = resolved.content;
+            merged = merged.or(resolved.merged);
+        }
+    }
     let listed = paths.iter().map(RelPath::as_str).collect::<Vec<_>>().join(", ");
-    let message = request.message.unwrap_or_else(|| format!("restore {listed} from {}", from.short()));
+    let mut message = request.message.unwrap_or_else(|| format!("restore {listed} from {}", from.short()));
     let mut trailers = session.trailers();
+    expect::describe(&request.expect, merged, &mut message, &mut trailers);
     trailers.push(("Cfg-Restored-From".into(), from.to_string()));
-    let committed = session.commit(files, &message, trailers, None)?;
+    let committed = session.commit(files, &message, trailers)?;
     Ok(RestoreOutcome { from, rev: committed.rev, changed: committed.changed, files: paths })
 }

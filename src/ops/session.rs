@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 
 use crate::fsio::{Dir, FileMeta, Holder, RelPath, Root, StoreLock};
 use crate::settings::Settings;
-use crate::store::{CommitMeta, Journal, JournalEntry, Rev, Signature, Store, TRAILER_COMMAND, TRAILER_HOST};
+use crate::store::{CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST};
 use crate::validate::Validator;
 
 use super::Error;
@@ -167,7 +167,6 @@ impl<'s> WriteSession<'s> {
         files: Vec<(RelPath, Vec<u8>)>,
         message: &str,
         trailers: Vec<(String, String)>,
-        author: Option<Signature>,
     ) -> Result<Committed, Error> {
         let head = self.head()?;
         let mut changed = Vec::new();
@@ -189,7 +188,7 @@ impl<'s> WriteSession<'s> {
             };
         }
         let meta = CommitMeta {
-            author: author.unwrap_or_else(|| self.settings.author()),
+            author: self.settings.author(),
             committer: self.settings.committer(),
             message: message.to_owned(),
             trailers,

@@ -4,5 +4,6 @@
 
 mod common;
 mod crash;
+mod expect;
 mod foundation;
 mod gc;
