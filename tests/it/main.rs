@@ -3,7 +3,9 @@
 //! checks the side repository with the real `git` CLI.
 
 mod common;
+mod contention;
 mod crash;
 mod expect;
 mod foundation;
 mod gc;
+mod kill_random;
