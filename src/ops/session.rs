@@ -200,11 +200,62 @@ impl<'s> WriteSession<'s> {
             commit: rev,
             files: changed.iter().map(|(p, _)| (p.clone(), temp_name(p, rev))).collect(),
         };
-        self.journal.write(&entry)?;
-        self.replace_files(&entry, &changed, true)?;
-        self.store.advance(head, rev, "cfg: commit")?;
-        self.journal.remove()?;
+        if let Err(error) = self.journal.write(&entry) {
+            let _ = self.journal.remove();
+            return Err(error.into());
+        }
+        let published = self.replace_files(&entry, &changed, true).and_then(|()| {
+            self.store.advance(head, rev, "cfg: commit")?;
+            Ok(())
+        });
+        if let Err(error) = published {
+            self.undo(&entry);
+            return Err(error);
+        }
+        // The write is complete and durable; a journal that cannot be removed
+        // names the branch tip, which the next command recognises as done.
+        let _ = self.journal.remove();
         Ok(Committed { rev, changed: true })
+    }
+
+    /// After a failed step: puts every file back to its old content and the
+    /// branch back to its old commit, so that a command that reports failure
+    /// changed nothing. If undoing fails too, the journal stays, and the next
+    /// command finishes the write instead: either way each file ends up with
+    /// its old or its new content, consistent with the history.
+    fn undo(&self, entry: &JournalEntry) {
+        let undone = (|| -> Result<(), Error> {
+            if self.head()? == Some(entry.commit) {
+                let Some(parent) = entry.parent else {
+                    return Err(Error::Usage("cannot undo the first commit".into()));
+                };
+                self.store.advance(Some(entry.commit), parent, "cfg: undo a failed write")?;
+            }
+            let mut restore = Vec::new();
+            let mut delete = Vec::new();
+            for (path, temp) in &entry.files {
+                let Some(dir) = self.dir(path, false)? else { continue };
+                dir.remove(temp)?;
+                if self.on_disk(path)?.content != self.store.read(entry.commit, path)? {
+                    continue;
+                }
+                match entry.parent.map(|parent| self.store.read(parent, path)).transpose()?.flatten() {
+                    Some(old) => restore.push((path.clone(), old)),
+                    None => delete.push((dir, path)),
+                }
+            }
+            let back = JournalEntry {
+                files: entry.files.iter().filter(|(p, _)| restore.iter().any(|(r, _)| r == p)).cloned().collect(),
+                ..entry.clone()
+            };
+            self.replace_files(&back, &restore, false)?;
+            for (dir, path) in delete {
+                dir.remove(path.split().1)?;
+                dir.sync()?;
+            }
+            Ok(self.journal.remove()?)
+        })();
+        let _ = undone;
     }
 
     /// Steps 6c–6e for every file of a journal entry.

@@ -8,4 +8,6 @@ mod crash;
 mod expect;
 mod foundation;
 mod gc;
+mod io_errors;
 mod kill_random;
+mod paths;
