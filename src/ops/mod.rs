@@ -2,6 +2,8 @@
 //! the file-system layer and validation. Each takes a [`Settings`] value and
 //! its own request, and returns a typed result; nothing here prints.
 
+mod expect;
+mod gc;
 mod init;
 mod read;
 mod restore;
@@ -15,10 +17,12 @@ use crate::settings::Settings;
 use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
+pub use expect::{Conflict, ConflictKind, Expect, OnChange};
+pub use gc::{GcOutcome, GcRequest, Method, gc};
 pub use init::{InitOutcome, init};
 pub use read::{
-    DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev,
-    show, status, unified_diff,
+    DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev, show, status,
+    unified_diff,
 };
 pub use restore::{RestoreOutcome, RestoreRequest, restore};
 pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
@@ -36,6 +40,8 @@ pub enum Error {
     UnknownFile { path: String, at: Option<Rev> },
     #[error("{0}")]
     Usage(String),
+    #[error("{0}")]
+    Conflict(Box<Conflict>),
     #[error(transparent)]
     Lock(#[from] LockError),
     #[error(transparent)]
@@ -57,10 +63,7 @@ impl From<fsio::Error> for Error {
 /// walking up, that holds `.cfg/`.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let start = fsio::normalize(start);
-    start
-        .ancestors()
-        .find(|dir| dir.join(store::STORE_DIR).join("HEAD").is_file())
-        .map(Path::to_path_buf)
+    start.ancestors().find(|dir| dir.join(store::STORE_DIR).join("HEAD").is_file()).map(Path::to_path_buf)
 }
 
 /// Resolves a FILE argument inside the root of `settings`.
@@ -84,4 +87,9 @@ fn open_for_reading(settings: &Settings) -> Result<Store, Error> {
 /// The validator for files under the root of `settings`.
 fn validator(_settings: &Settings) -> Result<Validator, Error> {
     Ok(Validator::default())
+}
+
+/// The `retention:` policy of the project settings, if it sets one.
+pub fn project_retention(_settings: &Settings) -> Result<Option<crate::retention::Policy>, Error> {
+    Ok(None)
 }

@@ -45,9 +45,7 @@ pub struct Report {
 
 impl Report {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
 }
 
@@ -56,6 +54,12 @@ impl Report {
 pub struct Validator {}
 
 impl Validator {
+    /// The key names identifying entries of lists of mappings in the schema of
+    /// `name` (`x-merge-key`), for the structural merge.
+    pub fn merge_keys(&self, _name: &str) -> Vec<String> {
+        Vec::new()
+    }
+
     pub fn check(&self, name: &str, content: &[u8]) -> Report {
         let mut diagnostics = Vec::new();
         let text = match std::str::from_utf8(content) {
@@ -73,10 +77,7 @@ impl Validator {
                     severity: Severity::Error,
                     message: "invalid UTF-8".into(),
                 });
-                return Report {
-                    file: name.to_owned(),
-                    diagnostics,
-                };
+                return Report { file: name.to_owned(), diagnostics };
             }
         };
         if name.ends_with(".json") {
@@ -109,31 +110,18 @@ impl Validator {
                 });
             }
         }
-        Report {
-            file: name.to_owned(),
-            diagnostics,
-        }
+        Report { file: name.to_owned(), diagnostics }
     }
 }
 
 fn line_column(content: &[u8], offset: usize) -> (usize, usize) {
     let before = &content[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    (
-        line,
-        String::from_utf8_lossy(&before[start..]).chars().count() + 1,
-    )
+    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    (line, String::from_utf8_lossy(&before[start..]).chars().count() + 1)
 }
 
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
+    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
     (start + column.saturating_sub(1)).min(text.len())
 }

@@ -3,5 +3,11 @@
 //! checks the side repository with the real `git` CLI.
 
 mod common;
+mod contention;
 mod crash;
+mod expect;
 mod foundation;
+mod gc;
+mod io_errors;
+mod kill_random;
+mod paths;
