@@ -288,7 +288,7 @@ def disk(sh) -> str:
     for name in (dev, dev.rstrip("0123456789"), re.sub(r"p\d+$", "", dev)):
         flag = Path(f"/sys/block/{name}/queue/rotational")
         if name and flag.exists():
-            kind = ", rotational (HDD)" if flag.read_text().strip() == "1" else ", non-rotational (SSD/virtual)"
+            kind = f", {name}: queue/rotational={flag.read_text().strip()}"
             break
     return line + kind
 
