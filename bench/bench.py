@@ -540,12 +540,14 @@ def section_write(rep: Report, ctx: Context) -> None:
         src.write_text(variant(base, i))
         srcs.append(src)
     name = "schedule_config.yml"
-    roots = {k: work / k for k in ("floor", "cfg", "git", "git-fsync")}
+    roots = {k: work / k for k in ("floor", "cfg", "git", "git-fsync", "other")}
     roots["floor"].mkdir()
     (roots["floor"] / name).write_text(base)
     init_cfg_root(ctx, roots["cfg"], name, base)
     init_git_root(ctx, roots["git"], name, base)
     init_git_root(ctx, roots["git-fsync"], name, base)
+    if ctx.other_cfg:
+        init_cfg_root(ctx, roots["other"], name, base)
     git_job = 'cat "$1" > "$2" && git {c} add "$2" && git {c} commit -q -m "write $2"'
     commands = {
         "floor (examples/floor.rs)": lambda src: [ctx.floor, name, src],
@@ -554,6 +556,8 @@ def section_write(rep: Report, ctx: Context) -> None:
         "git add+commit (core.fsync=all)": lambda src: [
             "sh", "-c", git_job.format(c="-c core.fsync=all -c core.fsyncMethod=fsync"), "sh", src, name],
     }
+    if ctx.other_cfg:  # --compare-cfg: another build, e.g. with a proposed fix, side by side
+        commands["cfg write (--compare-cfg)"] = lambda src: [ctx.other_cfg, "write", name, "-i", src]
     cwd = dict(zip(commands, roots.values()))
     samples = {k: Sample() for k in commands}
     warm = work / "warm.yml"
@@ -609,45 +613,55 @@ def section_write(rep: Report, ctx: Context) -> None:
 # Section: contention
 
 
+def contend(ctx: Context, cfg: Path, root: Path, name: str, srcs: list[list[Path]]) -> dict:
+    """One writer thread per row of `srcs`, each spawning `cfg write` for its files in turn."""
+    init_cfg_root(ctx, root, name, ctx.write_base)
+
+    def writer(row: list[Path]) -> list[Run]:
+        return [run([cfg, "write", name, "-i", src], cwd=root, env=ctx.env) for src in row]
+
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(len(srcs)) as pool:
+        done = list(pool.map(writer, srcs))
+    wall = time.perf_counter() - start
+    runs = [r for rs in done for r in rs]
+    commits = int(must(run(["git", "--git-dir", root / ".cfg", "rev-list", "--count", "main"], env=ctx.env)).out)
+    return {"runs": runs, "wall": wall, "commits": commits, "expected": 1 + len(runs),
+            "failed": [r for r in runs if r.rc != 0]}
+
+
 def section_contention(rep: Report, ctx: Context) -> None:
     rep.section("Contention: N writer processes on one file")
     work = ctx.scratch / "contention"
     work.mkdir()
     name = "schedule_config.yml"
     per_writer = ctx.reps(40)
+    binaries = {"cfg": ctx.cfg} | ({"--compare-cfg": ctx.other_cfg} if ctx.other_cfg else {})
     rows = []
     results = {}
     for writers in (1, 2, 4, 8):
-        root = work / f"w{writers}"
-        init_cfg_root(ctx, root, name, ctx.write_base)
         srcs = [[work / f"w{writers}-{w}-{k}.yml" for k in range(per_writer)] for w in range(writers)]
         for w, row in enumerate(srcs):
             for k, src in enumerate(row):
                 src.write_text(variant(ctx.write_base, w * 10_000 + k))
-
-        def writer(row: list[Path]) -> list[Run]:
-            return [run([ctx.cfg, "write", name, "-i", src], cwd=root, env=ctx.env) for src in row]
-
-        start = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(writers) as pool:
-            done = list(pool.map(writer, srcs))
-        wall = time.perf_counter() - start
-        all_runs = [r for rs in done for r in rs]
-        failed = [r for r in all_runs if r.rc != 0]
-        commits = int(must(run(["git", "--git-dir", root / ".cfg", "rev-list", "--count", "main"], env=ctx.env)).out)
-        expected = 1 + writers * per_writer
-        lat = sorted(r.wall for r in all_runs)
-        rows.append([
-            str(writers), str(len(all_runs)), f"{len(all_runs) / wall:.1f}",
-            ms(statistics.median(lat)), ms(lat[int(0.95 * (len(lat) - 1))]), ms(lat[-1]),
-            str(len(failed)), f"{commits}/{expected}",
-        ])
-        results[writers] = {"writes_per_s": len(all_runs) / wall, "failed": len(failed), "commits": commits,
-                            "expected": expected}
-        for r in failed[:3]:
-            rep.note(f"failed write (exit {r.rc}): {r.err.strip()[:300]}")
-    rep.note(f"{per_writer} writes per writer, each writer a thread spawning `cfg write` in a loop, distinct content per write.")
-    rep.table(["writers", "writes", "writes/s", "median latency", "p95", "max", "failed", "commits/expected"], rows)
+        for label, cfg in binaries.items():
+            res = contend(ctx, cfg, work / f"{label.strip('-')}-w{writers}", name, srcs)
+            lat = sorted(r.wall for r in res["runs"])
+            rows.append([
+                *([label] if len(binaries) > 1 else []),
+                str(writers), str(len(lat)), f"{len(lat) / res['wall']:.1f}",
+                ms(statistics.median(lat)), ms(lat[int(0.95 * (len(lat) - 1))]), ms(lat[-1]),
+                str(len(res["failed"])), f"{res['commits']}/{res['expected']}",
+            ])
+            results[f"{label} {writers}" if len(binaries) > 1 else writers] = {
+                "writes_per_s": len(lat) / res["wall"], "failed": len(res["failed"]),
+                "commits": res["commits"], "expected": res["expected"]}
+            for r in res["failed"][:3]:
+                rep.note(f"failed write ({label}, exit {r.rc}): {r.err.strip()[:300]}")
+    rep.note(f"{per_writer} writes per writer, each writer a thread spawning `cfg write` in a loop, "
+             "distinct content per write; latency is per write, lock wait included.")
+    rep.table([*(["binary"] if len(binaries) > 1 else []), "writers", "writes", "writes/s", "median latency",
+               "p95", "max", "failed", "commits/expected"], rows)
     ok = all(v["failed"] == 0 and v["commits"] == v["expected"] for v in results.values())
     rep.goal("no write fails under contention, none is lost", ok,
              ", ".join(f"{k}: {v['failed']} failed, {v['commits']}/{v['expected']} commits" for k, v in results.items()))
@@ -889,6 +903,7 @@ class Context:
     write_base: str
     has_check: bool
     has_gc: bool
+    other_cfg: Path | None
     growth_sizes: list[int]
     quick: bool
 
@@ -914,6 +929,8 @@ def main() -> None:
     parser.add_argument("--no-100k", action="store_true", help="growth: stop at 10,000 commits")
     parser.add_argument("--cfg", help="the cfg binary to measure (default: build target/release/cfg)")
     parser.add_argument("--no-build", action="store_true", help="do not run cargo build")
+    parser.add_argument("--compare-cfg", metavar="PATH",
+                        help="write section: also time this other cfg binary (e.g. a proposed fix), side by side")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder under bench/out")
     args = parser.parse_args()
     chosen = args.only.split(",") if args.only else list(SECTIONS)
@@ -940,7 +957,7 @@ def main() -> None:
         cfg=cfg, floor=floor, tools=tools, env=env, scratch=scratch,
         schema=(SHARED / "schedule.schema.json").resolve(), corpus=corpus, corpus_entries=entries,
         write_base=write_base, has_check=has_subcommand(cfg, "check", env), has_gc=has_subcommand(cfg, "gc", env),
-        growth_sizes=sizes, quick=quick,
+        growth_sizes=sizes, quick=quick, other_cfg=Path(args.compare_cfg).resolve() if args.compare_cfg else None,
     )
     rep = Report()
     info = machine()
