@@ -50,6 +50,28 @@ pub(crate) struct Document {
     pub(crate) spans: SpanMap,
 }
 
+impl Document {
+    /// The keys of the object at `pointer`, in the order they appear in the
+    /// source (the value itself keeps them sorted).
+    pub(crate) fn keys_in_source_order(&self, pointer: &str) -> Vec<String> {
+        let Some(serde_json::Value::Object(map)) = self.value.pointer(pointer) else {
+            return Vec::new();
+        };
+        let mut keys: Vec<(usize, &String)> = map
+            .keys()
+            .map(|key| {
+                let at = self
+                    .spans
+                    .get(&push_token(pointer, key))
+                    .and_then(|s| s.key.clone());
+                (at.map_or(usize::MAX, |at| at.start), key)
+            })
+            .collect();
+        keys.sort();
+        keys.into_iter().map(|(_, key)| key.clone()).collect()
+    }
+}
+
 /// Appends one reference token to a JSON pointer (RFC 6901 escaping).
 pub(crate) fn push_token(pointer: &str, token: &str) -> String {
     let mut out = String::with_capacity(pointer.len() + token.len() + 1);

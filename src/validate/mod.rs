@@ -35,7 +35,8 @@ use serde_json::Value;
 
 pub use schema::{SchemaError, SchemaRef, SchemaSource};
 
-use document::{Document, push_token};
+pub(crate) use document::Document;
+use document::push_token;
 use source::SourceMap;
 
 /// How bad a finding is: errors block writes and fail `cfg check`; warnings do
@@ -429,6 +430,21 @@ impl Validator {
             findings.extend(locate(&error, document));
         }
         findings
+    }
+}
+
+/// The first document of a text that [`Validator::check`] found no errors in,
+/// for callers that go on to read it (the project settings).
+pub(crate) fn parse_checked(name: &str, text: &str) -> Option<Document> {
+    let map = SourceMap::new(text);
+    let limits = Limits::default();
+    if is_json(name) {
+        json::parse(text, &map, &limits).0
+    } else {
+        yaml::parse(text, &map, &limits, false)
+            .documents
+            .into_iter()
+            .next()
     }
 }
 
