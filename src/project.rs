@@ -43,7 +43,7 @@ pub enum Error {
     #[error("invalid project settings in `{}`", path.display())]
     Invalid {
         path: PathBuf,
-        report: Report,
+        report: Box<Report>,
         text: String,
     },
     #[error("invalid glob `{glob}` in `{}`", path.display())]
@@ -77,7 +77,7 @@ impl Project {
         let text = String::from_utf8_lossy(content).into_owned();
         let invalid = |report| Error::Invalid {
             path: path.to_owned(),
-            report,
+            report: Box::new(report),
             text: text.clone(),
         };
         if report.has_errors() {
