@@ -1,1 +1,99 @@
-//! (being written)
+//! The only code that writes files in the managed tree: the store lock, path
+//! resolution that refuses escapes and symlinks, and the durable atomic replace.
+//!
+//! Every path below the managed root is reached with `openat(2)` from a handle on
+//! the root, one component at a time, with `O_NOFOLLOW`: a symlink swapped into a
+//! folder component while a write runs makes the write fail; it is never followed.
+//!
+//! After a crash at any point a replaced file holds its old or its new bytes, never
+//! a mix: the new bytes go to a temp file in the same folder, which is synced before
+//! it is renamed over the target, and the folder is synced after. A crash can leave
+//! the temp file behind; its name is recorded in the store's journal before it is
+//! created, so the next command removes it.
+
+mod lock;
+mod path;
+mod tree;
+
+use std::io;
+use std::path::PathBuf;
+
+pub use lock::{Holder, LockError, StoreLock};
+pub use path::{PathError, RelPath, normalize};
+pub use tree::{Dir, FileMeta, Root, StagedFile};
+
+/// What the failing system call was doing, named in messages so that a person
+/// reading "failed to fsync `x`" knows which step of a write broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Open,
+    Read,
+    Write,
+    Sync,
+    Rename,
+    CreateDir,
+    Remove,
+    SetPermissions,
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Step::Open => "open",
+            Step::Read => "read",
+            Step::Write => "write",
+            Step::Sync => "fsync",
+            Step::Rename => "rename",
+            Step::CreateDir => "create folder",
+            Step::Remove => "remove",
+            Step::SetPermissions => "set permissions of",
+        })
+    }
+}
+
+/// A refused path or an I/O error on the way to a managed file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Path(#[from] PathError),
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+/// An I/O error with the step and the path it happened on.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to {step} `{}`", path.display())]
+pub struct IoError {
+    pub step: Step,
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+impl IoError {
+    pub fn new(step: Step, path: impl Into<PathBuf>, source: impl Into<io::Error>) -> Self {
+        IoError {
+            step,
+            path: path.into(),
+            source: source.into(),
+        }
+    }
+}
+
+/// Attach a step and a path to an I/O result where the call is made.
+pub trait IoResultExt<T> {
+    fn at(self, step: Step, path: impl Into<PathBuf>) -> Result<T, IoError>;
+}
+
+impl<T, E: Into<io::Error>> IoResultExt<T> for Result<T, E> {
+    fn at(self, step: Step, path: impl Into<PathBuf>) -> Result<T, IoError> {
+        self.map_err(|e| IoError::new(step, path, e))
+    }
+}
+
+/// Syncs a file or folder given by path (used for the store's own files, which
+/// gix writes without syncing).
+pub fn sync_path(path: &std::path::Path) -> Result<(), IoError> {
+    let file = std::fs::File::open(path).at(Step::Open, path)?;
+    file.sync_all().at(Step::Sync, path)
+}

@@ -1,1 +1,87 @@
-//! (being written)
+//! User operations, one module each; the only place that combines the store,
+//! the file-system layer and validation. Each takes a [`Settings`] value and
+//! its own request, and returns a typed result; nothing here prints.
+
+mod init;
+mod read;
+mod restore;
+mod session;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use crate::fsio::{self, IoError, LockError, PathError, RelPath};
+use crate::settings::Settings;
+use crate::store::{self, Store};
+use crate::validate::{Report, Validator};
+
+pub use init::{InitOutcome, init};
+pub use read::{
+    DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev,
+    show, status, unified_diff,
+};
+pub use restore::{RestoreOutcome, RestoreRequest, restore};
+pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
+pub use write::{WriteOutcome, WriteRequest, write};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Path(#[from] PathError),
+    #[error("no cfg store found in `{}` or any folder above it", start.display())]
+    NoStore { start: PathBuf },
+    #[error("`{}` is not valid", report.file)]
+    Invalid { report: Report, source_text: String },
+    #[error("`{path}` is not in the store{}", at.map(|r| format!(" at {}", r.short())).unwrap_or_default())]
+    UnknownFile { path: String, at: Option<Rev> },
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+impl From<fsio::Error> for Error {
+    fn from(e: fsio::Error) -> Error {
+        match e {
+            fsio::Error::Path(e) => Error::Path(e),
+            fsio::Error::Io(e) => Error::Io(e),
+        }
+    }
+}
+
+/// Finds the managed root for `start` (a file or folder): the first folder,
+/// walking up, that holds `.cfg/`.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    let start = fsio::normalize(start);
+    start
+        .ancestors()
+        .find(|dir| dir.join(store::STORE_DIR).join("HEAD").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Resolves a FILE argument inside the root of `settings`.
+pub fn resolve(settings: &Settings, file: &Path) -> Result<RelPath, Error> {
+    Ok(RelPath::resolve(&settings.root, &settings.cwd, file)?)
+}
+
+/// Opens the store for reading, first finishing any write a killed process
+/// left behind when the lock happens to be free.
+fn open_for_reading(settings: &Settings) -> Result<Store, Error> {
+    let store = Store::open(&settings.root)?;
+    if !store.needs_recovery() {
+        return Ok(store);
+    }
+    match session::WriteSession::try_begin(settings, store)? {
+        Some(session) => Ok(session.into_store()),
+        None => Ok(Store::open(&settings.root)?),
+    }
+}
+
+/// The validator for files under the root of `settings`.
+fn validator(_settings: &Settings) -> Result<Validator, Error> {
+    Ok(Validator::default())
+}

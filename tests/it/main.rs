@@ -1,1 +1,7 @@
-//! Integration tests: one binary.
+//! Integration tests: one binary (one link step), each module a feature.
+//! Every test runs the real `cfg` binary on real files in a temp folder and
+//! checks the side repository with the real `git` CLI.
+
+mod common;
+mod crash;
+mod foundation;

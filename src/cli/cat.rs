@@ -1,0 +1,22 @@
+//! `cfg cat FILE`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cfg::ops::{self, Error};
+use cfg::settings::Settings;
+
+/// Print the committed content of FILE (latest, or at REV).
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    pub(crate) file: PathBuf,
+    /// The revision to read (anything git can resolve: ids, `HEAD~3`).
+    #[arg(long)]
+    rev: Option<String>,
+}
+
+pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
+    let (content, _) = ops::cat(settings, &args.file, args.rev.as_deref())?;
+    super::print(&content)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,218 @@
+//! Command-line front end: the clap definition (one file per subcommand), the
+//! translation of flags and environment into a [`Settings`] value, and THE
+//! exit-code table ([`exit_code`]). Subcommand files hold their argument struct,
+//! one call into `cfg::ops`, and rendering.
+
+mod cat;
+mod diff;
+mod init;
+mod log;
+mod render;
+mod restore;
+mod rev;
+mod show;
+mod status;
+mod write;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use cfg::ops::{self, Error};
+use cfg::settings::{Identity, Settings, Timestamp};
+use clap::{Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  invalid content (syntax, schema or cron error)
+  2  usage error, or a refused path
+  3  conflict (the file changed since the expected revision)
+  4  the store lock is busy after the timeout
+  5  unknown or pruned revision, unknown file
+  6  I/O or store error";
+
+/// Safe writes for YAML/JSON config: every change is locked, validated,
+/// replaced atomically and durably, and committed to a side git repository.
+#[derive(Debug, Parser)]
+#[command(name = "cfg", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct GlobalArgs {
+    /// The managed root (the folder holding `.cfg/`); default: the first folder
+    /// holding `.cfg/`, walking up from the file's folder.
+    #[arg(long, global = true, env = "CFG_ROOT", value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// How long to wait for the store lock: `500ms`, `10s`, `2m`.
+    #[arg(long, global = true, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
+    lock_timeout: Duration,
+    /// Who is making the change, as `Name <email>`; default `$USER@host`.
+    #[arg(long, global = true, env = "CFG_AUTHOR", value_name = "NAME <EMAIL>")]
+    author: Option<Identity>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::Args),
+    Write(write::Args),
+    Cat(cat::Args),
+    Rev(rev::Args),
+    Log(log::Args),
+    Show(show::Args),
+    Diff(diff::Args),
+    Restore(restore::Args),
+    Status(status::Args),
+}
+
+pub(crate) fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Init(args) => init::run(args),
+        Command::Write(args) => {
+            settings(&cli.global, Some(&args.file)).and_then(|s| write::run(&s, args))
+        }
+        Command::Cat(args) => {
+            settings(&cli.global, Some(&args.file)).and_then(|s| cat::run(&s, args))
+        }
+        Command::Rev(args) => {
+            settings(&cli.global, Some(&args.file)).and_then(|s| rev::run(&s, args))
+        }
+        Command::Log(args) => {
+            settings(&cli.global, args.file.as_deref()).and_then(|s| log::run(&s, args))
+        }
+        Command::Show(args) => settings(&cli.global, None).and_then(|s| show::run(&s, args)),
+        Command::Diff(args) => {
+            settings(&cli.global, Some(&args.file)).and_then(|s| diff::run(&s, args))
+        }
+        Command::Restore(args) => settings(&cli.global, args.files.first().map(PathBuf::as_path))
+            .and_then(|s| restore::run(&s, args)),
+        Command::Status(args) => settings(&cli.global, None).and_then(|s| status::run(&s, args)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            let code = exit_code(&error);
+            render::error(&error);
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// THE exit-code table. Exhaustive on purpose: a new error variant must be
+/// given its code here.
+pub(crate) fn exit_code(error: &Error) -> u8 {
+    use cfg::fsio::LockError;
+    use cfg::store::Error as StoreError;
+    match error {
+        Error::Invalid { .. } => 1,
+        Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
+        Error::Lock(LockError::Busy { .. }) => 4,
+        Error::UnknownFile { .. }
+        | Error::Store(StoreError::UnknownRev { .. } | StoreError::Empty) => 5,
+        Error::Lock(LockError::Io(_))
+        | Error::Io(_)
+        | Error::Store(
+            StoreError::NotFound { .. }
+            | StoreError::Moved { .. }
+            | StoreError::Git { .. }
+            | StoreError::Io(_),
+        ) => 6,
+    }
+}
+
+/// Flags and environment → one [`Settings`] value. `file` is the first FILE
+/// argument, from whose folder the root is found.
+fn settings(global: &GlobalArgs, file: Option<&Path>) -> Result<Settings, Error> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
+    let root = match &global.root {
+        Some(root) => {
+            let root = cfg::fsio::normalize(&cwd.join(root));
+            ops::find_root(&root)
+                .filter(|found| *found == root)
+                .ok_or(Error::NoStore { start: root })?
+        }
+        None => {
+            let start = match file {
+                Some(file) => cfg::fsio::normalize(&cwd.join(file))
+                    .parent()
+                    .map_or(cwd.clone(), Path::to_path_buf),
+                None => cwd.clone(),
+            };
+            ops::find_root(&start).ok_or(Error::NoStore { start })?
+        }
+    };
+    let mut settings = Settings::for_root(&root);
+    settings.cwd = cwd;
+    if let Some(user) = std::env::var_os("USER").or_else(|| std::env::var_os("LOGNAME")) {
+        let user = user.to_string_lossy().into_owned();
+        settings.identity = Identity {
+            email: format!("{user}@{}", settings.host),
+            name: user,
+        };
+    }
+    if let Some(author) = &global.author {
+        settings.identity = author.clone();
+    }
+    settings.author_date = git_date("GIT_AUTHOR_DATE")?;
+    settings.committer_date = git_date("GIT_COMMITTER_DATE")?;
+    // As git does: one of the two dates set alone applies to both.
+    settings.author_date = settings.author_date.or(settings.committer_date);
+    settings.committer_date = settings.committer_date.or(settings.author_date);
+    settings.lock_timeout = global.lock_timeout;
+    settings.command = command_line();
+    Ok(settings)
+}
+
+fn git_date(var: &str) -> Result<Option<Timestamp>, Error> {
+    match std::env::var(var) {
+        Ok(value) if !value.is_empty() => Timestamp::parse_git(&value)
+            .map(Some)
+            .ok_or_else(|| Error::Usage(format!("{var}=`{value}` is not a date git understands"))),
+        _ => Ok(None),
+    }
+}
+
+/// The command line as recorded in commits: program name and arguments, on one line.
+fn command_line() -> String {
+    let mut args = std::env::args();
+    let mut line = String::from("cfg");
+    args.next();
+    for arg in args {
+        line.push(' ');
+        if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+            line.push_str(&format!("{:?}", arg));
+        } else {
+            line.push_str(&arg);
+        }
+    }
+    line
+}
+
+fn parse_duration(input: &str) -> Result<Duration, String> {
+    cfg::duration::parse(input).map_err(|e| e.to_string())
+}
+
+/// Writes to standard output; a closed pipe (`cfg log | head`) is not an error.
+fn print(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(cfg::fsio::IoError::new(cfg::fsio::Step::Write, "standard output", e).into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether to colour standard output: a terminal, and `NO_COLOR` unset.
+fn color_stdout() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

@@ -1,0 +1,86 @@
+//! Turning library errors into miette reports: what failed, where, and what
+//! to do about it.
+
+use cfg::fsio::{LockError, PathError};
+use cfg::ops::Error;
+use cfg::validate::Severity;
+use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+
+/// Prints `error` to standard error.
+pub(crate) fn error(error: &Error) {
+    match error {
+        Error::Invalid {
+            report,
+            source_text,
+        } => {
+            for diagnostic in &report.diagnostics {
+                let severity = match diagnostic.severity {
+                    Severity::Error => miette::Severity::Error,
+                    Severity::Warning => miette::Severity::Warning,
+                };
+                let span = diagnostic.span.clone();
+                let label = LabeledSpan::new_with_span(
+                    Some(diagnostic.rule.clone()),
+                    span.start..span.end.max(span.start),
+                );
+                let mut message = format!(
+                    "{}:{}:{}: {}",
+                    report.file, diagnostic.line, diagnostic.column, diagnostic.message
+                );
+                if !diagnostic.pointer.is_empty() {
+                    message.push_str(&format!(" (at {})", diagnostic.pointer));
+                }
+                let report_item = MietteDiagnostic::new(message)
+                    .with_severity(severity)
+                    .with_label(label);
+                let source = NamedSource::new(&report.file, source_text.clone());
+                eprintln!("{:?}", Report::new(report_item).with_source_code(source));
+            }
+            eprintln!(
+                "{:?}",
+                Report::new(MietteDiagnostic::new(error.to_string()).with_help(
+                    "nothing was written and nothing was committed; fix the content and write again"
+                ))
+            );
+        }
+        _ => {
+            let mut diagnostic = MietteDiagnostic::new(chain(error));
+            if let Some(help) = help(error) {
+                diagnostic = diagnostic.with_help(help);
+            }
+            eprintln!("{:?}", Report::new(diagnostic));
+        }
+    }
+}
+
+/// The error and its causes, on one line each.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(&format!("\n  caused by: {text}"));
+        }
+        source = cause.source();
+    }
+    out
+}
+
+fn help(error: &Error) -> Option<String> {
+    Some(match error {
+        Error::NoStore { .. } => "run `cfg init DIR` to manage DIR, or pass `--root DIR`".into(),
+        Error::Lock(LockError::Busy { holder, .. }) => match holder {
+            Some(holder) => format!("held by {holder}; wait, or raise `--lock-timeout`"),
+            None => "held by a process that did not say who it is (a shell `flock`?); wait, or raise `--lock-timeout`".into(),
+        },
+        Error::Path(PathError::Symlink { .. }) => "cfg never writes through symbolic links; use the real path".into(),
+        Error::Path(PathError::OutsideRoot { .. }) => "pass `--root DIR` for a file under another managed root".into(),
+        Error::Store(cfg::store::Error::UnknownRev { .. }) => "`cfg log` lists the revisions the store holds".into(),
+        Error::UnknownFile { .. } => "`cfg log` and `cfg status` show which files the store holds".into(),
+        Error::Io(_) | Error::Store(_) => {
+            "nothing was lost: the file keeps its old content or its new one, and the next cfg command finishes or drops the interrupted write".into()
+        }
+        _ => return None,
+    })
+}

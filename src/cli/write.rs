@@ -1,0 +1,51 @@
+//! `cfg write FILE`
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cfg::fsio::{IoResultExt, Step};
+use cfg::ops::{self, Error, WriteRequest};
+use cfg::settings::Settings;
+
+/// Replace FILE with new content: lock, validate, durable replace, commit.
+///
+/// Prints the new revision (40-hex commit id) on standard output.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The managed file to write.
+    pub(crate) file: PathBuf,
+    /// Read the new content from SRC instead of standard input.
+    #[arg(short = 'i', long = "input", value_name = "SRC")]
+    input: Option<PathBuf>,
+    /// The commit message (default: "write FILE").
+    #[arg(short, long)]
+    message: Option<String>,
+}
+
+pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
+    let content = match &args.input {
+        Some(src) if src.as_os_str() != "-" => std::fs::read(src).at(Step::Read, src)?,
+        _ => {
+            let mut buffer = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut buffer)
+                .at(Step::Read, "standard input")?;
+            buffer
+        }
+    };
+    let mut request = WriteRequest::new(&args.file, content);
+    request.message = args.message.clone();
+    let outcome = ops::write(settings, request)?;
+    if let Some(external) = outcome.external {
+        eprintln!(
+            "note: `{}` had been edited outside cfg; that edit is commit {external}",
+            outcome.path
+        );
+    }
+    if !outcome.changed {
+        eprintln!("`{}` is unchanged; no commit", outcome.path);
+    }
+    super::print(format!("{}\n", outcome.rev).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,74 @@
+//! `cfg restore`: bring files back to their content at an older revision, as a
+//! new commit through the one write path. History is never rewritten.
+
+use std::path::PathBuf;
+
+use crate::fsio::RelPath;
+use crate::settings::Settings;
+use crate::store::Rev;
+
+use super::session::WriteSession;
+use super::{Error, resolve, validator};
+
+#[derive(Debug, Clone)]
+pub struct RestoreRequest {
+    /// The revision to bring back (anything git can resolve).
+    pub rev: String,
+    /// The files to restore; empty means every file the store holds at `rev`.
+    pub files: Vec<PathBuf>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreOutcome {
+    pub from: Rev,
+    pub rev: Rev,
+    pub changed: bool,
+    pub files: Vec<RelPath>,
+}
+
+pub fn restore(settings: &Settings, request: RestoreRequest) -> Result<RestoreOutcome, Error> {
+    let named: Vec<RelPath> = request
+        .files
+        .iter()
+        .map(|f| resolve(settings, f))
+        .collect::<Result<_, _>>()?;
+    let validator = validator(settings)?;
+    let session = WriteSession::begin(settings)?;
+    let from = session.store.resolve(&request.rev)?;
+    let paths = if named.is_empty() {
+        session.store.files(from)?
+    } else {
+        named
+    };
+    let mut files = Vec::new();
+    for path in &paths {
+        let content = session
+            .store
+            .read(from, path)?
+            .ok_or_else(|| Error::UnknownFile {
+                path: path.to_string(),
+                at: Some(from),
+            })?;
+        session.validate(&validator, path, &content)?;
+        files.push((path.clone(), content));
+    }
+    session.absorb_external_edits(&paths)?;
+    let listed = paths
+        .iter()
+        .map(RelPath::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let message = request
+        .message
+        .unwrap_or_else(|| format!("restore {listed} from {}", from.short()));
+    let mut trailers = session.trailers();
+    trailers.push(("Cfg-Restored-From".into(), from.to_string()));
+    let committed = session.commit(files, &message, trailers, None)?;
+    Ok(RestoreOutcome {
+        from,
+        rev: committed.rev,
+        changed: committed.changed,
+        files: paths,
+    })
+}
