@@ -146,6 +146,27 @@ pub enum Error {
     },
 }
 
+/// A cron value and when it runs next (`--explain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CronExplanation {
+    pub pointer: String,
+    pub line: usize,
+    pub column: usize,
+    pub expr: String,
+    /// Empty for `@reboot` and for invalid expressions.
+    pub next: Vec<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One file for [`Validator::check_many`].
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Shown in diagnostics.
+    pub name: String,
+    /// Where the file is (relative to the root, or absolute).
+    pub path: PathBuf,
+    pub content: Vec<u8>,
+}
+
 /// A finding before it is placed on a line: what the parsers and the schema
 /// step produce.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,6 +258,13 @@ impl Validator {
     /// Checks one file's content. `name` is its path (relative to the root, or
     /// absolute); it picks the parser (`.json` or YAML) and the schema.
     pub fn check(&self, name: &str, content: &[u8]) -> Report {
+        self.check_file(name, Path::new(name), content)
+    }
+
+    /// Checks content shown as `name` but found at `path` (relative to the root,
+    /// or absolute), which picks the parser, the modeline's folder and the
+    /// project glob that applies.
+    pub fn check_file(&self, name: &str, path: &Path, content: &[u8]) -> Report {
         let mut report = Report {
             file: name.to_owned(),
             diagnostics: Vec::new(),
@@ -280,7 +308,7 @@ impl Validator {
             }
         };
         let map = SourceMap::new(text);
-        let (documents, mut findings) = if is_json(name) {
+        let (documents, mut findings) = if is_json(path) {
             let (document, findings) = json::parse(text, &map, limits);
             (document.into_iter().collect(), findings)
         } else {
@@ -290,7 +318,7 @@ impl Validator {
         let fatal = findings.iter().any(|f| is_fatal(&f.rule));
         if !fatal {
             for document in &documents {
-                findings.extend(self.check_schema(name, text, document, &mut report.schema));
+                findings.extend(self.check_schema(path, text, document, &mut report.schema));
             }
         }
         if self.options.strict {
@@ -320,10 +348,7 @@ impl Validator {
     }
 
     /// Checks many files on all cores; reports come back in input order.
-    pub fn check_many<N: AsRef<str> + Sync, C: AsRef<[u8]> + Sync>(
-        &self,
-        files: &[(N, C)],
-    ) -> Vec<Report> {
+    pub fn check_many(&self, files: &[Input]) -> Vec<Report> {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(files.len())
@@ -335,7 +360,7 @@ impl Validator {
                 .map(|part| {
                     scope.spawn(move || {
                         part.iter()
-                            .map(|(name, content)| self.check(name.as_ref(), content.as_ref()))
+                            .map(|input| self.check_file(&input.name, &input.path, &input.content))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -351,10 +376,66 @@ impl Validator {
         })
     }
 
+    /// For `--explain`: each value the file's schema declares `format: cron`,
+    /// with its next `count` run times after `now` (UTC).
+    pub fn explain_crons(
+        &self,
+        path: &Path,
+        content: &[u8],
+        now: chrono::DateTime<chrono::Utc>,
+        count: usize,
+    ) -> Vec<CronExplanation> {
+        let Ok(text) = std::str::from_utf8(content) else {
+            return Vec::new();
+        };
+        if content.len() > self.options.limits.max_size {
+            return Vec::new();
+        }
+        let map = SourceMap::new(text);
+        let documents = if is_json(path) {
+            json::parse(text, &map, &self.options.limits)
+                .0
+                .into_iter()
+                .collect()
+        } else {
+            let parsed = yaml::parse(
+                text,
+                &map,
+                &self.options.limits,
+                self.options.allow_multiple_documents,
+            );
+            if parsed.findings.iter().any(|f| is_fatal(&f.rule)) {
+                return Vec::new();
+            }
+            parsed.documents
+        };
+        let mut out = Vec::new();
+        for document in &documents {
+            let Some((schema, _, _)) = self.discover(path, text, document, &mut Vec::new()) else {
+                continue;
+            };
+            let Ok(compiled) = self.cache.get(&schema) else {
+                continue;
+            };
+            for (pointer, expr) in schema::cron_values(&compiled.schema, &document.value) {
+                let at = document.spans.lookup(&pointer).map_or(0, |s| s.value.start);
+                let (line, column) = map.line_column(at);
+                out.push(CronExplanation {
+                    line,
+                    column,
+                    next: cron::next_runs(&expr, &now, count).unwrap_or_default(),
+                    pointer,
+                    expr,
+                });
+            }
+        }
+        out
+    }
+
     /// Which schema applies to a file, and where in the file it was named.
     fn discover(
         &self,
-        name: &str,
+        path: &Path,
         text: &str,
         document: &Document,
         findings: &mut Vec<Finding>,
@@ -362,10 +443,10 @@ impl Validator {
         if let Some(explicit) = &self.explicit {
             return Some((explicit.clone(), SchemaSource::Option, 0..0));
         }
-        let path = self.options.root.join(name);
-        let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let folder = self.options.root.join(path);
+        let folder = folder.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut named = Vec::new();
-        if !is_json(name)
+        if !is_json(path)
             && let Some((spec, span)) = schema::modeline(text)
         {
             named.push((spec.to_owned(), SchemaSource::Modeline, span));
@@ -391,9 +472,7 @@ impl Validator {
             let spec = spec.strip_prefix("file://").unwrap_or(&spec);
             return Some((SchemaRef::parse(spec, &folder), source, span));
         }
-        let relative = Path::new(name)
-            .strip_prefix(&self.options.root)
-            .unwrap_or(Path::new(name));
+        let relative = path.strip_prefix(&self.options.root).unwrap_or(path);
         let relative = relative.strip_prefix("./").unwrap_or(relative);
         self.globs
             .iter()
@@ -403,13 +482,13 @@ impl Validator {
 
     fn check_schema(
         &self,
-        name: &str,
+        path: &Path,
         text: &str,
         document: &Document,
         used: &mut Option<(String, SchemaSource)>,
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let Some((schema, source, named_at)) = self.discover(name, text, document, &mut findings)
+        let Some((schema, source, named_at)) = self.discover(path, text, document, &mut findings)
         else {
             return findings;
         };
@@ -426,7 +505,7 @@ impl Validator {
                 return findings;
             }
         };
-        for error in validator.iter_errors(&document.value) {
+        for error in validator.validator.iter_errors(&document.value) {
             findings.extend(locate(&error, document));
         }
         findings
@@ -438,7 +517,7 @@ impl Validator {
 pub(crate) fn parse_checked(name: &str, text: &str) -> Option<Document> {
     let map = SourceMap::new(text);
     let limits = Limits::default();
-    if is_json(name) {
+    if is_json(Path::new(name)) {
         json::parse(text, &map, &limits).0
     } else {
         yaml::parse(text, &map, &limits, false)
@@ -456,9 +535,8 @@ fn is_fatal(rule: &str) -> bool {
     )
 }
 
-fn is_json(name: &str) -> bool {
-    Path::new(name)
-        .extension()
+fn is_json(path: &Path) -> bool {
+    path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 

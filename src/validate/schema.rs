@@ -86,7 +86,14 @@ pub(crate) struct SchemaCache {
     entries: Mutex<HashMap<SchemaRef, Arc<Slot>>>,
 }
 
-type Slot = OnceLock<Result<Arc<jsonschema::Validator>, SchemaError>>;
+type Slot = OnceLock<Result<Arc<Compiled>, SchemaError>>;
+
+/// A compiled schema and the value it was compiled from (read by `--explain`).
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub(crate) schema: Value,
+    pub(crate) validator: jsonschema::Validator,
+}
 
 impl std::fmt::Debug for SchemaCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -99,10 +106,7 @@ impl std::fmt::Debug for SchemaCache {
 
 impl SchemaCache {
     /// The compiled schema, compiling it on first use.
-    pub(crate) fn get(
-        &self,
-        schema: &SchemaRef,
-    ) -> Result<Arc<jsonschema::Validator>, SchemaError> {
+    pub(crate) fn get(&self, schema: &SchemaRef) -> Result<Arc<Compiled>, SchemaError> {
         let key = match schema {
             SchemaRef::Path(path) => {
                 SchemaRef::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
@@ -123,7 +127,7 @@ impl SchemaCache {
     }
 }
 
-fn compile_ref(schema: &SchemaRef) -> Result<jsonschema::Validator, SchemaError> {
+fn compile_ref(schema: &SchemaRef) -> Result<Compiled, SchemaError> {
     match schema {
         SchemaRef::Builtin(name) => {
             let Some((_, text)) = BUILTINS.iter().find(|(n, _)| n == name) else {
@@ -141,9 +145,13 @@ fn compile_ref(schema: &SchemaRef) -> Result<jsonschema::Validator, SchemaError>
                 schema: schema.to_string(),
                 message: e.to_string(),
             })?;
-            compile(&value, None).map_err(|message| SchemaError::Compile {
+            let validator = compile(&value, None).map_err(|message| SchemaError::Compile {
                 schema: schema.to_string(),
                 message,
+            })?;
+            Ok(Compiled {
+                schema: value,
+                validator,
             })
         }
         SchemaRef::Path(path) => {
@@ -156,9 +164,14 @@ fn compile_ref(schema: &SchemaRef) -> Result<jsonschema::Validator, SchemaError>
                 message,
             })?;
             let folder = path.parent().unwrap_or(Path::new("."));
-            compile(&value, Some((path, folder))).map_err(|message| SchemaError::Compile {
-                schema: schema.to_string(),
-                message,
+            let validator =
+                compile(&value, Some((path, folder))).map_err(|message| SchemaError::Compile {
+                    schema: schema.to_string(),
+                    message,
+                })?;
+            Ok(Compiled {
+                schema: value,
+                validator,
             })
         }
     }
@@ -293,6 +306,72 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The strings in `instance` that `schema` declares `format: cron`, by pointer.
+///
+/// Follows `properties`, `items`, `prefixItems`, `additionalProperties`,
+/// `allOf`/`anyOf`/`oneOf` and local `$ref`s; enough for `--explain` to show
+/// run times, not a second validator. Iterative, and bounded by a visit budget
+/// because `$ref` cycles are legal.
+pub(crate) fn cron_values(schema: &Value, instance: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut pending = vec![(schema, instance, String::new())];
+    let mut budget = 100_000usize;
+    while let Some((node, value, pointer)) = pending.pop() {
+        budget = match budget.checked_sub(1) {
+            Some(left) => left,
+            None => break,
+        };
+        let Value::Object(node) = node else { continue };
+        if node.get("format").and_then(Value::as_str) == Some("cron")
+            && let Some(expr) = value.as_str()
+        {
+            found.push((pointer.clone(), expr.to_owned()));
+        }
+        if let Some(target) = node.get("$ref").and_then(Value::as_str)
+            && let Some(fragment) = target.strip_prefix('#')
+            && let Some(target) = schema.pointer(fragment)
+        {
+            pending.push((target, value, pointer.clone()));
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            for sub in node
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                pending.push((sub, value, pointer.clone()));
+            }
+        }
+        match value {
+            Value::Object(map) => {
+                let properties = node.get("properties").and_then(Value::as_object);
+                for (key, child) in map {
+                    let sub = properties
+                        .and_then(|p| p.get(key))
+                        .or_else(|| node.get("additionalProperties"));
+                    if let Some(sub) = sub {
+                        pending.push((sub, child, super::document::push_token(&pointer, key)));
+                    }
+                }
+            }
+            Value::Array(items) => {
+                let prefix = node.get("prefixItems").and_then(Value::as_array);
+                for (i, child) in items.iter().enumerate() {
+                    let sub = prefix.and_then(|p| p.get(i)).or_else(|| node.get("items"));
+                    if let Some(sub) = sub {
+                        pending.push((sub, child, format!("{pointer}/{i}")));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// How the schema for a file was chosen, in order of precedence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -353,6 +432,25 @@ mod tests {
         assert_eq!(
             percent_decode(uri.strip_prefix("file://").unwrap()),
             "/tmp/a dir/ü.json"
+        );
+    }
+
+    #[test]
+    fn cron_values_follow_the_schema() {
+        let schema: Value = serde_json::from_str(BUILTINS[0].1).unwrap();
+        let instance = serde_json::json!({
+            "version": "1.0.0",
+            "schedules": [
+                {"skill_name": "a", "schedule": "@daily", "params": {}},
+                {"skill_name": "b", "schedule": "0 2 * * *", "params": {"schedule": "no"}}
+            ]
+        });
+        assert_eq!(
+            cron_values(&schema, &instance),
+            [
+                ("/schedules/0/schedule".to_owned(), "@daily".to_owned()),
+                ("/schedules/1/schedule".to_owned(), "0 2 * * *".to_owned())
+            ]
         );
     }
 

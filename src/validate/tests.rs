@@ -610,13 +610,14 @@ fn check_many_keeps_order_and_uses_one_compile() {
         ..Options::default()
     })
     .unwrap();
-    let files: Vec<(String, String)> = (0..50)
+    let files: Vec<Input> = (0..50)
         .map(|i| {
             let version = if i % 7 == 0 { "bad" } else { "1.0.0" };
-            (
-                format!("f{i}.yaml"),
-                format!("version: {version}\nschedules: []\n"),
-            )
+            Input {
+                name: format!("f{i}.yaml"),
+                path: format!("f{i}.yaml").into(),
+                content: format!("version: {version}\nschedules: []\n").into_bytes(),
+            }
         })
         .collect();
     let reports = validator.check_many(&files);
@@ -631,4 +632,28 @@ fn check_many_keeps_order_and_uses_one_compile() {
 fn validator_is_sync() {
     fn assert_sync<T: Sync + Send>() {}
     assert_sync::<Validator>();
+}
+
+#[test]
+fn explain_lists_cron_values_with_next_runs() {
+    use chrono::TimeZone;
+    let validator = Validator::new(Options {
+        schema: Some("builtin:schedule".into()),
+        ..Options::default()
+    })
+    .unwrap();
+    let text =
+        "version: 1.0.0\nschedules:\n  - skill_name: a\n    schedule: 30 4 * * *\n    params: {}\n";
+    let now = chrono::Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let explained = validator.explain_crons(Path::new("s.yml"), text.as_bytes(), now, 2);
+    assert_eq!(explained.len(), 1);
+    assert_eq!((explained[0].line, explained[0].column), (4, 15));
+    assert_eq!(explained[0].expr, "30 4 * * *");
+    assert_eq!(
+        explained[0].next,
+        [
+            chrono::Utc.with_ymd_and_hms(2024, 1, 1, 4, 30, 0).unwrap(),
+            chrono::Utc.with_ymd_and_hms(2024, 1, 2, 4, 30, 0).unwrap()
+        ]
+    );
 }
