@@ -87,20 +87,25 @@ impl Project {
             return Ok(Project::default());
         };
         let value = &document.value;
-        let schemas = document
-            .keys_in_source_order("/schemas")
-            .into_iter()
-            .filter_map(|glob| {
-                let schema = value.pointer(&format!(
-                    "/schemas/{}",
-                    glob.replace('~', "~0").replace('/', "~1")
-                ))?;
-                Some(SchemaMapping {
-                    schema: schema.as_str()?.to_owned(),
-                    glob,
+        let schemas = match value.get("schemas") {
+            Some(serde_json::Value::Array(entries)) => entries
+                .iter()
+                .filter_map(|entry| {
+                    Some(SchemaMapping {
+                        glob: entry.get("glob")?.as_str()?.to_owned(),
+                        schema: entry.get("schema")?.as_str()?.to_owned(),
+                    })
                 })
-            })
-            .collect::<Vec<_>>();
+                .collect(),
+            _ => document
+                .keys_in_source_order("/schemas")
+                .into_iter()
+                .filter_map(|glob| {
+                    let schema = value.get("schemas")?.get(&glob)?.as_str()?.to_owned();
+                    Some(SchemaMapping { glob, schema })
+                })
+                .collect::<Vec<_>>(),
+        };
         for mapping in &schemas {
             globset::Glob::new(&mapping.glob).map_err(|source| Error::Glob {
                 path: path.to_owned(),
@@ -191,6 +196,29 @@ mod tests {
         assert_eq!(project.on_write, ["systemctl reload x"]);
         assert_eq!(project.limits.max_depth, 20);
         assert_eq!(project.limits.max_size, Limits::default().max_size);
+    }
+
+    #[test]
+    fn schemas_as_a_list() {
+        let project = load(
+            "schemas:\n  - glob: 'b/*.yml'\n    schema: b.json\n  - glob: 'a/*.yml'\n    schema: a.json\n",
+        )
+        .unwrap();
+        let globs: Vec<_> = project.schemas.iter().map(|m| m.glob.as_str()).collect();
+        assert_eq!(globs, ["b/*.yml", "a/*.yml"]);
+        assert!(matches!(
+            load("schemas:\n  - glob: 'b/*.yml'\n"),
+            Err(Error::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn the_shipped_example_loads() {
+        let text =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/.cfg.yaml")).unwrap();
+        let project = Project::parse(Path::new("examples/.cfg.yaml"), &text).unwrap();
+        assert_eq!(project.schemas[0].schema, "builtin:schedule");
+        assert!(project.retention.is_some());
     }
 
     #[test]
