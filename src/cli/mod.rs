@@ -4,7 +4,9 @@
 //! one call into `cfg::ops`, and rendering.
 
 mod cat;
+mod check;
 mod diff;
+mod hook;
 mod init;
 mod log;
 mod render;
@@ -69,6 +71,8 @@ enum Command {
     Diff(diff::Args),
     Restore(restore::Args),
     Status(status::Args),
+    Check(check::Args),
+    Hook(hook::Args),
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -94,6 +98,9 @@ pub(crate) fn main() -> ExitCode {
         Command::Restore(args) => settings(&cli.global, args.files.first().map(PathBuf::as_path))
             .and_then(|s| restore::run(&s, args)),
         Command::Status(args) => settings(&cli.global, None).and_then(|s| status::run(&s, args)),
+        // No store needed: checking works in any folder.
+        Command::Check(args) => check::run(&cli.global, args),
+        Command::Hook(args) => hook::run(args),
     };
     match result {
         Ok(code) => code,
@@ -109,9 +116,17 @@ pub(crate) fn main() -> ExitCode {
 /// given its code here.
 pub(crate) fn exit_code(error: &Error) -> u8 {
     use cfg::fsio::LockError;
+    use cfg::project::Error as ProjectError;
     use cfg::store::Error as StoreError;
     match error {
-        Error::Invalid { .. } => 1,
+        Error::Invalid { .. }
+        | Error::Checked { .. }
+        | Error::Project(ProjectError::Invalid { .. } | ProjectError::Glob { .. })
+        | Error::Validator(cfg::validate::Error::Glob { .. }) => 1,
+        // A `--schema` that cannot be read or compiled is a bad argument.
+        Error::Validator(cfg::validate::Error::Schema(_)) | Error::HookExists { .. } => 2,
+        Error::NoSuchFile { .. } => 5,
+        Error::Project(ProjectError::Read { .. }) => 6,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
         Error::Lock(LockError::Busy { .. }) => 4,
         Error::UnknownFile { .. }

@@ -211,9 +211,7 @@ fn value(text: &str, field: &Field) -> Result<u32, String> {
     let lower = text.to_ascii_lowercase();
     let quartz = lower.trim_start_matches(|c: char| c.is_ascii_digit());
     if matches!(quartz, "l" | "w" | "lw") {
-        return Err(format!(
-            "`{text}`: the Quartz `L`/`W` extensions are not standard crontab syntax"
-        ));
+        return Err("the Quartz `L`/`W` extensions are not standard crontab syntax".into());
     }
     match field.names.iter().position(|name| *name == lower) {
         Some(i) => Ok(i as u32 + if field.names.len() == 12 { 1 } else { 0 }),

@@ -280,11 +280,7 @@ impl Validator {
                 pointer: String::new(),
                 rule: "size".into(),
                 severity: Severity::Error,
-                message: format!(
-                    "file is {} bytes, over the limit of {} bytes",
-                    content.len(),
-                    limits.max_size
-                ),
+                message: format!("file is larger than the limit of {} bytes", limits.max_size),
             });
             return report;
         }
@@ -326,7 +322,7 @@ impl Validator {
                 finding.severity = Severity::Error;
             }
         }
-        findings.sort_by_key(|f| (f.span.start, f.span.end));
+        findings.sort_by_key(|f| (f.span.start, f.span.end, f.severity == Severity::Warning));
         findings.dedup();
         report.diagnostics = findings
             .into_iter()

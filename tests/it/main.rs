@@ -2,6 +2,8 @@
 //! Every test runs the real `cfg` binary on real files in a temp folder and
 //! checks the side repository with the real `git` CLI.
 
+mod check;
 mod common;
 mod crash;
 mod foundation;
+mod hook;
