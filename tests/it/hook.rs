@@ -106,7 +106,10 @@ fn the_git_hook_checks_staged_content_not_the_working_file() {
         "{}",
         refused.stderr
     );
-    env.put("conf/schedule_config.yml", GOOD);
+    env.put(
+        "conf/schedule_config.yml",
+        "version: 1.0.1\nschedules: []\n",
+    );
     repo.git(&["add", "conf/schedule_config.yml"]).ok();
     repo.git(&["commit", "-q", "-m", "fixed"]).ok();
     assert_eq!(repo.commits(), 2);
