@@ -657,3 +657,45 @@ fn explain_lists_cron_values_with_next_runs() {
         ]
     );
 }
+
+#[test]
+fn drafts_4_to_2020_12() {
+    let drafts = [
+        (
+            "http://json-schema.org/draft-04/schema#",
+            r#""maximum": 5, "exclusiveMaximum": true"#,
+        ),
+        (
+            "http://json-schema.org/draft-06/schema#",
+            r#""exclusiveMaximum": 5"#,
+        ),
+        (
+            "http://json-schema.org/draft-07/schema#",
+            r#""exclusiveMaximum": 5"#,
+        ),
+        (
+            "https://json-schema.org/draft/2019-09/schema",
+            r#""exclusiveMaximum": 5"#,
+        ),
+        (
+            "https://json-schema.org/draft/2020-12/schema",
+            r#""exclusiveMaximum": 5"#,
+        ),
+    ];
+    for (uri, keywords) in drafts {
+        let schema = format!(r#"{{"$schema": "{uri}", "properties": {{"num": {{{keywords}}}}}}}"#);
+        assert!(
+            with_schema(&schema, "f.yaml", "num: 4\n")
+                .diagnostics
+                .is_empty(),
+            "{uri}"
+        );
+        let report = with_schema(&schema, "f.yaml", "num: 5\n");
+        assert_eq!(report.diagnostics.len(), 1, "{uri}: {report:?}");
+        assert_eq!(
+            (report.diagnostics[0].line, report.diagnostics[0].column),
+            (1, 6),
+            "{uri}"
+        );
+    }
+}
