@@ -12,31 +12,20 @@ pub struct ParseDurationError {
 
 /// Parses a duration such as `500ms`, `10s`, `2m`, `12h`, `7d`, `2w` or `1h30m`.
 pub fn parse(input: &str) -> Result<Duration, ParseDurationError> {
-    let err = |reason| ParseDurationError {
-        input: input.to_owned(),
-        reason,
-    };
+    let err = |reason| ParseDurationError { input: input.to_owned(), reason };
     let mut rest = input.trim();
     if rest.is_empty() {
-        return Err(err(
-            "expected a number followed by a unit (ms, s, m, h, d, w)",
-        ));
+        return Err(err("expected a number followed by a unit (ms, s, m, h, d, w)"));
     }
     let mut total = Duration::ZERO;
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
         if digits == 0 {
             return Err(err("expected a number"));
         }
-        let number: u64 = rest[..digits]
-            .parse()
-            .map_err(|_| err("number too large"))?;
+        let number: u64 = rest[..digits].parse().map_err(|_| err("number too large"))?;
         rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
         let millis_per_unit: u64 = match &rest[..unit_len] {
             "ms" => 1,
             "s" => 1_000,
@@ -48,12 +37,8 @@ pub fn parse(input: &str) -> Result<Duration, ParseDurationError> {
             _ => return Err(err("unknown unit (expected ms, s, m, h, d or w)")),
         };
         rest = &rest[unit_len..];
-        let millis = number
-            .checked_mul(millis_per_unit)
-            .ok_or_else(|| err("duration too large"))?;
-        total = total
-            .checked_add(Duration::from_millis(millis))
-            .ok_or_else(|| err("duration too large"))?;
+        let millis = number.checked_mul(millis_per_unit).ok_or_else(|| err("duration too large"))?;
+        total = total.checked_add(Duration::from_millis(millis)).ok_or_else(|| err("duration too large"))?;
     }
     Ok(total)
 }

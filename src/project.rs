@@ -41,11 +41,7 @@ pub enum Error {
     /// The file breaks `builtin:cfg`; `report` says where, `text` is what was read
     /// (for rendering the report).
     #[error("invalid project settings in `{}`", path.display())]
-    Invalid {
-        path: PathBuf,
-        report: Box<Report>,
-        text: String,
-    },
+    Invalid { path: PathBuf, report: Box<Report>, text: String },
     #[error("invalid glob `{glob}` in `{}`", path.display())]
     Glob {
         path: PathBuf,
@@ -68,18 +64,11 @@ impl Project {
 
     /// Reads settings from `content`; `path` names it in errors.
     pub fn parse(path: &Path, content: &[u8]) -> Result<Project, Error> {
-        let validator = Validator::new(Options {
-            schema: Some("builtin:cfg".into()),
-            ..Options::default()
-        })
-        .expect("the built-in cfg schema compiles");
+        let validator = Validator::new(Options { schema: Some("builtin:cfg".into()), ..Options::default() })
+            .expect("the built-in cfg schema compiles");
         let report = validator.check(FILE_NAME, content);
         let text = String::from_utf8_lossy(content).into_owned();
-        let invalid = |report| Error::Invalid {
-            path: path.to_owned(),
-            report: Box::new(report),
-            text: text.clone(),
-        };
+        let invalid = |report| Error::Invalid { path: path.to_owned(), report: Box::new(report), text: text.clone() };
         if report.has_errors() {
             return Err(invalid(report));
         }
@@ -116,12 +105,7 @@ impl Project {
         let on_write = value
             .get("on_write")
             .and_then(|v| v.as_array())
-            .map(|commands| {
-                commands
-                    .iter()
-                    .filter_map(|c| c.as_str().map(str::to_owned))
-                    .collect()
-            })
+            .map(|commands| commands.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
             .unwrap_or_default();
         let defaults = Limits::default();
         let limit = |name: &str, default: usize| {
@@ -176,23 +160,12 @@ mod tests {
              retention:\n  keep_last: 10\non_write:\n  - systemctl reload x\nlimits:\n  max_depth: 20\n",
         )
         .unwrap();
-        let globs: Vec<_> = project
-            .schemas
-            .iter()
-            .map(|m| (m.glob.as_str(), m.schema.as_str()))
-            .collect();
+        let globs: Vec<_> = project.schemas.iter().map(|m| (m.glob.as_str(), m.schema.as_str())).collect();
         assert_eq!(
             globs,
-            [
-                ("z/*.yaml", "z.json"),
-                ("**/schedule_config.yml", "builtin:schedule"),
-                ("a/*.yaml", "a.json")
-            ]
+            [("z/*.yaml", "z.json"), ("**/schedule_config.yml", "builtin:schedule"), ("a/*.yaml", "a.json")]
         );
-        assert_eq!(
-            project.retention,
-            Some(serde_json::json!({"keep_last": 10}))
-        );
+        assert_eq!(project.retention, Some(serde_json::json!({"keep_last": 10})));
         assert_eq!(project.on_write, ["systemctl reload x"]);
         assert_eq!(project.limits.max_depth, 20);
         assert_eq!(project.limits.max_size, Limits::default().max_size);
@@ -200,22 +173,17 @@ mod tests {
 
     #[test]
     fn schemas_as_a_list() {
-        let project = load(
-            "schemas:\n  - glob: 'b/*.yml'\n    schema: b.json\n  - glob: 'a/*.yml'\n    schema: a.json\n",
-        )
-        .unwrap();
+        let project =
+            load("schemas:\n  - glob: 'b/*.yml'\n    schema: b.json\n  - glob: 'a/*.yml'\n    schema: a.json\n")
+                .unwrap();
         let globs: Vec<_> = project.schemas.iter().map(|m| m.glob.as_str()).collect();
         assert_eq!(globs, ["b/*.yml", "a/*.yml"]);
-        assert!(matches!(
-            load("schemas:\n  - glob: 'b/*.yml'\n"),
-            Err(Error::Invalid { .. })
-        ));
+        assert!(matches!(load("schemas:\n  - glob: 'b/*.yml'\n"), Err(Error::Invalid { .. })));
     }
 
     #[test]
     fn the_shipped_example_loads() {
-        let text =
-            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/.cfg.yaml")).unwrap();
+        let text = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/.cfg.yaml")).unwrap();
         let project = Project::parse(Path::new("examples/.cfg.yaml"), &text).unwrap();
         assert_eq!(project.schemas[0].schema, "builtin:schedule");
         assert!(project.retention.is_some());
@@ -227,10 +195,7 @@ mod tests {
             panic!("expected an invalid-settings error");
         };
         let d = &report.diagnostics[0];
-        assert_eq!(
-            (d.line, d.column, d.rule.as_str()),
-            (2, 1, "additionalProperties")
-        );
+        assert_eq!((d.line, d.column, d.rule.as_str()), (2, 1, "additionalProperties"));
         let Err(Error::Invalid { report, .. }) = load("limits:\n  max_depth: lots\n") else {
             panic!("expected an invalid-settings error");
         };
@@ -239,28 +204,17 @@ mod tests {
 
     #[test]
     fn bad_globs_and_syntax() {
-        assert!(matches!(
-            load("schemas:\n  'a[': x.json\n"),
-            Err(Error::Glob { .. })
-        ));
+        assert!(matches!(load("schemas:\n  'a[': x.json\n"), Err(Error::Glob { .. })));
         assert!(matches!(load("schemas: [\n"), Err(Error::Invalid { .. })));
     }
 
     #[test]
     fn mapping_drives_the_validator() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join(FILE_NAME),
-            "schemas:\n  '*.yml': builtin:schedule\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "schemas:\n  '*.yml': builtin:schedule\n").unwrap();
         let project = Project::load(dir.path()).unwrap();
         let validator = Validator::new(project.validator_options(dir.path())).unwrap();
-        assert!(
-            validator
-                .check("schedule_config.yml", b"version: 1\n")
-                .has_errors()
-        );
+        assert!(validator.check("schedule_config.yml", b"version: 1\n").has_errors());
         assert!(!validator.check("other.yaml", b"version: 1\n").has_errors());
     }
 }

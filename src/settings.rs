@@ -30,10 +30,7 @@ impl std::str::FromStr for Identity {
         if name.is_empty() || email.is_empty() || bad(name) || bad(email) {
             return Err(err());
         }
-        Ok(Identity {
-            name: name.to_owned(),
-            email: email.to_owned(),
-        })
+        Ok(Identity { name: name.to_owned(), email: email.to_owned() })
     }
 }
 
@@ -53,20 +50,14 @@ pub struct Timestamp {
 impl Timestamp {
     pub fn now() -> Timestamp {
         let now = chrono::Local::now();
-        Timestamp {
-            seconds: now.timestamp(),
-            offset: now.offset().local_minus_utc(),
-        }
+        Timestamp { seconds: now.timestamp(), offset: now.offset().local_minus_utc() }
     }
 
     /// Parses the date formats git accepts in `GIT_COMMITTER_DATE`
     /// (`@1700000000 +0100`, RFC 2822, ISO 8601).
     pub fn parse_git(input: &str) -> Option<Timestamp> {
         let time = gix::date::parse(input, None).ok()?;
-        Some(Timestamp {
-            seconds: time.seconds,
-            offset: time.offset,
-        })
+        Some(Timestamp { seconds: time.seconds, offset: time.offset })
     }
 }
 
@@ -96,10 +87,7 @@ impl Settings {
         Settings {
             root: root.to_owned(),
             cwd: root.to_owned(),
-            identity: Identity {
-                email: format!("{user}@{host}"),
-                name: user,
-            },
+            identity: Identity { email: format!("{user}@{host}"), name: user },
             host,
             command: "cfg".into(),
             author_date: None,
@@ -130,11 +118,7 @@ impl Settings {
 pub fn host_name() -> String {
     let uname = rustix::system::uname();
     let name = uname.nodename().to_string_lossy();
-    if name.is_empty() {
-        "localhost".into()
-    } else {
-        name.into_owned()
-    }
+    if name.is_empty() { "localhost".into() } else { name.into_owned() }
 }
 
 #[cfg(test)]
@@ -144,13 +128,7 @@ mod tests {
     #[test]
     fn identities() {
         let id: Identity = "Ada Lovelace <ada@example.org>".parse().unwrap();
-        assert_eq!(
-            id,
-            Identity {
-                name: "Ada Lovelace".into(),
-                email: "ada@example.org".into()
-            }
-        );
+        assert_eq!(id, Identity { name: "Ada Lovelace".into(), email: "ada@example.org".into() });
         for bad in ["ada", "<a@b>", "Ada <>", "Ada <a@b", "Ada <a<b>"] {
             assert!(bad.parse::<Identity>().is_err(), "{bad}");
         }
@@ -158,17 +136,8 @@ mod tests {
 
     #[test]
     fn git_dates() {
-        assert_eq!(
-            Timestamp::parse_git("@1700000000 +0100"),
-            Some(Timestamp {
-                seconds: 1700000000,
-                offset: 3600
-            })
-        );
-        assert_eq!(
-            Timestamp::parse_git("2024-01-02T03:04:05+00:00").map(|t| t.seconds),
-            Some(1704164645)
-        );
+        assert_eq!(Timestamp::parse_git("@1700000000 +0100"), Some(Timestamp { seconds: 1700000000, offset: 3600 }));
+        assert_eq!(Timestamp::parse_git("2024-01-02T03:04:05+00:00").map(|t| t.seconds), Some(1704164645));
         assert_eq!(Timestamp::parse_git("not a date"), None);
     }
 }

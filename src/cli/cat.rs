@@ -13,10 +13,16 @@ pub(crate) struct Args {
     /// The revision to read (anything git can resolve: ids, `HEAD~3`).
     #[arg(long)]
     rev: Option<String>,
+    /// Also print the revision read, on standard error (for `--expect`).
+    #[arg(long)]
+    print_rev: bool,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
-    let (content, _) = ops::cat(settings, &args.file, args.rev.as_deref())?;
+    let (content, rev) = ops::cat(settings, &args.file, args.rev.as_deref())?;
     super::print(&content)?;
+    if args.print_rev {
+        eprintln!("{rev}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -57,24 +57,19 @@ enum Format {
 }
 
 pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
-    let cwd = std::env::current_dir()
-        .map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
+    let cwd = std::env::current_dir().map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
     let root = match &global.root {
         Some(root) => cfg::fsio::normalize(&cwd.join(root)),
         None => ops::check_root(&cwd),
     };
     if args.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
-        return Err(Error::Usage(
-            "`-` (standard input) can be given once".into(),
-        ));
+        return Err(Error::Usage("`-` (standard input) can be given once".into()));
     }
     let mut inputs = Vec::new();
     for file in &args.files {
         if file.as_os_str() == "-" {
             let mut content = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut content)
-                .at(Step::Read, "standard input")?;
+            std::io::stdin().read_to_end(&mut content).at(Step::Read, "standard input")?;
             let name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
             inputs.push(CheckInput::Content { name, content });
         } else {
@@ -119,11 +114,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
     let total = outcome.files.len() + outcome.unreadable.len();
     let mut unreadable = outcome.unreadable.into_iter();
     let Some(first) = unreadable.next() else {
-        return if invalid == 0 {
-            Ok(ExitCode::SUCCESS)
-        } else {
-            Err(Error::Checked { invalid, total })
-        };
+        return if invalid == 0 { Ok(ExitCode::SUCCESS) } else { Err(Error::Checked { invalid, total }) };
     };
     // The first unreadable file decides the exit status; the others are shown.
     for error in unreadable {
@@ -155,17 +146,10 @@ fn explain(file: &ops::CheckedFile) -> String {
         } else if cron.next.is_empty() {
             "not a valid cron expression".to_owned()
         } else {
-            let times: Vec<String> = cron
-                .next
-                .iter()
-                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-                .collect();
+            let times: Vec<String> = cron.next.iter().map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).collect();
             format!("next runs {}", times.join(", "))
         };
-        out.push_str(&format!(
-            "  {}:{} {} `{}`: {next}\n",
-            cron.line, cron.column, cron.pointer, cron.expr
-        ));
+        out.push_str(&format!("  {}:{} {} `{}`: {next}\n", cron.line, cron.column, cron.pointer, cron.expr));
     }
     out
 }
@@ -173,25 +157,17 @@ fn explain(file: &ops::CheckedFile) -> String {
 /// `1000000`, `512KiB`, `16MiB`, `1GiB` (also `K`, `M`, `G`, `KB`, `MB`, `GB`
 /// as powers of 1024).
 fn parse_size(input: &str) -> Result<usize, String> {
-    let digits = input
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(input.len());
-    let number: usize = input[..digits]
-        .parse()
-        .map_err(|_| format!("`{input}` is not a size (expected e.g. 1000000 or 16MiB)"))?;
+    let digits = input.find(|c: char| !c.is_ascii_digit()).unwrap_or(input.len());
+    let number: usize =
+        input[..digits].parse().map_err(|_| format!("`{input}` is not a size (expected e.g. 1000000 or 16MiB)"))?;
     let unit: usize = match input[digits..].trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
         other => {
-            return Err(format!(
-                "unknown size unit `{other}` (expected KiB, MiB or GiB)"
-            ));
+            return Err(format!("unknown size unit `{other}` (expected KiB, MiB or GiB)"));
         }
     };
-    number
-        .checked_mul(unit)
-        .filter(|n| *n > 0)
-        .ok_or_else(|| format!("`{input}` is not a usable size"))
+    number.checked_mul(unit).filter(|n| *n > 0).ok_or_else(|| format!("`{input}` is not a usable size"))
 }

@@ -20,11 +20,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
-    let request = DiffRequest {
-        file: args.file.clone(),
-        from: args.from.clone(),
-        to: args.to.clone(),
-    };
+    let request = DiffRequest { file: args.file.clone(), from: args.from.clone(), to: args.to.clone() };
     let diff = ops::diff(settings, &request)?;
     super::print(paint(&ops::unified_diff(&diff)).as_bytes())?;
     Ok(ExitCode::SUCCESS)

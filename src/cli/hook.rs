@@ -23,8 +23,7 @@ enum HookCommand {
 }
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode, Error> {
-    let cwd = std::env::current_dir()
-        .map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
+    let cwd = std::env::current_dir().map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
     match args.command {
         HookCommand::Install { force } => {
             let message = match ops::install_hook(&cwd, force)? {

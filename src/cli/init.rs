@@ -18,11 +18,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode, Error> {
     let outcome = ops::init(&args.dir)?;
-    let verb = if outcome.created {
-        "initialized"
-    } else {
-        "already initialized"
-    };
+    let verb = if outcome.created { "initialized" } else { "already initialized" };
     eprintln!("{verb} cfg store in {}", outcome.store.display());
     if let Some(exclude) = outcome.excluded_in {
         eprintln!("excluded .cfg/ in {}", exclude.display());

@@ -27,13 +27,7 @@ enum Format {
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
-    let entries = ops::log(
-        settings,
-        &LogRequest {
-            file: args.file.clone(),
-            limit: args.limit,
-        },
-    )?;
+    let entries = ops::log(settings, &LogRequest { file: args.file.clone(), limit: args.limit })?;
     let mut out = String::new();
     for (i, entry) in entries.iter().enumerate() {
         match args.format {
@@ -54,8 +48,8 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
 }
 
 pub(crate) fn rfc3339(seconds: i64, offset: i32) -> String {
-    let offset = chrono::FixedOffset::east_opt(offset)
-        .unwrap_or(chrono::FixedOffset::east_opt(0).expect("zero offset"));
+    let offset =
+        chrono::FixedOffset::east_opt(offset).unwrap_or(chrono::FixedOffset::east_opt(0).expect("zero offset"));
     chrono::DateTime::from_timestamp(seconds, 0)
         .map(|t| t.with_timezone(&offset).to_rfc3339())
         .unwrap_or_else(|| seconds.to_string())
@@ -64,14 +58,8 @@ pub(crate) fn rfc3339(seconds: i64, offset: i32) -> String {
 pub(crate) fn text(entry: &LogEntry) -> String {
     let info = &entry.info;
     let mut out = format!("commit {}\n", info.rev);
-    out.push_str(&format!(
-        "Date:    {}\n",
-        rfc3339(info.author.seconds, info.author.offset)
-    ));
-    out.push_str(&format!(
-        "Author:  {} <{}>\n",
-        info.author.name, info.author.email
-    ));
+    out.push_str(&format!("Date:    {}\n", rfc3339(info.author.seconds, info.author.offset)));
+    out.push_str(&format!("Author:  {} <{}>\n", info.author.name, info.author.email));
     if let Some(host) = info.host() {
         out.push_str(&format!("Host:    {host}\n"));
     }

@@ -6,6 +6,8 @@
 mod cat;
 mod check;
 mod diff;
+mod expect;
+mod gc;
 mod hook;
 mod init;
 mod log;
@@ -73,34 +75,27 @@ enum Command {
     Status(status::Args),
     Check(check::Args),
     Hook(hook::Args),
+    Gc(gc::Args),
 }
 
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Init(args) => init::run(args),
-        Command::Write(args) => {
-            settings(&cli.global, Some(&args.file)).and_then(|s| write::run(&s, args))
-        }
-        Command::Cat(args) => {
-            settings(&cli.global, Some(&args.file)).and_then(|s| cat::run(&s, args))
-        }
-        Command::Rev(args) => {
-            settings(&cli.global, Some(&args.file)).and_then(|s| rev::run(&s, args))
-        }
-        Command::Log(args) => {
-            settings(&cli.global, args.file.as_deref()).and_then(|s| log::run(&s, args))
-        }
+        Command::Write(args) => settings(&cli.global, Some(&args.file)).and_then(|s| write::run(&s, args)),
+        Command::Cat(args) => settings(&cli.global, Some(&args.file)).and_then(|s| cat::run(&s, args)),
+        Command::Rev(args) => settings(&cli.global, Some(&args.file)).and_then(|s| rev::run(&s, args)),
+        Command::Log(args) => settings(&cli.global, args.file.as_deref()).and_then(|s| log::run(&s, args)),
         Command::Show(args) => settings(&cli.global, None).and_then(|s| show::run(&s, args)),
-        Command::Diff(args) => {
-            settings(&cli.global, Some(&args.file)).and_then(|s| diff::run(&s, args))
+        Command::Diff(args) => settings(&cli.global, Some(&args.file)).and_then(|s| diff::run(&s, args)),
+        Command::Restore(args) => {
+            settings(&cli.global, args.files.first().map(PathBuf::as_path)).and_then(|s| restore::run(&s, args))
         }
-        Command::Restore(args) => settings(&cli.global, args.files.first().map(PathBuf::as_path))
-            .and_then(|s| restore::run(&s, args)),
         Command::Status(args) => settings(&cli.global, None).and_then(|s| status::run(&s, args)),
         // No store needed: checking works in any folder.
         Command::Check(args) => check::run(&cli.global, args),
         Command::Hook(args) => hook::run(args),
+        Command::Gc(args) => settings(&cli.global, None).and_then(|s| gc::run(&s, args)),
     };
     match result {
         Ok(code) => code,
@@ -128,16 +123,13 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         Error::NoSuchFile { .. } => 5,
         Error::Project(ProjectError::Read { .. }) => 6,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
+        Error::Conflict(_) => 3,
         Error::Lock(LockError::Busy { .. }) => 4,
-        Error::UnknownFile { .. }
-        | Error::Store(StoreError::UnknownRev { .. } | StoreError::Empty) => 5,
+        Error::UnknownFile { .. } | Error::Store(StoreError::UnknownRev { .. } | StoreError::Empty) => 5,
         Error::Lock(LockError::Io(_))
         | Error::Io(_)
         | Error::Store(
-            StoreError::NotFound { .. }
-            | StoreError::Moved { .. }
-            | StoreError::Git { .. }
-            | StoreError::Io(_),
+            StoreError::NotFound { .. } | StoreError::Moved { .. } | StoreError::Git { .. } | StoreError::Io(_),
         ) => 6,
     }
 }
@@ -145,20 +137,15 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
 /// Flags and environment → one [`Settings`] value. `file` is the first FILE
 /// argument, from whose folder the root is found.
 fn settings(global: &GlobalArgs, file: Option<&Path>) -> Result<Settings, Error> {
-    let cwd = std::env::current_dir()
-        .map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
+    let cwd = std::env::current_dir().map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
     let root = match &global.root {
         Some(root) => {
             let root = cfg::fsio::normalize(&cwd.join(root));
-            ops::find_root(&root)
-                .filter(|found| *found == root)
-                .ok_or(Error::NoStore { start: root })?
+            ops::find_root(&root).filter(|found| *found == root).ok_or(Error::NoStore { start: root })?
         }
         None => {
             let start = match file {
-                Some(file) => cfg::fsio::normalize(&cwd.join(file))
-                    .parent()
-                    .map_or(cwd.clone(), Path::to_path_buf),
+                Some(file) => cfg::fsio::normalize(&cwd.join(file)).parent().map_or(cwd.clone(), Path::to_path_buf),
                 None => cwd.clone(),
             };
             ops::find_root(&start).ok_or(Error::NoStore { start })?
@@ -168,10 +155,7 @@ fn settings(global: &GlobalArgs, file: Option<&Path>) -> Result<Settings, Error>
     settings.cwd = cwd;
     if let Some(user) = std::env::var_os("USER").or_else(|| std::env::var_os("LOGNAME")) {
         let user = user.to_string_lossy().into_owned();
-        settings.identity = Identity {
-            email: format!("{user}@{}", settings.host),
-            name: user,
-        };
+        settings.identity = Identity { email: format!("{user}@{}", settings.host), name: user };
     }
     if let Some(author) = &global.author {
         settings.identity = author.clone();

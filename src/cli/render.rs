@@ -9,39 +9,50 @@ use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
 /// Prints `error` to standard error.
 pub(crate) fn error(error: &Error) {
     match error {
-        Error::Invalid {
-            report,
-            source_text,
-        } => {
+        Error::Invalid { report, source_text } => {
             for diagnostic in &report.diagnostics {
                 let severity = match diagnostic.severity {
                     Severity::Error => miette::Severity::Error,
                     Severity::Warning => miette::Severity::Warning,
                 };
                 let span = diagnostic.span.clone();
-                let label = LabeledSpan::new_with_span(
-                    Some(diagnostic.rule.clone()),
-                    span.start..span.end.max(span.start),
-                );
-                let mut message = format!(
-                    "{}:{}:{}: {}",
-                    report.file, diagnostic.line, diagnostic.column, diagnostic.message
-                );
+                let label =
+                    LabeledSpan::new_with_span(Some(diagnostic.rule.clone()), span.start..span.end.max(span.start));
+                let mut message =
+                    format!("{}:{}:{}: {}", report.file, diagnostic.line, diagnostic.column, diagnostic.message);
                 if !diagnostic.pointer.is_empty() {
                     message.push_str(&format!(" (at {})", diagnostic.pointer));
                 }
-                let report_item = MietteDiagnostic::new(message)
-                    .with_severity(severity)
-                    .with_label(label);
+                let report_item = MietteDiagnostic::new(message).with_severity(severity).with_label(label);
                 let source = NamedSource::new(&report.file, source_text.clone());
                 eprintln!("{:?}", Report::new(report_item).with_source_code(source));
             }
             eprintln!(
                 "{:?}",
-                Report::new(MietteDiagnostic::new(error.to_string()).with_help(
-                    "nothing was written and nothing was committed; fix the content and write again"
-                ))
+                Report::new(
+                    MietteDiagnostic::new(error.to_string())
+                        .with_help("nothing was written and nothing was committed; fix the content and write again")
+                )
             );
+        }
+        Error::Conflict(conflict) => {
+            use cfg::ops::ConflictKind;
+            let mut text = error.to_string();
+            match &conflict.kind {
+                ConflictKind::Merge { conflict: regions, .. } => text.push_str(&format!("\n\n{regions}")),
+                ConflictKind::Invalid { report, .. } => {
+                    for d in &report.diagnostics {
+                        text.push_str(&format!(
+                            "\n  {}:{}:{}: {} ({})",
+                            report.file, d.line, d.column, d.message, d.rule
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            let help = "nothing was written; read the latest version (`cfg cat FILE --print-rev`), redo the change, \
+                        and write again with `--expect` that revision (`--conflict-file PATH` keeps the marked-up merge)";
+            eprintln!("{:?}", Report::new(MietteDiagnostic::new(text).with_help(help)));
         }
         _ => {
             let mut diagnostic = MietteDiagnostic::new(chain(error));

@@ -17,6 +17,8 @@ pub(crate) struct Args {
     pub(crate) files: Vec<PathBuf>,
     #[arg(short, long)]
     message: Option<String>,
+    #[command(flatten)]
+    expect: super::expect::ExpectArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -24,13 +26,12 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         rev: args.rev.clone(),
         files: args.files.clone(),
         message: args.message.clone(),
+        expect: args.expect.expect(),
+        on_change: args.expect.on_change(),
     };
-    let outcome = ops::restore(settings, request)?;
+    let outcome = args.expect.keep_conflict(ops::restore(settings, request))?;
     if !outcome.changed {
-        eprintln!(
-            "already at the content of {}; no commit",
-            outcome.from.short()
-        );
+        eprintln!("already at the content of {}; no commit", outcome.from.short());
     }
     super::print(format!("{}\n", outcome.rev).as_bytes())?;
     Ok(ExitCode::SUCCESS)

@@ -21,6 +21,8 @@ pub(crate) struct Args {
     /// The commit message (default: "write FILE").
     #[arg(short, long)]
     message: Option<String>,
+    #[command(flatten)]
+    expect: super::expect::ExpectArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -28,20 +30,20 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         Some(src) if src.as_os_str() != "-" => std::fs::read(src).at(Step::Read, src)?,
         _ => {
             let mut buffer = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buffer)
-                .at(Step::Read, "standard input")?;
+            std::io::stdin().read_to_end(&mut buffer).at(Step::Read, "standard input")?;
             buffer
         }
     };
     let mut request = WriteRequest::new(&args.file, content);
     request.message = args.message.clone();
-    let outcome = ops::write(settings, request)?;
+    request.expect = args.expect.expect();
+    request.on_change = args.expect.on_change();
+    let outcome = args.expect.keep_conflict(ops::write(settings, request))?;
+    if let Some((base, latest)) = outcome.merged {
+        eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
+    }
     if let Some(external) = outcome.external {
-        eprintln!(
-            "note: `{}` had been edited outside cfg; that edit is commit {external}",
-            outcome.path
-        );
+        eprintln!("note: `{}` had been edited outside cfg; that edit is commit {external}", outcome.path);
     }
     if !outcome.changed {
         eprintln!("`{}` is unchanged; no commit", outcome.path);

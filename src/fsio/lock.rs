@@ -50,11 +50,7 @@ pub struct StoreLock {
 
 impl StoreLock {
     /// Waits up to `timeout` for the lock, polling with a growing back-off.
-    pub fn acquire(
-        path: &Path,
-        timeout: Duration,
-        holder: &Holder,
-    ) -> Result<StoreLock, LockError> {
+    pub fn acquire(path: &Path, timeout: Duration, holder: &Holder) -> Result<StoreLock, LockError> {
         let file = open(path)?;
         let start = Instant::now();
         let mut backoff = Duration::from_millis(1);
@@ -64,11 +60,7 @@ impl StoreLock {
                 Err(TryLockError::WouldBlock) => {
                     let waited = start.elapsed();
                     if waited >= timeout {
-                        return Err(LockError::Busy {
-                            path: path.to_owned(),
-                            waited,
-                            holder: read_holder(&file),
-                        });
+                        return Err(LockError::Busy { path: path.to_owned(), waited, holder: read_holder(&file) });
                     }
                     std::thread::sleep(backoff.min(timeout - waited));
                     backoff = (backoff * 2).min(Duration::from_millis(20));
@@ -98,11 +90,7 @@ impl StoreLock {
     fn record(&mut self, holder: &Holder) -> std::io::Result<()> {
         self.file.set_len(0)?;
         self.file.rewind()?;
-        writeln!(
-            self.file,
-            "pid {}\nhost {}\ncommand {}",
-            holder.pid, holder.host, holder.command
-        )
+        writeln!(self.file, "pid {}\nhost {}\ncommand {}", holder.pid, holder.host, holder.command)
     }
 }
 
@@ -114,13 +102,7 @@ impl Drop for StoreLock {
 }
 
 fn open(path: &Path) -> Result<File, IoError> {
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .at(Step::Open, path)
+    OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).at(Step::Open, path)
 }
 
 fn read_holder(mut file: &File) -> Option<String> {

@@ -72,11 +72,7 @@ pub struct IoError {
 
 impl IoError {
     pub fn new(step: Step, path: impl Into<PathBuf>, source: impl Into<io::Error>) -> Self {
-        IoError {
-            step,
-            path: path.into(),
-            source: source.into(),
-        }
+        IoError { step, path: path.into(), source: source.into() }
     }
 }
 

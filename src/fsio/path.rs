@@ -36,22 +36,15 @@ impl RelPath {
             return Err(PathError::Empty);
         }
         if path.chars().any(char::is_control) {
-            return Err(PathError::ControlCharacter {
-                path: path.escape_debug().to_string(),
-            });
+            return Err(PathError::ControlCharacter { path: path.escape_debug().to_string() });
         }
         for component in path.split('/') {
             if component.is_empty() || component == "." || component == ".." {
-                return Err(PathError::BadComponent {
-                    path: path.to_owned(),
-                });
+                return Err(PathError::BadComponent { path: path.to_owned() });
             }
             // Case-insensitive: on case-folding file systems `.GIT` is `.git`.
             if component.eq_ignore_ascii_case(".cfg") || component.eq_ignore_ascii_case(".git") {
-                return Err(PathError::Reserved {
-                    path: path.to_owned(),
-                    component: component.to_owned(),
-                });
+                return Err(PathError::Reserved { path: path.to_owned(), component: component.to_owned() });
             }
         }
         Ok(RelPath(path.to_owned()))
@@ -63,19 +56,14 @@ impl RelPath {
     pub fn resolve(root: &Path, cwd: &Path, given: &Path) -> Result<RelPath, PathError> {
         let absolute = normalize(&cwd.join(given));
         let Ok(inside) = absolute.strip_prefix(root) else {
-            return Err(PathError::OutsideRoot {
-                path: given.to_owned(),
-                root: root.to_owned(),
-            });
+            return Err(PathError::OutsideRoot { path: given.to_owned(), root: root.to_owned() });
         };
         let mut parts = Vec::new();
         for component in inside.components() {
             match component.as_os_str().to_str() {
                 Some(part) => parts.push(part),
                 None => {
-                    return Err(PathError::NotUtf8 {
-                        path: given.to_owned(),
-                    });
+                    return Err(PathError::NotUtf8 { path: given.to_owned() });
                 }
             }
         }
@@ -127,10 +115,7 @@ mod tests {
     #[test]
     fn accepts_plain_paths() {
         assert_eq!(RelPath::new("a.yml").unwrap().split(), ("", "a.yml"));
-        assert_eq!(
-            RelPath::new("conf/sub/a.yml").unwrap().split(),
-            ("conf/sub", "a.yml")
-        );
+        assert_eq!(RelPath::new("conf/sub/a.yml").unwrap().split(), ("conf/sub", "a.yml"));
         assert!(RelPath::new(".cfgrc").is_ok());
         assert!(RelPath::new("x.git").is_ok());
     }
@@ -160,35 +145,11 @@ mod tests {
     fn resolve_stays_inside_root() {
         let root = Path::new("/srv/root");
         let cwd = Path::new("/srv/root/sub");
-        assert_eq!(
-            RelPath::resolve(root, cwd, Path::new("a.yml"))
-                .unwrap()
-                .as_str(),
-            "sub/a.yml"
-        );
-        assert_eq!(
-            RelPath::resolve(root, cwd, Path::new("../b.yml"))
-                .unwrap()
-                .as_str(),
-            "b.yml"
-        );
-        assert_eq!(
-            RelPath::resolve(root, cwd, Path::new("/srv/root/c/d.yml"))
-                .unwrap()
-                .as_str(),
-            "c/d.yml"
-        );
-        for bad in [
-            "../../etc/passwd",
-            "/etc/passwd",
-            "..",
-            "../../root2/x",
-            "../.cfg/HEAD",
-        ] {
-            assert!(
-                RelPath::resolve(root, cwd, Path::new(bad)).is_err(),
-                "{bad} accepted"
-            );
+        assert_eq!(RelPath::resolve(root, cwd, Path::new("a.yml")).unwrap().as_str(), "sub/a.yml");
+        assert_eq!(RelPath::resolve(root, cwd, Path::new("../b.yml")).unwrap().as_str(), "b.yml");
+        assert_eq!(RelPath::resolve(root, cwd, Path::new("/srv/root/c/d.yml")).unwrap().as_str(), "c/d.yml");
+        for bad in ["../../etc/passwd", "/etc/passwd", "..", "../../root2/x", "../.cfg/HEAD"] {
+            assert!(RelPath::resolve(root, cwd, Path::new(bad)).is_err(), "{bad} accepted");
         }
         // A sibling whose name starts with the root's name is not inside it.
         assert!(RelPath::resolve(root, cwd, Path::new("/srv/rootx/a.yml")).is_err());

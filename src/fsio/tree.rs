@@ -45,16 +45,9 @@ pub struct StagedFile {
 
 impl Root {
     pub fn open(path: &Path) -> Result<Root, IoError> {
-        let fd = rustix::fs::open(
-            path,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .at(Step::Open, path)?;
-        Ok(Root {
-            path: path.to_owned(),
-            fd,
-        })
+        let fd = rustix::fs::open(path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
+            .at(Step::Open, path)?;
+        Ok(Root { path: path.to_owned(), fd })
     }
 
     pub fn path(&self) -> &Path {
@@ -95,29 +88,12 @@ impl Root {
     }
 }
 
-fn not_a_folder(
-    parent: &OwnedFd,
-    name: &str,
-    errno: Errno,
-    file: &RelPath,
-    walked: &str,
-    path: &Path,
-) -> Error {
+fn not_a_folder(parent: &OwnedFd, name: &str, errno: Errno, file: &RelPath, walked: &str, path: &Path) -> Error {
     match rustix::fs::statat(parent, name, AtFlags::SYMLINK_NOFOLLOW) {
-        Ok(stat)
-            if rustix::fs::FileType::from_raw_mode(stat.st_mode)
-                == rustix::fs::FileType::Symlink =>
-        {
-            PathError::Symlink {
-                path: file.to_string(),
-                link: walked.to_owned(),
-            }
-            .into()
+        Ok(stat) if rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::Symlink => {
+            PathError::Symlink { path: file.to_string(), link: walked.to_owned() }.into()
         }
-        Ok(_) if errno == Errno::NOTDIR => PathError::NotAFile {
-            path: walked.to_owned(),
-        }
-        .into(),
+        Ok(_) if errno == Errno::NOTDIR => PathError::NotAFile { path: walked.to_owned() }.into(),
         _ => IoError::new(Step::Open, path, errno).into(),
     }
 }
@@ -130,37 +106,24 @@ impl Dir {
     /// Reads a regular file in this folder; `None` when it does not exist.
     /// Refuses symlinks and anything that is not a regular file (a FIFO would
     /// block a plain `open`, hence `O_NONBLOCK`).
-    pub fn read(
-        &self,
-        name: &str,
-        shown_as: &RelPath,
-    ) -> Result<Option<(Vec<u8>, FileMeta)>, Error> {
+    pub fn read(&self, name: &str, shown_as: &RelPath) -> Result<Option<(Vec<u8>, FileMeta)>, Error> {
         let path = self.path.join(name);
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
         let fd = match rustix::fs::openat(&self.fd, name, flags, Mode::empty()) {
             Ok(fd) => fd,
             Err(Errno::NOENT) => return Ok(None),
             Err(Errno::LOOP) => {
-                return Err(PathError::Symlink {
-                    path: shown_as.to_string(),
-                    link: shown_as.to_string(),
-                }
-                .into());
+                return Err(PathError::Symlink { path: shown_as.to_string(), link: shown_as.to_string() }.into());
             }
             Err(e) => return Err(IoError::new(Step::Open, path, e).into()),
         };
         let stat = rustix::fs::fstat(&fd).at(Step::Read, &path)?;
         if rustix::fs::FileType::from_raw_mode(stat.st_mode) != rustix::fs::FileType::RegularFile {
-            return Err(PathError::NotAFile {
-                path: shown_as.to_string(),
-            }
-            .into());
+            return Err(PathError::NotAFile { path: shown_as.to_string() }.into());
         }
         let meta = file_meta(&stat);
         let mut content = Vec::with_capacity(stat.st_size as usize);
-        File::from(fd)
-            .read_to_end(&mut content)
-            .at(Step::Read, &path)?;
+        File::from(fd).read_to_end(&mut content).at(Step::Read, &path)?;
         Ok(Some((content, meta)))
     }
 
@@ -177,15 +140,9 @@ impl Dir {
     /// Writes `content` to a new temp file `tmp_name` in this folder, with the
     /// permission bits (and, when running as root, the owner) of the file it will
     /// replace, or 0666 minus the umask for a new file. Not synced yet.
-    pub fn stage(
-        &self,
-        tmp_name: &str,
-        content: &[u8],
-        like: Option<&FileMeta>,
-    ) -> Result<StagedFile, IoError> {
+    pub fn stage(&self, tmp_name: &str, content: &[u8], like: Option<&FileMeta>) -> Result<StagedFile, IoError> {
         let path = self.path.join(tmp_name);
-        let flags =
-            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let mode = Mode::from_raw_mode(0o666);
         let fd = match rustix::fs::openat(&self.fd, tmp_name, flags, mode) {
             // Left by a writer killed before it could clean up; it is ours to remove.
@@ -197,15 +154,13 @@ impl Dir {
         }
         .at(Step::Open, &path)?;
         if let Some(meta) = like {
-            rustix::fs::fchmod(&fd, Mode::from_raw_mode(meta.mode))
-                .at(Step::SetPermissions, &path)?;
+            rustix::fs::fchmod(&fd, Mode::from_raw_mode(meta.mode)).at(Step::SetPermissions, &path)?;
             if rustix::process::geteuid().is_root() {
                 let uid = rustix::fs::Uid::from_raw(meta.uid);
                 let gid = rustix::fs::Gid::from_raw(meta.gid);
                 rustix::fs::fchown(&fd, Some(uid), Some(gid)).at(Step::SetPermissions, &path)?;
                 // chown clears set-id bits; put them back.
-                rustix::fs::fchmod(&fd, Mode::from_raw_mode(meta.mode))
-                    .at(Step::SetPermissions, &path)?;
+                rustix::fs::fchmod(&fd, Mode::from_raw_mode(meta.mode)).at(Step::SetPermissions, &path)?;
             }
         }
         let mut file = File::from(fd);
@@ -215,8 +170,7 @@ impl Dir {
 
     /// Atomically replaces `name` with the staged temp file `tmp_name`.
     pub fn rename(&self, tmp_name: &str, name: &str) -> Result<(), IoError> {
-        rustix::fs::renameat(&self.fd, tmp_name, &self.fd, name)
-            .at(Step::Rename, self.path.join(name))
+        rustix::fs::renameat(&self.fd, tmp_name, &self.fd, name).at(Step::Rename, self.path.join(name))
     }
 
     /// Makes renames and new entries in this folder durable.

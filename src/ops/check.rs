@@ -68,10 +68,7 @@ pub fn check_root(cwd: &Path) -> PathBuf {
     if let Some(root) = super::find_root(cwd) {
         return root;
     }
-    cwd.ancestors()
-        .find(|dir| dir.join(project::FILE_NAME).is_file())
-        .unwrap_or(cwd)
-        .to_path_buf()
+    cwd.ancestors().find(|dir| dir.join(project::FILE_NAME).is_file()).unwrap_or(cwd).to_path_buf()
 }
 
 /// The validator for files under `root`, from its project settings.
@@ -83,10 +80,7 @@ pub fn validator_for(root: &Path) -> Result<Validator, Error> {
 fn load_project(root: &Path) -> Result<Project, Error> {
     Project::load(root).map_err(|e| match e {
         // An invalid `.cfg.yaml` is invalid content like any other file.
-        project::Error::Invalid { report, text, .. } => Error::Invalid {
-            report: *report,
-            source_text: text,
-        },
+        project::Error::Invalid { report, text, .. } => Error::Invalid { report: *report, source_text: text },
         other => Error::Project(other),
     })
 }
@@ -98,11 +92,7 @@ pub fn check(root: &Path, cwd: &Path, request: CheckRequest) -> Result<CheckOutc
     let mut options = project.validator_options(root);
     // `--schema` is relative to where the user typed it; builtin names are not paths.
     options.schema = request.schema.as_deref().map(|spec| {
-        if spec.starts_with("builtin:") {
-            spec.to_owned()
-        } else {
-            cwd.join(spec).to_string_lossy().into_owned()
-        }
+        if spec.starts_with("builtin:") { spec.to_owned() } else { cwd.join(spec).to_string_lossy().into_owned() }
     });
     options.strict = request.strict;
     options.allow_multiple_documents = request.allow_multiple_documents;
@@ -116,19 +106,11 @@ pub fn check(root: &Path, cwd: &Path, request: CheckRequest) -> Result<CheckOutc
     let mut unreadable = Vec::new();
     for input in request.inputs {
         match input {
-            CheckInput::Content { name, content } => inputs.push(Input {
-                path: cwd.join(&name),
-                name,
-                content,
-            }),
+            CheckInput::Content { name, content } => inputs.push(Input { path: cwd.join(&name), name, content }),
             CheckInput::File(file) => {
                 let path = cwd.join(&file);
                 match read_capped(&path, max_size) {
-                    Ok(content) => inputs.push(Input {
-                        name: file.to_string_lossy().into_owned(),
-                        path,
-                        content,
-                    }),
+                    Ok(content) => inputs.push(Input { name: file.to_string_lossy().into_owned(), path, content }),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                         unreadable.push(Error::NoSuchFile { path: file });
                     }
@@ -144,16 +126,12 @@ pub fn check(root: &Path, cwd: &Path, request: CheckRequest) -> Result<CheckOutc
         .map(|(input, report)| CheckedFile {
             report,
             text: String::from_utf8_lossy(&input.content).into_owned(),
-            crons: request.explain_at.map_or_else(Vec::new, |now| {
-                validator.explain_crons(&input.path, &input.content, now, 3)
-            }),
+            crons: request
+                .explain_at
+                .map_or_else(Vec::new, |now| validator.explain_crons(&input.path, &input.content, now, 3)),
         })
         .collect();
-    Ok(CheckOutcome {
-        root: root.to_owned(),
-        files,
-        unreadable,
-    })
+    Ok(CheckOutcome { root: root.to_owned(), files, unreadable })
 }
 
 /// Reads at most one byte past `max_size`: enough for the validator to refuse

@@ -48,9 +48,7 @@ pub fn install_hook(cwd: &Path, force: bool) -> Result<HookOutcome, Error> {
     let target = hooks.join(HOOK_NAME);
     let root = Root::open(&hooks)?;
     let name = RelPath::new(HOOK_NAME)?;
-    let dir = root
-        .parent_of(&name, false)?
-        .expect("the hooks folder itself exists");
+    let dir = root.parent_of(&name, false)?.expect("the hooks folder itself exists");
     let existing = dir.read(HOOK_NAME, &name)?;
     let outcome = match &existing {
         None => HookOutcome::Installed(target.clone()),

@@ -24,11 +24,7 @@ pub fn init(root: &Path) -> Result<InitOutcome, Error> {
     let created = !root.join(STORE_DIR).join("HEAD").is_file();
     let store = Store::init(&root)?;
     let excluded_in = exclude_from_enclosing_repo(&root)?;
-    Ok(InitOutcome {
-        store: store.git_dir().to_owned(),
-        created,
-        excluded_in,
-    })
+    Ok(InitOutcome { store: store.git_dir().to_owned(), created, excluded_in })
 }
 
 fn exclude_from_enclosing_repo(root: &Path) -> Result<Option<PathBuf>, Error> {

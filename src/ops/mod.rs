@@ -3,6 +3,8 @@
 //! its own request, and returns a typed result; nothing here prints.
 
 mod check;
+mod expect;
+mod gc;
 mod hook;
 mod init;
 mod read;
@@ -17,14 +19,14 @@ use crate::settings::Settings;
 use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
-pub use check::{
-    CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for,
-};
+pub use check::{CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for};
+pub use expect::{Conflict, ConflictKind, Expect, OnChange};
+pub use gc::{GcOutcome, GcRequest, Method, gc};
 pub use hook::{HookOutcome, PRE_COMMIT_HOOK, install_hook};
 pub use init::{InitOutcome, init};
 pub use read::{
-    DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev,
-    show, status, unified_diff,
+    DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev, show, status,
+    unified_diff,
 };
 pub use restore::{RestoreOutcome, RestoreRequest, restore};
 pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
@@ -42,6 +44,8 @@ pub enum Error {
     UnknownFile { path: String, at: Option<Rev> },
     #[error("{0}")]
     Usage(String),
+    #[error("{0}")]
+    Conflict(Box<Conflict>),
     #[error(transparent)]
     Lock(#[from] LockError),
     #[error(transparent)]
@@ -74,10 +78,7 @@ impl From<fsio::Error> for Error {
 /// walking up, that holds `.cfg/`.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let start = fsio::normalize(start);
-    start
-        .ancestors()
-        .find(|dir| dir.join(store::STORE_DIR).join("HEAD").is_file())
-        .map(Path::to_path_buf)
+    start.ancestors().find(|dir| dir.join(store::STORE_DIR).join("HEAD").is_file()).map(Path::to_path_buf)
 }
 
 /// Resolves a FILE argument inside the root of `settings`.
@@ -102,4 +103,9 @@ fn open_for_reading(settings: &Settings) -> Result<Store, Error> {
 /// limits of its `.cfg.yaml`.
 fn validator(settings: &Settings) -> Result<Validator, Error> {
     validator_for(&settings.root)
+}
+
+/// The `retention:` policy of the project settings, if it sets one.
+pub fn project_retention(_settings: &Settings) -> Result<Option<crate::retention::Policy>, Error> {
+    Ok(None)
 }

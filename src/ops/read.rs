@@ -12,18 +12,11 @@ use super::{Error, open_for_reading, resolve};
 
 /// The committed content of FILE at `rev` (default: the latest version), with
 /// the revision it was read at.
-pub fn cat(
-    settings: &Settings,
-    file: &std::path::Path,
-    rev: Option<&str>,
-) -> Result<(Vec<u8>, Rev), Error> {
+pub fn cat(settings: &Settings, file: &std::path::Path, rev: Option<&str>) -> Result<(Vec<u8>, Rev), Error> {
     let path = resolve(settings, file)?;
     let store = open_for_reading(settings)?;
     let at = at_or_head(&store, rev)?;
-    let content = store.read(at, &path)?.ok_or_else(|| Error::UnknownFile {
-        path: path.to_string(),
-        at: Some(at),
-    })?;
+    let content = store.read(at, &path)?.ok_or_else(|| Error::UnknownFile { path: path.to_string(), at: Some(at) })?;
     Ok((content, at))
 }
 
@@ -32,15 +25,9 @@ pub fn cat(
 pub fn rev(settings: &Settings, file: &std::path::Path) -> Result<Rev, Error> {
     let path = resolve(settings, file)?;
     let store = open_for_reading(settings)?;
-    let head = store.head()?.ok_or_else(|| Error::UnknownFile {
-        path: path.to_string(),
-        at: None,
-    })?;
+    let head = store.head()?.ok_or_else(|| Error::UnknownFile { path: path.to_string(), at: None })?;
     if store.read(head, &path)?.is_none() {
-        return Err(Error::UnknownFile {
-            path: path.to_string(),
-            at: Some(head),
-        });
+        return Err(Error::UnknownFile { path: path.to_string(), at: Some(head) });
     }
     let mut found = head;
     for info in store.walk(head) {
@@ -69,11 +56,7 @@ pub struct LogEntry {
 
 /// History, newest first. Walks only as far back as `limit` needs.
 pub fn log(settings: &Settings, request: &LogRequest) -> Result<Vec<LogEntry>, Error> {
-    let path = request
-        .file
-        .as_deref()
-        .map(|f| resolve(settings, f))
-        .transpose()?;
+    let path = request.file.as_deref().map(|f| resolve(settings, f)).transpose()?;
     let store = open_for_reading(settings)?;
     let Some(head) = store.head()? else {
         return Ok(Vec::new());
@@ -115,9 +98,7 @@ pub fn show(settings: &Settings, rev: &str) -> Result<(LogEntry, Vec<FileDiff>),
     let mut diffs = Vec::new();
     for change in &changes {
         let old = match (info.parent, change.kind) {
-            (Some(parent), ChangeKind::Modified | ChangeKind::Deleted) => {
-                store.read(parent, &change.path)?
-            }
+            (Some(parent), ChangeKind::Modified | ChangeKind::Deleted) => store.read(parent, &change.path)?,
             _ => None,
         };
         diffs.push(FileDiff {
@@ -154,18 +135,9 @@ pub fn diff(settings: &Settings, request: &DiffRequest) -> Result<FileDiff, Erro
         None => (read_disk(settings, &path)?, "disk".to_owned()),
     };
     if old.is_none() && new.is_none() {
-        return Err(Error::UnknownFile {
-            path: path.to_string(),
-            at: Some(from),
-        });
+        return Err(Error::UnknownFile { path: path.to_string(), at: Some(from) });
     }
-    Ok(FileDiff {
-        path,
-        old_label: from.short(),
-        new_label,
-        old,
-        new,
-    })
+    Ok(FileDiff { path, old_label: from.short(), new_label, old, new })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -205,9 +177,7 @@ pub fn status(settings: &Settings) -> Result<Vec<StatusEntry>, Error> {
 fn at_or_head(store: &Store, rev: Option<&str>) -> Result<Rev, Error> {
     match rev {
         Some(spec) => Ok(store.resolve(spec)?),
-        None => store
-            .head()?
-            .ok_or(Error::Store(crate::store::Error::Empty)),
+        None => store.head()?.ok_or(Error::Store(crate::store::Error::Empty)),
     }
 }
 
@@ -226,9 +196,6 @@ pub fn unified_diff(diff: &FileDiff) -> String {
     similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
         .unified_diff()
         .context_radius(3)
-        .header(
-            &format!("a/{} ({})", diff.path, diff.old_label),
-            &format!("b/{} ({})", diff.path, diff.new_label),
-        )
+        .header(&format!("a/{} ({})", diff.path, diff.old_label), &format!("b/{} ({})", diff.path, diff.new_label))
         .to_string()
 }

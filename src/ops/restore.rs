@@ -7,6 +7,7 @@ use crate::fsio::RelPath;
 use crate::settings::Settings;
 use crate::store::Rev;
 
+use super::expect::{self, Expect, OnChange};
 use super::session::WriteSession;
 use super::{Error, resolve, validator};
 
@@ -17,6 +18,9 @@ pub struct RestoreRequest {
     /// The files to restore; empty means every file the store holds at `rev`.
     pub files: Vec<PathBuf>,
     pub message: Option<String>,
+    /// The revision the writer read; checked for every restored file.
+    pub expect: Option<Expect>,
+    pub on_change: OnChange,
 }
 
 #[derive(Debug, Clone)]
@@ -28,47 +32,35 @@ pub struct RestoreOutcome {
 }
 
 pub fn restore(settings: &Settings, request: RestoreRequest) -> Result<RestoreOutcome, Error> {
-    let named: Vec<RelPath> = request
-        .files
-        .iter()
-        .map(|f| resolve(settings, f))
-        .collect::<Result<_, _>>()?;
+    let named: Vec<RelPath> = request.files.iter().map(|f| resolve(settings, f)).collect::<Result<_, _>>()?;
     let validator = validator(settings)?;
     let session = WriteSession::begin(settings)?;
     let from = session.store.resolve(&request.rev)?;
-    let paths = if named.is_empty() {
-        session.store.files(from)?
-    } else {
-        named
-    };
+    let paths = if named.is_empty() { session.store.files(from)? } else { named };
     let mut files = Vec::new();
     for path in &paths {
         let content = session
             .store
             .read(from, path)?
-            .ok_or_else(|| Error::UnknownFile {
-                path: path.to_string(),
-                at: Some(from),
-            })?;
+            .ok_or_else(|| Error::UnknownFile { path: path.to_string(), at: Some(from) })?;
         session.validate(&validator, path, &content)?;
         files.push((path.clone(), content));
     }
     session.absorb_external_edits(&paths)?;
-    let listed = paths
-        .iter()
-        .map(RelPath::as_str)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let message = request
-        .message
-        .unwrap_or_else(|| format!("restore {listed} from {}", from.short()));
+    let mut merged = None;
+    if let Some(expect) = &request.expect {
+        for (path, content) in &mut files {
+            let resolved =
+                expect::resolve(&session, &validator, path, expect, request.on_change, std::mem::take(content))?;
+            *content = resolved.content;
+            merged = merged.or(resolved.merged);
+        }
+    }
+    let listed = paths.iter().map(RelPath::as_str).collect::<Vec<_>>().join(", ");
+    let mut message = request.message.unwrap_or_else(|| format!("restore {listed} from {}", from.short()));
     let mut trailers = session.trailers();
+    expect::describe(&request.expect, merged, &mut message, &mut trailers);
     trailers.push(("Cfg-Restored-From".into(), from.to_string()));
-    let committed = session.commit(files, &message, trailers, None)?;
-    Ok(RestoreOutcome {
-        from,
-        rev: committed.rev,
-        changed: committed.changed,
-        files: paths,
-    })
+    let committed = session.commit(files, &message, trailers)?;
+    Ok(RestoreOutcome { from, rev: committed.rev, changed: committed.changed, files: paths })
 }

@@ -29,9 +29,7 @@ use std::collections::BTreeMap;
 
 use crate::fsio::{Dir, FileMeta, Holder, RelPath, Root, StoreLock};
 use crate::settings::Settings;
-use crate::store::{
-    CommitMeta, Journal, JournalEntry, Rev, Signature, Store, TRAILER_COMMAND, TRAILER_HOST,
-};
+use crate::store::{CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST};
 use crate::validate::Validator;
 
 use super::Error;
@@ -57,38 +55,22 @@ impl<'s> WriteSession<'s> {
     pub(crate) fn begin(settings: &'s Settings) -> Result<WriteSession<'s>, Error> {
         let store = Store::open(&settings.root)?;
         let root = Root::open(&settings.root)?;
-        let lock =
-            StoreLock::acquire(&store.lock_path(), settings.lock_timeout, &holder(settings))?;
+        let lock = StoreLock::acquire(&store.lock_path(), settings.lock_timeout, &holder(settings))?;
         let journal = Journal::new(store.git_dir());
-        let session = WriteSession {
-            settings,
-            store,
-            root,
-            journal,
-            _lock: lock,
-        };
+        let session = WriteSession { settings, store, root, journal, _lock: lock };
         session.recover()?;
         Ok(session)
     }
 
     /// Like [`WriteSession::begin`], but only if the lock is free right now; used by
     /// read-only commands to clean up after a killed writer without waiting.
-    pub(crate) fn try_begin(
-        settings: &'s Settings,
-        store: Store,
-    ) -> Result<Option<WriteSession<'s>>, Error> {
+    pub(crate) fn try_begin(settings: &'s Settings, store: Store) -> Result<Option<WriteSession<'s>>, Error> {
         let Some(lock) = StoreLock::try_acquire(&store.lock_path(), &holder(settings))? else {
             return Ok(None);
         };
         let root = Root::open(&settings.root)?;
         let journal = Journal::new(store.git_dir());
-        let session = WriteSession {
-            settings,
-            store,
-            root,
-            journal,
-            _lock: lock,
-        };
+        let session = WriteSession { settings, store, root, journal, _lock: lock };
         session.recover()?;
         Ok(Some(session))
     }
@@ -107,20 +89,11 @@ impl<'s> WriteSession<'s> {
 
     pub(crate) fn on_disk(&self, path: &RelPath) -> Result<OnDisk, Error> {
         let Some(dir) = self.dir(path, false)? else {
-            return Ok(OnDisk {
-                content: None,
-                meta: None,
-            });
+            return Ok(OnDisk { content: None, meta: None });
         };
         Ok(match dir.read(path.split().1, path)? {
-            Some((content, meta)) => OnDisk {
-                content: Some(content),
-                meta: Some(meta),
-            },
-            None => OnDisk {
-                content: None,
-                meta: None,
-            },
+            Some((content, meta)) => OnDisk { content: Some(content), meta: Some(meta) },
+            None => OnDisk { content: None, meta: None },
         })
     }
 
@@ -165,8 +138,7 @@ impl<'s> WriteSession<'s> {
             ),
             trailers: self.trailers(),
         };
-        let files: Vec<(&RelPath, &[u8])> =
-            changed.iter().map(|(p, c)| (p, c.as_slice())).collect();
+        let files: Vec<(&RelPath, &[u8])> = changed.iter().map(|(p, c)| (p, c.as_slice())).collect();
         let rev = self.store.write_commit(head, &files, &meta)?;
         self.store.sync_objects()?;
         self.store.advance(head, rev, "cfg: external change")?;
@@ -174,28 +146,17 @@ impl<'s> WriteSession<'s> {
     }
 
     /// Step 4: refuses content the validator rejects.
-    pub(crate) fn validate(
-        &self,
-        validator: &Validator,
-        path: &RelPath,
-        content: &[u8],
-    ) -> Result<(), Error> {
+    pub(crate) fn validate(&self, validator: &Validator, path: &RelPath, content: &[u8]) -> Result<(), Error> {
         let report = validator.check(path.as_str(), content);
         if report.has_errors() {
-            return Err(Error::Invalid {
-                report,
-                source_text: String::from_utf8_lossy(content).into_owned(),
-            });
+            return Err(Error::Invalid { report, source_text: String::from_utf8_lossy(content).into_owned() });
         }
         Ok(())
     }
 
     /// The trailers every commit carries: the command line and the host.
     pub(crate) fn trailers(&self) -> Vec<(String, String)> {
-        vec![
-            (TRAILER_COMMAND.into(), self.settings.command.clone()),
-            (TRAILER_HOST.into(), self.settings.host.clone()),
-        ]
+        vec![(TRAILER_COMMAND.into(), self.settings.command.clone()), (TRAILER_HOST.into(), self.settings.host.clone())]
     }
 
     /// Steps 5 and 6: commits `files` (already validated) and replaces them on
@@ -206,7 +167,6 @@ impl<'s> WriteSession<'s> {
         files: Vec<(RelPath, Vec<u8>)>,
         message: &str,
         trailers: Vec<(String, String)>,
-        author: Option<Signature>,
     ) -> Result<Committed, Error> {
         let head = self.head()?;
         let mut changed = Vec::new();
@@ -216,24 +176,19 @@ impl<'s> WriteSession<'s> {
                 None => None,
             };
             let disk = self.on_disk(&path)?;
-            if stored.as_deref() == Some(content.as_slice())
-                && disk.content.as_deref() == Some(content.as_slice())
-            {
+            if stored.as_deref() == Some(content.as_slice()) && disk.content.as_deref() == Some(content.as_slice()) {
                 continue;
             }
             changed.push((path, content));
         }
         if changed.is_empty() {
             return match head {
-                Some(rev) => Ok(Committed {
-                    rev,
-                    changed: false,
-                }),
+                Some(rev) => Ok(Committed { rev, changed: false }),
                 None => Err(Error::Usage("nothing to commit in an empty store".into())),
             };
         }
         let meta = CommitMeta {
-            author: author.unwrap_or_else(|| self.settings.author()),
+            author: self.settings.author(),
             committer: self.settings.committer(),
             message: message.to_owned(),
             trailers,
@@ -243,16 +198,64 @@ impl<'s> WriteSession<'s> {
         let entry = JournalEntry {
             parent: head,
             commit: rev,
-            files: changed
-                .iter()
-                .map(|(p, _)| (p.clone(), temp_name(p, rev)))
-                .collect(),
+            files: changed.iter().map(|(p, _)| (p.clone(), temp_name(p, rev))).collect(),
         };
-        self.journal.write(&entry)?;
-        self.replace_files(&entry, &changed, true)?;
-        self.store.advance(head, rev, "cfg: commit")?;
-        self.journal.remove()?;
+        if let Err(error) = self.journal.write(&entry) {
+            let _ = self.journal.remove();
+            return Err(error.into());
+        }
+        let published = self.replace_files(&entry, &changed, true).and_then(|()| {
+            self.store.advance(head, rev, "cfg: commit")?;
+            Ok(())
+        });
+        if let Err(error) = published {
+            self.undo(&entry);
+            return Err(error);
+        }
+        // The write is complete and durable; a journal that cannot be removed
+        // names the branch tip, which the next command recognises as done.
+        let _ = self.journal.remove();
         Ok(Committed { rev, changed: true })
+    }
+
+    /// After a failed step: puts every file back to its old content and the
+    /// branch back to its old commit, so that a command that reports failure
+    /// changed nothing. If undoing fails too, the journal stays, and the next
+    /// command finishes the write instead: either way each file ends up with
+    /// its old or its new content, consistent with the history.
+    fn undo(&self, entry: &JournalEntry) {
+        let undone = (|| -> Result<(), Error> {
+            if self.head()? == Some(entry.commit) {
+                let Some(parent) = entry.parent else {
+                    return Err(Error::Usage("cannot undo the first commit".into()));
+                };
+                self.store.advance(Some(entry.commit), parent, "cfg: undo a failed write")?;
+            }
+            let mut restore = Vec::new();
+            let mut delete = Vec::new();
+            for (path, temp) in &entry.files {
+                let Some(dir) = self.dir(path, false)? else { continue };
+                dir.remove(temp)?;
+                if self.on_disk(path)?.content != self.store.read(entry.commit, path)? {
+                    continue;
+                }
+                match entry.parent.map(|parent| self.store.read(parent, path)).transpose()?.flatten() {
+                    Some(old) => restore.push((path.clone(), old)),
+                    None => delete.push((dir, path)),
+                }
+            }
+            let back = JournalEntry {
+                files: entry.files.iter().filter(|(p, _)| restore.iter().any(|(r, _)| r == p)).cloned().collect(),
+                ..entry.clone()
+            };
+            self.replace_files(&back, &restore, false)?;
+            for (dir, path) in delete {
+                dir.remove(path.split().1)?;
+                dir.sync()?;
+            }
+            Ok(self.journal.remove()?)
+        })();
+        let _ = undone;
     }
 
     /// Steps 6c–6e for every file of a journal entry.
@@ -297,8 +300,7 @@ impl<'s> WriteSession<'s> {
         };
         let head = self.head()?;
         let complete = head == Some(entry.commit);
-        let roll_forward =
-            !complete && head == entry.parent && self.store.commit(entry.commit).is_ok();
+        let roll_forward = !complete && head == entry.parent && self.store.commit(entry.commit).is_ok();
         for (path, temp) in &entry.files {
             if let Some(dir) = self.dir(path, false)? {
                 dir.remove(temp)?;
@@ -322,15 +324,11 @@ impl<'s> WriteSession<'s> {
                 }
             }
             let redo = JournalEntry {
-                files: pending
-                    .iter()
-                    .map(|(p, _)| (p.clone(), temp_name(p, entry.commit)))
-                    .collect(),
+                files: pending.iter().map(|(p, _)| (p.clone(), temp_name(p, entry.commit))).collect(),
                 ..entry.clone()
             };
             self.replace_files(&redo, &pending, false)?;
-            self.store
-                .advance(entry.parent, entry.commit, "cfg: finish interrupted write")?;
+            self.store.advance(entry.parent, entry.commit, "cfg: finish interrupted write")?;
         }
         self.journal.remove()?;
         Ok(())
@@ -352,9 +350,5 @@ fn temp_name(path: &RelPath, rev: Rev) -> String {
 }
 
 fn holder(settings: &Settings) -> Holder {
-    Holder {
-        pid: std::process::id(),
-        host: settings.host.clone(),
-        command: settings.command.clone(),
-    }
+    Holder { pid: std::process::id(), host: settings.host.clone(), command: settings.command.clone() }
 }

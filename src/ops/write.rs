@@ -6,6 +6,7 @@ use crate::fsio::RelPath;
 use crate::settings::Settings;
 use crate::store::Rev;
 
+use super::expect::{self, Expect, OnChange};
 use super::session::WriteSession;
 use super::{Error, resolve, validator};
 
@@ -15,15 +16,19 @@ pub struct WriteRequest {
     pub file: PathBuf,
     pub content: Vec<u8>,
     pub message: Option<String>,
+    /// The revision the writer read; `None` writes unconditionally.
+    pub expect: Option<Expect>,
+    pub on_change: OnChange,
 }
 
 impl WriteRequest {
     pub fn new(file: impl Into<PathBuf>, content: Vec<u8>) -> WriteRequest {
-        WriteRequest {
-            file: file.into(),
-            content,
-            message: None,
-        }
+        WriteRequest { file: file.into(), content, message: None, expect: None, on_change: OnChange::Merge }
+    }
+
+    pub fn expect(mut self, expect: Expect) -> WriteRequest {
+        self.expect = Some(expect);
+        self
     }
 
     pub fn message(mut self, message: impl Into<String>) -> WriteRequest {
@@ -41,6 +46,9 @@ pub struct WriteOutcome {
     pub changed: bool,
     /// The commit that recorded an edit made outside cfg, if there was one.
     pub external: Option<Rev>,
+    /// `(expected, latest)` when the file had changed since the expected
+    /// revision and the write is a clean merge.
+    pub merged: Option<(Rev, Rev)>,
 }
 
 pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome, Error> {
@@ -49,18 +57,13 @@ pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome,
     let session = WriteSession::begin(settings)?;
     let external = session.absorb_external_edits(std::slice::from_ref(&path))?;
     session.validate(&validator, &path, &request.content)?;
-    let message = request.message.unwrap_or_else(|| format!("write {path}"));
-    let trailers = session.trailers();
-    let committed = session.commit(
-        vec![(path.clone(), request.content)],
-        &message,
-        trailers,
-        None,
-    )?;
-    Ok(WriteOutcome {
-        path,
-        rev: committed.rev,
-        changed: committed.changed,
-        external,
-    })
+    let mut message = request.message.unwrap_or_else(|| format!("write {path}"));
+    let mut trailers = session.trailers();
+    let resolved = match &request.expect {
+        Some(expect) => expect::resolve(&session, &validator, &path, expect, request.on_change, request.content)?,
+        None => expect::Resolved { content: request.content, merged: None },
+    };
+    expect::describe(&request.expect, resolved.merged, &mut message, &mut trailers);
+    let committed = session.commit(vec![(path.clone(), resolved.content)], &message, trailers)?;
+    Ok(WriteOutcome { path, rev: committed.rev, changed: committed.changed, external, merged: resolved.merged })
 }

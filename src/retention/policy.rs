@@ -46,15 +46,8 @@ pub struct Policy {
 }
 
 /// The settings keys, in the order they are documented and displayed.
-pub const KEYS: [&str; 7] = [
-    "keep-last",
-    "keep-within",
-    "keep-hourly",
-    "keep-daily",
-    "keep-weekly",
-    "keep-monthly",
-    "keep-yearly",
-];
+pub const KEYS: [&str; 7] =
+    ["keep-last", "keep-within", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly"];
 
 impl Policy {
     /// True when no rule can keep anything beyond the latest version.
@@ -64,16 +57,9 @@ impl Policy {
     /// [`select`](super::select) keeps everything when given one, as a second line
     /// of defence.
     pub fn is_empty(&self) -> bool {
-        let counts = [
-            self.keep_last,
-            self.keep_hourly,
-            self.keep_daily,
-            self.keep_weekly,
-            self.keep_monthly,
-            self.keep_yearly,
-        ];
-        counts.iter().all(|count| count.unwrap_or(0) == 0)
-            && self.keep_within.unwrap_or(Duration::ZERO).is_zero()
+        let counts =
+            [self.keep_last, self.keep_hourly, self.keep_daily, self.keep_weekly, self.keep_monthly, self.keep_yearly];
+        counts.iter().all(|count| count.unwrap_or(0) == 0) && self.keep_within.unwrap_or(Duration::ZERO).is_zero()
     }
 
     /// Reads the `retention:` section of the project settings, e.g.
@@ -108,10 +94,7 @@ fn count(key: &str, value: &Value) -> Result<u32, PolicyError> {
     value
         .as_u64()
         .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| PolicyError::InvalidCount {
-            key: key.to_owned(),
-            found: value.to_string(),
-        })
+        .ok_or_else(|| PolicyError::InvalidCount { key: key.to_owned(), found: value.to_string() })
 }
 
 fn within(key: &str, value: &Value) -> Result<Duration, PolicyError> {
@@ -121,16 +104,10 @@ fn within(key: &str, value: &Value) -> Result<Duration, PolicyError> {
         Value::String(text) => text.clone(),
         Value::Number(number) => number.to_string(),
         other => {
-            return Err(PolicyError::NotADuration {
-                key: key.to_owned(),
-                found: kind(other),
-            });
+            return Err(PolicyError::NotADuration { key: key.to_owned(), found: kind(other) });
         }
     };
-    duration::parse(&text).map_err(|source| PolicyError::InvalidDuration {
-        key: key.to_owned(),
-        source,
-    })
+    duration::parse(&text).map_err(|source| PolicyError::InvalidDuration { key: key.to_owned(), source })
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -151,10 +128,7 @@ pub enum PolicyError {
     NotAMapping { found: &'static str },
     #[error("unknown retention setting `{key}` (expected one of {})", KEYS.join(", "))]
     UnknownKey { key: String },
-    #[error(
-        "`retention.{key}` must be a whole number from 0 to {}, found `{found}`",
-        u32::MAX
-    )]
+    #[error("`retention.{key}` must be a whole number from 0 to {}, found `{found}`", u32::MAX)]
     InvalidCount { key: String, found: String },
     #[error("`retention.{key}` must be a duration such as `7d` or `12h`, found {found}")]
     NotADuration { key: String, found: &'static str },
@@ -180,13 +154,10 @@ impl fmt::Display for Policy {
             self.keep_monthly,
             self.keep_yearly,
         ];
-        let mut parts = KEYS
-            .iter()
-            .zip(counts)
-            .filter_map(|(key, count)| match (*key, count) {
-                ("keep-within", _) => within.as_ref().map(|w| format!("{key} {w}")),
-                (_, count) => count.map(|n| format!("{key} {n}")),
-            });
+        let mut parts = KEYS.iter().zip(counts).filter_map(|(key, count)| match (*key, count) {
+            ("keep-within", _) => within.as_ref().map(|w| format!("{key} {w}")),
+            (_, count) => count.map(|n| format!("{key} {n}")),
+        });
         match parts.next() {
             None => f.write_str("no rules"),
             Some(first) => {
@@ -205,13 +176,7 @@ pub struct DurationText(pub Duration);
 
 impl fmt::Display for DurationText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const UNITS: [(&str, u128); 5] = [
-            ("d", 86_400_000),
-            ("h", 3_600_000),
-            ("m", 60_000),
-            ("s", 1_000),
-            ("ms", 1),
-        ];
+        const UNITS: [(&str, u128); 5] = [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)];
         let mut millis = self.0.as_millis();
         if millis == 0 {
             return f.write_str("0s");
@@ -274,55 +239,28 @@ mod tests {
         let policy = parse(json!({"keep-last": 0, "keep-within": "0s", "keep-daily": 0})).unwrap();
         assert_eq!(policy.keep_last, Some(0));
         assert!(policy.is_empty());
-        assert!(
-            !parse(json!({"keep-last": 0, "keep-yearly": 1}))
-                .unwrap()
-                .is_empty()
-        );
+        assert!(!parse(json!({"keep-last": 0, "keep-yearly": 1})).unwrap().is_empty());
         assert!(!parse(json!({"keep-within": "1s"})).unwrap().is_empty());
     }
 
     #[test]
     fn unknown_key_is_named() {
         let err = parse(json!({"keep-daily": 7, "keep-dialy": 7})).unwrap_err();
-        assert_eq!(
-            err,
-            PolicyError::UnknownKey {
-                key: "keep-dialy".into()
-            }
-        );
+        assert_eq!(err, PolicyError::UnknownKey { key: "keep-dialy".into() });
         let message = err.to_string();
-        assert!(
-            message.starts_with("unknown retention setting `keep-dialy`"),
-            "{message}"
-        );
+        assert!(message.starts_with("unknown retention setting `keep-dialy`"), "{message}");
         assert!(message.contains("keep-daily"), "{message}");
         // snake_case is the most likely slip; it is not silently accepted.
-        assert!(
-            matches!(parse(json!({"keep_last": 3})), Err(PolicyError::UnknownKey { key }) if key == "keep_last")
-        );
+        assert!(matches!(parse(json!({"keep_last": 3})), Err(PolicyError::UnknownKey { key }) if key == "keep_last"));
     }
 
     #[test]
     fn bad_counts_are_refused() {
-        for bad in [
-            json!(-1),
-            json!(1.5),
-            json!("7"),
-            json!(null),
-            json!(true),
-            json!(4_294_967_296_u64),
-        ] {
+        for bad in [json!(-1), json!(1.5), json!("7"), json!(null), json!(true), json!(4_294_967_296_u64)] {
             let err = parse(json!({"keep-weekly": bad.clone()})).unwrap_err();
-            assert!(
-                matches!(&err, PolicyError::InvalidCount { key, .. } if key == "keep-weekly"),
-                "{bad}: {err:?}"
-            );
+            assert!(matches!(&err, PolicyError::InvalidCount { key, .. } if key == "keep-weekly"), "{bad}: {err:?}");
         }
-        assert_eq!(
-            parse(json!({"keep-last": u32::MAX})).unwrap().keep_last,
-            Some(u32::MAX)
-        );
+        assert_eq!(parse(json!({"keep-last": u32::MAX})).unwrap().keep_last, Some(u32::MAX));
         assert_eq!(
             parse(json!({"keep-last": -1})).unwrap_err().to_string(),
             "`retention.keep-last` must be a whole number from 0 to 4294967295, found `-1`"
@@ -348,46 +286,27 @@ mod tests {
             "{err:?}"
         );
         let err = parse(json!({"keep-within": ["7d"]})).unwrap_err();
-        assert_eq!(
-            err,
-            PolicyError::NotADuration {
-                key: "keep-within".into(),
-                found: "a list"
-            }
-        );
+        assert_eq!(err, PolicyError::NotADuration { key: "keep-within".into(), found: "a list" });
     }
 
     #[test]
     fn section_must_be_a_mapping() {
-        assert_eq!(
-            parse(json!([1])).unwrap_err(),
-            PolicyError::NotAMapping { found: "a list" }
-        );
-        assert_eq!(
-            parse(json!("keep-last 3")).unwrap_err(),
-            PolicyError::NotAMapping { found: "a string" }
-        );
+        assert_eq!(parse(json!([1])).unwrap_err(), PolicyError::NotAMapping { found: "a list" });
+        assert_eq!(parse(json!("keep-last 3")).unwrap_err(), PolicyError::NotAMapping { found: "a string" });
     }
 
     #[test]
     fn displays_as_settings() {
         assert_eq!(Policy::default().to_string(), "no rules");
         let policy = parse(json!({"keep-yearly": 2, "keep-within": "2w", "keep-last": 0})).unwrap();
-        assert_eq!(
-            policy.to_string(),
-            "keep-last 0, keep-within 14d, keep-yearly 2"
-        );
+        assert_eq!(policy.to_string(), "keep-last 0, keep-within 14d, keep-yearly 2");
     }
 
     #[test]
     fn duration_text_round_trips_through_the_parser() {
-        for (millis, text) in [
-            (0, "0s"),
-            (500, "500ms"),
-            (90_000, "1m30s"),
-            (129_600_000, "1d12h"),
-            (1_209_600_000, "14d"),
-        ] {
+        for (millis, text) in
+            [(0, "0s"), (500, "500ms"), (90_000, "1m30s"), (129_600_000, "1d12h"), (1_209_600_000, "14d")]
+        {
             let d = Duration::from_millis(millis);
             assert_eq!(DurationText(d).to_string(), text);
             assert_eq!(duration::parse(text).unwrap(), d);

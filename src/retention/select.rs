@@ -139,22 +139,13 @@ impl Period {
         // to that day for the person who made it, whatever UTC says.
         let local = time.naive_local();
         match self {
-            Period::Hour => Bucket::Hour {
-                date: local.date(),
-                hour: local.hour(),
-            },
+            Period::Hour => Bucket::Hour { date: local.date(), hour: local.hour() },
             Period::Day => Bucket::Day(local.date()),
             Period::Week => {
                 let week = local.iso_week();
-                Bucket::Week {
-                    year: week.year(),
-                    week: week.week(),
-                }
+                Bucket::Week { year: week.year(), week: week.week() }
             }
-            Period::Month => Bucket::Month {
-                year: local.year(),
-                month: local.month(),
-            },
+            Period::Month => Bucket::Month { year: local.year(), month: local.month() },
             Period::Year => Bucket::Year(local.year()),
         }
     }
@@ -197,9 +188,7 @@ pub fn select(versions: &[Version], policy: &Policy, now: DateTime<FixedOffset>)
     if let Some(window) = policy.keep_within.filter(|d| !d.is_zero()) {
         let end = newest.time.min(now);
         // A window too large to subtract reaches before any representable time.
-        let start = TimeDelta::from_std(window)
-            .ok()
-            .and_then(|w| end.checked_sub_signed(w));
+        let start = TimeDelta::from_std(window).ok().and_then(|w| end.checked_sub_signed(w));
         for (version, r) in versions.iter().zip(reasons.iter_mut()) {
             if start.is_none_or(|start| version.time > start) {
                 r.push(Reason::Within(window));
@@ -247,11 +236,5 @@ fn keep_calendar(versions: &[Version], period: Period, count: u32, reasons: &mut
 }
 
 fn decisions(reasons: Vec<Vec<Reason>>) -> Vec<Decision> {
-    reasons
-        .into_iter()
-        .map(|reasons| Decision {
-            keep: !reasons.is_empty(),
-            reasons,
-        })
-        .collect()
+    reasons.into_iter().map(|reasons| Decision { keep: !reasons.is_empty(), reasons }).collect()
 }

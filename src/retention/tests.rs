@@ -18,10 +18,7 @@ fn at(rfc3339: &str) -> DateTime<FixedOffset> {
 }
 
 fn version(rfc3339: &str) -> Version {
-    Version {
-        id: rfc3339.to_owned(),
-        time: at(rfc3339),
-    }
+    Version { id: rfc3339.to_owned(), time: at(rfc3339) }
 }
 
 fn versions(times: &[&str]) -> Vec<Version> {
@@ -34,10 +31,7 @@ fn hourly(newest: &str, count: i64) -> Vec<Version> {
     (0..count)
         .map(|i| {
             let time = newest - TimeDelta::seconds(i * HOUR);
-            Version {
-                id: time.to_rfc3339(),
-                time,
-            }
+            Version { id: time.to_rfc3339(), time }
         })
         .collect()
 }
@@ -49,20 +43,12 @@ fn rules(settings: serde_json::Value) -> Policy {
 
 fn kept<'a>(versions: &'a [Version], decisions: &[Decision]) -> Vec<&'a str> {
     assert_eq!(versions.len(), decisions.len());
-    versions
-        .iter()
-        .zip(decisions)
-        .filter(|(_, d)| d.keep)
-        .map(|(v, _)| v.id.as_str())
-        .collect()
+    versions.iter().zip(decisions).filter(|(_, d)| d.keep).map(|(v, _)| v.id.as_str()).collect()
 }
 
 /// Decides with `now` a little after the newest version, the usual case.
 fn run(versions: &[Version], policy: &Policy) -> Vec<Decision> {
-    let now = versions.first().map_or_else(
-        || at("2024-01-01T00:00:00Z"),
-        |v| v.time + TimeDelta::minutes(5),
-    );
+    let now = versions.first().map_or_else(|| at("2024-01-01T00:00:00Z"), |v| v.time + TimeDelta::minutes(5));
     select(versions, policy, now)
 }
 
@@ -72,14 +58,7 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 
 #[test]
 fn empty_history_gives_no_decisions() {
-    assert!(
-        select(
-            &[],
-            &rules(json!({"keep-last": 3})),
-            at("2024-01-01T00:00:00Z")
-        )
-        .is_empty()
-    );
+    assert!(select(&[], &rules(json!({"keep-last": 3})), at("2024-01-01T00:00:00Z")).is_empty());
 }
 
 #[test]
@@ -87,23 +66,13 @@ fn latest_is_always_kept_and_says_so_first() {
     // Every non-empty rule happens to keep the first version too (it is the
     // newest of its buckets and inside any window); Latest still comes first so
     // that a reader sees why it can never go.
-    let history = versions(&[
-        "2023-06-01T00:00:00Z",
-        "2024-06-01T00:00:00Z",
-        "2024-05-01T00:00:00Z",
-    ]);
+    let history = versions(&["2023-06-01T00:00:00Z", "2024-06-01T00:00:00Z", "2024-05-01T00:00:00Z"]);
     let policy = rules(json!({"keep-last": 0, "keep-yearly": 1}));
     let decisions = run(&history, &policy);
-    assert_eq!(
-        decisions[0].reasons,
-        [Reason::Latest, Reason::Yearly(Bucket::Year(2023))]
-    );
+    assert_eq!(decisions[0].reasons, [Reason::Latest, Reason::Yearly(Bucket::Year(2023))]);
     let policy = rules(json!({"keep-within": "1s"}));
     let decisions = select(&history, &policy, at("2023-06-01T00:00:00Z"));
-    assert_eq!(
-        decisions[0].reasons,
-        [Reason::Latest, Reason::Within(Duration::from_secs(1))]
-    );
+    assert_eq!(decisions[0].reasons, [Reason::Latest, Reason::Within(Duration::from_secs(1))]);
     let later = history[0].time + TimeDelta::days(1);
     let decisions = select(&history, &rules(json!({"keep-hourly": 1})), later);
     assert_eq!(kept(&history, &decisions), ["2023-06-01T00:00:00Z"]);
@@ -112,10 +81,7 @@ fn latest_is_always_kept_and_says_so_first() {
 #[test]
 fn empty_policy_keeps_everything() {
     let history = hourly("2024-03-10T12:00:00Z", 5);
-    for policy in [
-        Policy::default(),
-        rules(json!({"keep-last": 0, "keep-within": "0s"})),
-    ] {
+    for policy in [Policy::default(), rules(json!({"keep-last": 0, "keep-within": "0s"}))] {
         let decisions = run(&history, &policy);
         assert!(decisions.iter().all(|d| d.keep));
         assert_eq!(decisions[0].reasons, [Reason::Latest, Reason::EmptyPolicy]);
@@ -130,18 +96,9 @@ fn keep_last_keeps_the_newest_in_list_order() {
     let reasons: Vec<_> = decisions.iter().map(|d| d.reasons.clone()).collect();
     assert_eq!(
         reasons,
-        [
-            vec![Reason::Latest, Reason::Last(1)],
-            vec![Reason::Last(2)],
-            vec![Reason::Last(3)],
-            vec![],
-            vec![],
-        ]
+        [vec![Reason::Latest, Reason::Last(1)], vec![Reason::Last(2)], vec![Reason::Last(3)], vec![], vec![],]
     );
-    assert_eq!(
-        decisions.iter().map(|d| d.keep).collect::<Vec<_>>(),
-        [true, true, true, false, false]
-    );
+    assert_eq!(decisions.iter().map(|d| d.keep).collect::<Vec<_>>(), [true, true, true, false, false]);
     let decisions = run(&history, &rules(json!({"keep-last": 50})));
     assert!(decisions.iter().all(|d| d.keep));
 }
@@ -154,10 +111,7 @@ fn keep_within_counts_back_from_the_newest_version_not_now() {
     let history: Vec<Version> = (0..30)
         .map(|i| {
             let time = newest - TimeDelta::days(i);
-            Version {
-                id: format!("day-{i}"),
-                time,
-            }
+            Version { id: format!("day-{i}"), time }
         })
         .collect();
     let policy = rules(json!({"keep-within": "2w"}));
@@ -165,10 +119,7 @@ fn keep_within_counts_back_from_the_newest_version_not_now() {
     for now in [newest, newest + TimeDelta::days(400)] {
         let decisions = select(&history, &policy, now);
         assert_eq!(kept(&history, &decisions), expected);
-        assert_eq!(
-            decisions[13].reasons,
-            [Reason::Within(Duration::from_secs(14 * DAY as u64))]
-        );
+        assert_eq!(decisions[13].reasons, [Reason::Within(Duration::from_secs(14 * DAY as u64))]);
         assert_eq!(decisions[13].reasons[0].to_string(), "within 14d");
     }
 }
@@ -183,30 +134,14 @@ fn keep_within_ends_at_now_when_the_latest_is_from_the_future() {
     ]);
     let policy = rules(json!({"keep-within": "14d"}));
     let decisions = select(&history, &policy, at("2024-03-10T00:00:00Z"));
-    assert_eq!(
-        kept(&history, &decisions),
-        [
-            "2030-01-01T00:00:00Z",
-            "2024-03-09T00:00:00Z",
-            "2024-03-01T00:00:00Z"
-        ]
-    );
-    assert_eq!(
-        decisions[0].reasons,
-        [
-            Reason::Latest,
-            Reason::Within(Duration::from_secs(14 * DAY as u64))
-        ]
-    );
+    assert_eq!(kept(&history, &decisions), ["2030-01-01T00:00:00Z", "2024-03-09T00:00:00Z", "2024-03-01T00:00:00Z"]);
+    assert_eq!(decisions[0].reasons, [Reason::Latest, Reason::Within(Duration::from_secs(14 * DAY as u64))]);
 }
 
 #[test]
 fn keep_within_larger_than_time_itself_keeps_everything() {
     let history = versions(&["2024-03-09T00:00:00Z", "0001-01-01T00:00:00Z"]);
-    let policy = Policy {
-        keep_within: Some(Duration::from_secs(u64::MAX)),
-        ..Policy::default()
-    };
+    let policy = Policy { keep_within: Some(Duration::from_secs(u64::MAX)), ..Policy::default() };
     assert!(run(&history, &policy).iter().all(|d| d.keep));
 }
 
@@ -234,10 +169,7 @@ fn keep_daily_keeps_the_newest_of_each_of_the_last_days_with_versions() {
             "2024-03-04T23:00:00+00:00",
         ]
     );
-    assert_eq!(
-        decisions[13].reasons,
-        [Reason::Daily(Bucket::Day(day(2024, 3, 9)))]
-    );
+    assert_eq!(decisions[13].reasons, [Reason::Daily(Bucket::Day(day(2024, 3, 9)))]);
 
     // Days without versions are skipped, not counted.
     let sparse = versions(&[
@@ -249,10 +181,7 @@ fn keep_daily_keeps_the_newest_of_each_of_the_last_days_with_versions() {
         "2024-01-01T10:00:00Z",
     ]);
     let decisions = run(&sparse, &rules(json!({"keep-daily": 2})));
-    assert_eq!(
-        kept(&sparse, &decisions),
-        ["2024-03-10T09:00:00Z", "2024-03-01T18:00:00Z"]
-    );
+    assert_eq!(kept(&sparse, &decisions), ["2024-03-10T09:00:00Z", "2024-03-01T18:00:00Z"]);
 }
 
 #[test]
@@ -261,34 +190,14 @@ fn keep_hourly_keeps_one_per_hour() {
     let decisions = run(&history, &rules(json!({"keep-hourly": 24})));
     assert_eq!(kept(&history, &decisions).len(), 24);
     assert!(decisions[..24].iter().all(|d| d.keep));
-    assert_eq!(
-        decisions[1].reasons,
-        [Reason::Hourly(Bucket::Hour {
-            date: day(2024, 3, 10),
-            hour: 11
-        })]
-    );
-    assert_eq!(
-        Bucket::Hour {
-            date: day(2024, 3, 10),
-            hour: 9
-        }
-        .to_string(),
-        "2024-03-10T09"
-    );
+    assert_eq!(decisions[1].reasons, [Reason::Hourly(Bucket::Hour { date: day(2024, 3, 10), hour: 11 })]);
+    assert_eq!(Bucket::Hour { date: day(2024, 3, 10), hour: 9 }.to_string(), "2024-03-10T09");
 
     // Several versions within an hour: the newest of the hour.
-    let history = versions(&[
-        "2024-03-10T09:59:00Z",
-        "2024-03-10T09:01:00Z",
-        "2024-03-10T08:30:00Z",
-        "2024-03-10T08:10:00Z",
-    ]);
+    let history =
+        versions(&["2024-03-10T09:59:00Z", "2024-03-10T09:01:00Z", "2024-03-10T08:30:00Z", "2024-03-10T08:10:00Z"]);
     let decisions = run(&history, &rules(json!({"keep-hourly": 2})));
-    assert_eq!(
-        kept(&history, &decisions),
-        ["2024-03-10T09:59:00Z", "2024-03-10T08:30:00Z"]
-    );
+    assert_eq!(kept(&history, &decisions), ["2024-03-10T09:59:00Z", "2024-03-10T08:30:00Z"]);
 }
 
 #[test]
@@ -319,39 +228,16 @@ fn keep_weekly_across_a_year_boundary() {
         "2020-12-20T09:00:00Z", // 2020-W51
     ]);
     let decisions = run(&history, &rules(json!({"keep-weekly": 3})));
-    assert_eq!(
-        kept(&history, &decisions),
-        [
-            "2021-01-04T10:00:00Z",
-            "2021-01-03T22:00:00Z",
-            "2020-12-27T22:00:00Z"
-        ]
-    );
-    let week = Bucket::Week {
-        year: 2020,
-        week: 53,
-    };
+    assert_eq!(kept(&history, &decisions), ["2021-01-04T10:00:00Z", "2021-01-03T22:00:00Z", "2020-12-27T22:00:00Z"]);
+    let week = Bucket::Week { year: 2020, week: 53 };
     assert_eq!(decisions[1].reasons, [Reason::Weekly(week)]);
     assert_eq!(week.to_string(), "2020-W53");
 
     // And the other way round: Monday 2024-12-30 is already in 2025-W01.
-    let history = versions(&[
-        "2025-01-01T10:00:00Z",
-        "2024-12-30T10:00:00Z",
-        "2024-12-29T10:00:00Z",
-    ]);
+    let history = versions(&["2025-01-01T10:00:00Z", "2024-12-30T10:00:00Z", "2024-12-29T10:00:00Z"]);
     let decisions = run(&history, &rules(json!({"keep-weekly": 2})));
-    assert_eq!(
-        kept(&history, &decisions),
-        ["2025-01-01T10:00:00Z", "2024-12-29T10:00:00Z"]
-    );
-    assert_eq!(
-        decisions[0].reasons[1],
-        Reason::Weekly(Bucket::Week {
-            year: 2025,
-            week: 1
-        })
-    );
+    assert_eq!(kept(&history, &decisions), ["2025-01-01T10:00:00Z", "2024-12-29T10:00:00Z"]);
+    assert_eq!(decisions[0].reasons[1], Reason::Weekly(Bucket::Week { year: 2025, week: 1 }));
 }
 
 #[test]
@@ -360,11 +246,7 @@ fn keep_monthly_and_the_oldest_when_the_rule_has_room() {
     let decisions = run(&history, &rules(json!({"keep-monthly": 3})));
     assert_eq!(
         kept(&history, &decisions),
-        [
-            "2024-03-10T12:00:00+00:00",
-            "2024-02-29T23:00:00+00:00",
-            "2024-01-31T23:00:00+00:00"
-        ]
+        ["2024-03-10T12:00:00+00:00", "2024-02-29T23:00:00+00:00", "2024-01-31T23:00:00+00:00"]
     );
     // A fourth month is asked for but there is none: the oldest version is kept
     // too, so the history keeps its beginning.
@@ -378,10 +260,7 @@ fn keep_monthly_and_the_oldest_when_the_rule_has_room() {
             "2024-01-30T13:00:00+00:00",
         ]
     );
-    let january = Bucket::Month {
-        year: 2024,
-        month: 1,
-    };
+    let january = Bucket::Month { year: 2024, month: 1 };
     let oldest = &decisions.last().unwrap().reasons;
     assert_eq!(oldest, &[Reason::Oldest(january)]);
     assert_eq!(oldest[0].to_string(), "oldest monthly snapshot");
@@ -389,23 +268,10 @@ fn keep_monthly_and_the_oldest_when_the_rule_has_room() {
 
     // An oldest version alone in its bucket is simply the newest of that bucket;
     // the same version can be both, for different rules.
-    let history = versions(&[
-        "2024-03-10T12:00:00Z",
-        "2024-03-01T12:00:00Z",
-        "2024-01-20T12:00:00Z",
-        "2024-01-20T08:00:00Z",
-    ]);
-    let decisions = run(
-        &history,
-        &rules(json!({"keep-daily": 5, "keep-monthly": 5})),
-    );
-    assert_eq!(
-        decisions[3].reasons,
-        [
-            Reason::Oldest(Bucket::Day(day(2024, 1, 20))),
-            Reason::Oldest(january),
-        ]
-    );
+    let history =
+        versions(&["2024-03-10T12:00:00Z", "2024-03-01T12:00:00Z", "2024-01-20T12:00:00Z", "2024-01-20T08:00:00Z"]);
+    let decisions = run(&history, &rules(json!({"keep-daily": 5, "keep-monthly": 5})));
+    assert_eq!(decisions[3].reasons, [Reason::Oldest(Bucket::Day(day(2024, 1, 20))), Reason::Oldest(january),]);
     assert_eq!(decisions[2].reasons[1], Reason::Monthly(january));
     let history = &history[..3];
     let decisions = run(history, &rules(json!({"keep-monthly": 5})));
@@ -424,14 +290,7 @@ fn keep_yearly() {
         "2019-05-05T00:00:00Z",
     ]);
     let decisions = run(&history, &rules(json!({"keep-yearly": 3})));
-    assert_eq!(
-        kept(&history, &decisions),
-        [
-            "2024-03-10T12:00:00Z",
-            "2023-12-31T23:59:59Z",
-            "2021-07-01T00:00:00Z"
-        ]
-    );
+    assert_eq!(kept(&history, &decisions), ["2024-03-10T12:00:00Z", "2023-12-31T23:59:59Z", "2021-07-01T00:00:00Z"]);
     assert_eq!(decisions[4].reasons, [Reason::Yearly(Bucket::Year(2021))]);
     assert_eq!(decisions[4].reasons[0].to_string(), "yearly snapshot");
 }
@@ -440,30 +299,14 @@ fn keep_yearly() {
 fn buckets_use_the_versions_own_offset() {
     // 23:30 in New York on 29 February is 04:30 UTC on 1 March: it belongs to
     // February, the month its author saw.
-    let history = versions(&[
-        "2024-03-01T10:00:00+01:00",
-        "2024-02-29T23:30:00-05:00",
-        "2024-02-10T10:00:00Z",
-    ]);
+    let history = versions(&["2024-03-01T10:00:00+01:00", "2024-02-29T23:30:00-05:00", "2024-02-10T10:00:00Z"]);
     let decisions = run(&history, &rules(json!({"keep-monthly": 2})));
-    assert_eq!(
-        decisions[1].reasons,
-        [Reason::Monthly(Bucket::Month {
-            year: 2024,
-            month: 2
-        })]
-    );
-    assert_eq!(
-        kept(&history, &decisions),
-        ["2024-03-01T10:00:00+01:00", "2024-02-29T23:30:00-05:00"]
-    );
+    assert_eq!(decisions[1].reasons, [Reason::Monthly(Bucket::Month { year: 2024, month: 2 })]);
+    assert_eq!(kept(&history, &decisions), ["2024-03-01T10:00:00+01:00", "2024-02-29T23:30:00-05:00"]);
     // Likewise the day: 00:30 at +02:00 is the previous day in UTC.
     let history = versions(&["2024-03-02T00:30:00+02:00", "2024-03-01T20:00:00Z"]);
     let decisions = run(&history, &rules(json!({"keep-daily": 1})));
-    assert_eq!(
-        decisions[0].reasons[1],
-        Reason::Daily(Bucket::Day(day(2024, 3, 2)))
-    );
+    assert_eq!(decisions[0].reasons[1], Reason::Daily(Bucket::Day(day(2024, 3, 2))));
 }
 
 #[test]
@@ -487,68 +330,24 @@ fn one_version_kept_by_several_rules_lists_them_all() {
             Reason::Latest,
             Reason::Last(1),
             within,
-            Reason::Hourly(Bucket::Hour {
-                date: d10,
-                hour: 12
-            }),
+            Reason::Hourly(Bucket::Hour { date: d10, hour: 12 }),
             Reason::Daily(Bucket::Day(d10)),
-            Reason::Weekly(Bucket::Week {
-                year: 2024,
-                week: 10
-            }),
-            Reason::Monthly(Bucket::Month {
-                year: 2024,
-                month: 3
-            }),
+            Reason::Weekly(Bucket::Week { year: 2024, week: 10 }),
+            Reason::Monthly(Bucket::Month { year: 2024, month: 3 }),
             Reason::Yearly(Bucket::Year(2024)),
         ]
     );
-    assert_eq!(
-        decisions[1].reasons,
-        [
-            Reason::Last(2),
-            within,
-            Reason::Hourly(Bucket::Hour {
-                date: d10,
-                hour: 11
-            })
-        ]
-    );
-    assert_eq!(
-        decisions[2].reasons,
-        [
-            within,
-            Reason::Hourly(Bucket::Hour {
-                date: d10,
-                hour: 10
-            })
-        ]
-    );
+    assert_eq!(decisions[1].reasons, [Reason::Last(2), within, Reason::Hourly(Bucket::Hour { date: d10, hour: 11 })]);
+    assert_eq!(decisions[2].reasons, [within, Reason::Hourly(Bucket::Hour { date: d10, hour: 10 })]);
     assert_eq!(decisions[3].reasons, [within]);
     // 2024-03-09T23:00 is the newest of its day; 23 hours old, so within 1d.
-    assert_eq!(
-        decisions[13].reasons,
-        [within, Reason::Daily(Bucket::Day(day(2024, 3, 9)))]
-    );
+    assert_eq!(decisions[13].reasons, [within, Reason::Daily(Bucket::Day(day(2024, 3, 9)))]);
     assert_eq!(decisions[24].reasons, []); // exactly 1d old: outside the window
-    let february = history
-        .iter()
-        .position(|v| v.id == "2024-02-29T23:00:00+00:00")
-        .unwrap();
-    assert_eq!(
-        decisions[february].reasons,
-        [Reason::Monthly(Bucket::Month {
-            year: 2024,
-            month: 2
-        })]
-    );
+    let february = history.iter().position(|v| v.id == "2024-02-29T23:00:00+00:00").unwrap();
+    assert_eq!(decisions[february].reasons, [Reason::Monthly(Bucket::Month { year: 2024, month: 2 })]);
     // The 24 versions of the last day, plus the newest of February.
     assert_eq!(kept(&history, &decisions).len(), 24 + 1);
-    let shown: Vec<String> = decisions[0]
-        .reasons
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let shown: Vec<String> = decisions[0].reasons.iter().map(ToString::to_string).collect();
     assert_eq!(
         shown,
         [
@@ -576,38 +375,17 @@ fn skewed_timestamps_follow_list_order() {
         "2024-03-02T10:00:00Z",
     ]);
     let decisions = run(&history, &rules(json!({"keep-daily": 3})));
-    assert_eq!(
-        kept(&history, &decisions),
-        [
-            "2024-03-05T10:00:00Z",
-            "2024-03-04T10:00:00Z",
-            "2024-03-03T10:00:00Z"
-        ]
-    );
+    assert_eq!(kept(&history, &decisions), ["2024-03-05T10:00:00Z", "2024-03-04T10:00:00Z", "2024-03-03T10:00:00Z"]);
 
     // A version that looks newer than the latest: the latest stays the first of
     // the list; the other is the first of its own bucket and falls in the window.
-    let history = versions(&[
-        "2024-03-03T10:00:00Z",
-        "2024-03-05T10:00:00Z",
-        "2024-03-04T10:00:00Z",
-    ]);
+    let history = versions(&["2024-03-03T10:00:00Z", "2024-03-05T10:00:00Z", "2024-03-04T10:00:00Z"]);
     let decisions = run(&history, &rules(json!({"keep-daily": 2})));
-    assert_eq!(
-        kept(&history, &decisions),
-        ["2024-03-03T10:00:00Z", "2024-03-05T10:00:00Z"]
-    );
+    assert_eq!(kept(&history, &decisions), ["2024-03-03T10:00:00Z", "2024-03-05T10:00:00Z"]);
     assert_eq!(decisions[0].reasons[0], Reason::Latest);
     let policy = rules(json!({"keep-within": "1h"}));
     let decisions = select(&history, &policy, at("2024-03-06T00:00:00Z"));
-    assert_eq!(
-        kept(&history, &decisions),
-        [
-            "2024-03-03T10:00:00Z",
-            "2024-03-05T10:00:00Z",
-            "2024-03-04T10:00:00Z"
-        ]
-    );
+    assert_eq!(kept(&history, &decisions), ["2024-03-03T10:00:00Z", "2024-03-05T10:00:00Z", "2024-03-04T10:00:00Z"]);
 }
 
 #[test]
@@ -615,10 +393,7 @@ fn zero_counts_turn_a_rule_off() {
     let history = hourly("2024-03-10T12:00:00Z", 48);
     let policy = rules(json!({"keep-last": 0, "keep-hourly": 0, "keep-daily": 2}));
     let decisions = run(&history, &policy);
-    assert_eq!(
-        decisions[0].reasons,
-        [Reason::Latest, Reason::Daily(Bucket::Day(day(2024, 3, 10)))]
-    );
+    assert_eq!(decisions[0].reasons, [Reason::Latest, Reason::Daily(Bucket::Day(day(2024, 3, 10)))]);
     assert_eq!(kept(&history, &decisions).len(), 2);
 }
 
@@ -635,19 +410,8 @@ fn history(ordered: bool) -> impl Strategy<Value = Vec<Version>> {
     } else {
         prop_oneof![4 => 0..HOUR, 4 => 0..3 * DAY, 2 => 0..90 * DAY, 1 => -3 * DAY..0].boxed()
     };
-    let offset = prop::sample::select(vec![
-        -12 * HOUR,
-        -5 * HOUR,
-        0,
-        HOUR,
-        5 * HOUR + 1800,
-        14 * HOUR,
-    ]);
-    let offset = if ordered {
-        Just(0).boxed()
-    } else {
-        offset.boxed()
-    };
+    let offset = prop::sample::select(vec![-12 * HOUR, -5 * HOUR, 0, HOUR, 5 * HOUR + 1800, 14 * HOUR]);
+    let offset = if ordered { Just(0).boxed() } else { offset.boxed() };
     prop::collection::vec((step, offset), 1..60).prop_map(|steps| {
         let mut secs = BASE;
         steps
@@ -656,13 +420,8 @@ fn history(ordered: bool) -> impl Strategy<Value = Vec<Version>> {
             .map(|(i, (step, offset))| {
                 secs -= step;
                 let zone = FixedOffset::east_opt(offset as i32).unwrap();
-                let time = DateTime::from_timestamp(secs, 0)
-                    .unwrap()
-                    .with_timezone(&zone);
-                Version {
-                    id: format!("v{i}"),
-                    time,
-                }
+                let time = DateTime::from_timestamp(secs, 0).unwrap().with_timezone(&zone);
+                Version { id: format!("v{i}"), time }
             })
             .collect()
     })
@@ -675,15 +434,7 @@ fn count() -> impl Strategy<Value = Option<u32>> {
 fn policy() -> impl Strategy<Value = Policy> {
     let within = prop::option::of((0..40 * DAY as u64).prop_map(Duration::from_secs));
     (count(), within, count(), count(), count(), count(), count()).prop_map(
-        |(
-            keep_last,
-            keep_within,
-            keep_hourly,
-            keep_daily,
-            keep_weekly,
-            keep_monthly,
-            keep_yearly,
-        )| Policy {
+        |(keep_last, keep_within, keep_hourly, keep_daily, keep_weekly, keep_monthly, keep_yearly)| Policy {
             keep_last,
             keep_within,
             keep_hourly,
@@ -708,34 +459,13 @@ fn now_for(versions: &[Version], offset: i64) -> DateTime<FixedOffset> {
 fn single_rules(policy: &Policy) -> Vec<Policy> {
     let none = Policy::default();
     [
-        Policy {
-            keep_last: policy.keep_last,
-            ..none
-        },
-        Policy {
-            keep_within: policy.keep_within,
-            ..none
-        },
-        Policy {
-            keep_hourly: policy.keep_hourly,
-            ..none
-        },
-        Policy {
-            keep_daily: policy.keep_daily,
-            ..none
-        },
-        Policy {
-            keep_weekly: policy.keep_weekly,
-            ..none
-        },
-        Policy {
-            keep_monthly: policy.keep_monthly,
-            ..none
-        },
-        Policy {
-            keep_yearly: policy.keep_yearly,
-            ..none
-        },
+        Policy { keep_last: policy.keep_last, ..none },
+        Policy { keep_within: policy.keep_within, ..none },
+        Policy { keep_hourly: policy.keep_hourly, ..none },
+        Policy { keep_daily: policy.keep_daily, ..none },
+        Policy { keep_weekly: policy.keep_weekly, ..none },
+        Policy { keep_monthly: policy.keep_monthly, ..none },
+        Policy { keep_yearly: policy.keep_yearly, ..none },
     ]
     .into_iter()
     .filter(|single| !single.is_empty())
@@ -748,31 +478,11 @@ fn single_rules(policy: &Policy) -> Vec<Policy> {
 fn restic(versions: &[Version], policy: &Policy) -> Vec<bool> {
     type Bucketer = fn(&DateTime<FixedOffset>) -> String;
     let mut rules: Vec<(u32, Bucketer, Option<String>)> = vec![
-        (
-            policy.keep_hourly.unwrap_or(0),
-            |t| t.format("%Y%m%d%H").to_string(),
-            None,
-        ),
-        (
-            policy.keep_daily.unwrap_or(0),
-            |t| t.format("%Y%m%d").to_string(),
-            None,
-        ),
-        (
-            policy.keep_weekly.unwrap_or(0),
-            |t| t.format("%G%V").to_string(),
-            None,
-        ),
-        (
-            policy.keep_monthly.unwrap_or(0),
-            |t| t.format("%Y%m").to_string(),
-            None,
-        ),
-        (
-            policy.keep_yearly.unwrap_or(0),
-            |t| t.format("%Y").to_string(),
-            None,
-        ),
+        (policy.keep_hourly.unwrap_or(0), |t| t.format("%Y%m%d%H").to_string(), None),
+        (policy.keep_daily.unwrap_or(0), |t| t.format("%Y%m%d").to_string(), None),
+        (policy.keep_weekly.unwrap_or(0), |t| t.format("%G%V").to_string(), None),
+        (policy.keep_monthly.unwrap_or(0), |t| t.format("%Y%m").to_string(), None),
+        (policy.keep_yearly.unwrap_or(0), |t| t.format("%Y").to_string(), None),
     ];
     let latest = versions[0].time;
     let last = versions.len() - 1;

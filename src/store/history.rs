@@ -24,10 +24,7 @@ pub struct CommitInfo {
 
 impl CommitInfo {
     pub fn trailer(&self, key: &str) -> Option<&str> {
-        self.trailers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.as_str())
+        self.trailers.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
     }
 
     pub fn host(&self) -> Option<&str> {
@@ -56,23 +53,12 @@ pub struct FileChange {
 impl Store {
     pub fn commit(&self, rev: Rev) -> Result<CommitInfo, Error> {
         let read = git("read a commit", &self.git_dir);
-        let commit = self
-            .repo
-            .find_commit(rev.0)
-            .map_err(git("read a commit", &self.git_dir))?;
+        let commit = self.repo.find_commit(rev.0).map_err(git("read a commit", &self.git_dir))?;
         let decoded = commit.decode().map_err(read)?;
         let shallow = self.is_shallow_boundary(rev)?;
-        let parent = if shallow {
-            None
-        } else {
-            decoded.parents().next().map(Rev)
-        };
-        let author = decoded
-            .author()
-            .map_err(git("read a commit", &self.git_dir))?;
-        let committer = decoded
-            .committer()
-            .map_err(git("read a commit", &self.git_dir))?;
+        let parent = if shallow { None } else { decoded.parents().next().map(Rev) };
+        let author = decoded.author().map_err(git("read a commit", &self.git_dir))?;
+        let committer = decoded.committer().map_err(git("read a commit", &self.git_dir))?;
         let (message, trailers) = split_trailers(&decoded.message.to_str_lossy());
         Ok(CommitInfo {
             rev,
@@ -85,10 +71,7 @@ impl Store {
     }
 
     fn is_shallow_boundary(&self, rev: Rev) -> Result<bool, Error> {
-        let shallow = self
-            .repo
-            .shallow_commits()
-            .map_err(git("read the shallow list", &self.git_dir))?;
+        let shallow = self.repo.shallow_commits().map_err(git("read the shallow list", &self.git_dir))?;
         Ok(shallow.is_some_and(|list| list.contains(&rev.0)))
     }
 
@@ -135,22 +118,14 @@ impl Store {
         if old == new {
             return Ok(());
         }
-        let old = old
-            .map(|id| self.tree_entries(id))
-            .transpose()?
-            .unwrap_or_default();
-        let new = new
-            .map(|id| self.tree_entries(id))
-            .transpose()?
-            .unwrap_or_default();
+        let old = old.map(|id| self.tree_entries(id)).transpose()?.unwrap_or_default();
+        let new = new.map(|id| self.tree_entries(id)).transpose()?.unwrap_or_default();
         let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
         for name in names {
             let path = format!("{prefix}{name}");
             let (a, b) = (old.get(name), new.get(name));
-            let tree_id =
-                |e: Option<&(ObjectId, bool)>| e.filter(|(_, tree)| *tree).map(|(id, _)| *id);
-            let blob_id =
-                |e: Option<&(ObjectId, bool)>| e.filter(|(_, tree)| !*tree).map(|(id, _)| *id);
+            let tree_id = |e: Option<&(ObjectId, bool)>| e.filter(|(_, tree)| *tree).map(|(id, _)| *id);
+            let blob_id = |e: Option<&(ObjectId, bool)>| e.filter(|(_, tree)| !*tree).map(|(id, _)| *id);
             self.diff_trees(tree_id(a), tree_id(b), &format!("{path}/"), out)?;
             let kind = match (blob_id(a), blob_id(b)) {
                 (None, Some(_)) => ChangeKind::Added,
@@ -167,21 +142,13 @@ impl Store {
 
     /// Name → (id, is_tree) for the blobs and trees of one tree object.
     fn tree_entries(&self, id: ObjectId) -> Result<BTreeMap<String, (ObjectId, bool)>, Error> {
-        let tree = self
-            .repo
-            .find_tree(id)
-            .map_err(git("read a tree", &self.git_dir))?;
+        let tree = self.repo.find_tree(id).map_err(git("read a tree", &self.git_dir))?;
         let decoded = tree.decode().map_err(git("read a tree", &self.git_dir))?;
         Ok(decoded
             .entries
             .iter()
             .filter(|e| e.mode.is_tree() || e.mode.is_blob())
-            .map(|e| {
-                (
-                    e.filename.to_str_lossy().into_owned(),
-                    (e.oid.to_owned(), e.mode.is_tree()),
-                )
-            })
+            .map(|e| (e.filename.to_str_lossy().into_owned(), (e.oid.to_owned(), e.mode.is_tree())))
             .collect())
     }
 }
@@ -206,8 +173,7 @@ fn split_trailers(message: &str) -> (String, Vec<(String, String)>) {
         .lines()
         .map(|line| {
             let (key, value) = line.split_once(": ")?;
-            let is_key =
-                !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            let is_key = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             is_key.then(|| (key.to_owned(), value.to_owned()))
         })
         .collect();
@@ -223,22 +189,11 @@ mod tests {
 
     #[test]
     fn trailers_are_split_off() {
-        let (body, trailers) =
-            split_trailers("write a.yml\n\nmore words\n\nCfg-Command: write\nCfg-Host: box\n");
+        let (body, trailers) = split_trailers("write a.yml\n\nmore words\n\nCfg-Command: write\nCfg-Host: box\n");
         assert_eq!(body, "write a.yml\n\nmore words");
-        assert_eq!(
-            trailers,
-            vec![
-                ("Cfg-Command".into(), "write".into()),
-                ("Cfg-Host".into(), "box".into())
-            ]
-        );
-        let (body, trailers) =
-            split_trailers("just a message\n\nwith: a colon and more text here\nnot a trailer");
-        assert_eq!(
-            body,
-            "just a message\n\nwith: a colon and more text here\nnot a trailer"
-        );
+        assert_eq!(trailers, vec![("Cfg-Command".into(), "write".into()), ("Cfg-Host".into(), "box".into())]);
+        let (body, trailers) = split_trailers("just a message\n\nwith: a colon and more text here\nnot a trailer");
+        assert_eq!(body, "just a message\n\nwith: a colon and more text here\nnot a trailer");
         assert!(trailers.is_empty());
     }
 }

@@ -34,9 +34,7 @@ pub struct Journal {
 
 impl Journal {
     pub fn new(git_dir: &Path) -> Journal {
-        Journal {
-            path: git_dir.join(FILE_NAME),
-        }
+        Journal { path: git_dir.join(FILE_NAME) }
     }
 
     /// Writes and syncs the entry. The caller syncs the store folder, so that
@@ -75,9 +73,7 @@ impl Journal {
 
     pub fn remove(&self) -> Result<(), IoError> {
         match std::fs::remove_file(&self.path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(IoError::new(Step::Remove, &self.path, e))
-            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(IoError::new(Step::Remove, &self.path, e)),
             _ => Ok(()),
         }
     }
@@ -97,11 +93,7 @@ fn parse(text: &str) -> Option<JournalEntry> {
     for line in lines {
         if line == "end" {
             // Only a complete journal has its end line; a torn one does not parse.
-            return text.ends_with("\nend\n").then_some(JournalEntry {
-                parent,
-                commit,
-                files,
-            });
+            return text.ends_with("\nend\n").then_some(JournalEntry { parent, commit, files });
         }
         let (path, temp) = line.strip_prefix("file ")?.split_once('\t')?;
         files.push((RelPath::new(path).ok()?, temp.to_owned()));
@@ -121,10 +113,7 @@ mod tests {
         let entry = JournalEntry {
             parent: None,
             commit: "0123456789abcdef0123456789abcdef01234567".parse().unwrap(),
-            files: vec![(
-                RelPath::new("a/b.yml").unwrap(),
-                ".b.yml.cfg-0123456789ab.tmp".into(),
-            )],
+            files: vec![(RelPath::new("a/b.yml").unwrap(), ".b.yml.cfg-0123456789ab.tmp".into())],
         };
         journal.write(&entry).unwrap();
         assert_eq!(journal.read().unwrap(), Some(entry));

@@ -12,6 +12,7 @@
 
 mod history;
 mod journal;
+mod prune;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ use crate::fsio::{self, IoError, IoResultExt, RelPath, Step};
 
 pub use history::{ChangeKind, CommitInfo, FileChange};
 pub use journal::{Journal, JournalEntry};
+pub use prune::{Freed, Pruned};
 
 /// The folder of the side repository inside the managed root.
 pub const STORE_DIR: &str = ".cfg";
@@ -90,8 +92,11 @@ pub struct CommitMeta {
 pub enum Error {
     #[error("no store at `{}`", path.display())]
     NotFound { path: PathBuf },
-    #[error("revision `{spec}` is not in the store")]
-    UnknownRev { spec: String },
+    #[error("revision `{spec}` is not in the store{}", match pruned {
+        Some(p) => format!(": it was pruned by `cfg gc` on {} (policy: {})", p.when, p.policy),
+        None => String::new(),
+    })]
+    UnknownRev { spec: String, pruned: Option<Pruned> },
     #[error("the store has no commits yet")]
     Empty,
     #[error("the store changed while writing: the branch is no longer at {expected}")]
@@ -117,9 +122,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("git_dir", &self.git_dir)
-            .finish()
+        f.debug_struct("Store").field("git_dir", &self.git_dir).finish()
     }
 }
 
@@ -133,8 +136,7 @@ impl Store {
         let repo = gix::init_bare(&git_dir).map_err(git("create the repository", &git_dir))?;
         drop(repo);
         // A fixed branch name, whatever `init.defaultBranch` says.
-        std::fs::write(git_dir.join("HEAD"), format!("ref: {BRANCH}\n"))
-            .at(Step::Write, git_dir.join("HEAD"))?;
+        std::fs::write(git_dir.join("HEAD"), format!("ref: {BRANCH}\n")).at(Step::Write, git_dir.join("HEAD"))?;
         std::fs::write(git_dir.join("lock"), b"").at(Step::Write, git_dir.join("lock"))?;
         for dir in ["objects", "refs/heads", "refs", ""] {
             fsio::sync_path(&git_dir.join(dir))?;
@@ -150,13 +152,9 @@ impl Store {
         }
         // Isolated: the user's and the system's git configuration must not change
         // what cfg writes (hooks, hash kind, ref storage).
-        let repo = gix::open_opts(&git_dir, gix::open::Options::isolated())
-            .map_err(git("open the repository", &git_dir))?;
-        Ok(Store {
-            repo,
-            git_dir,
-            unsynced: RefCell::new(Vec::new()),
-        })
+        let repo =
+            gix::open_opts(&git_dir, gix::open::Options::isolated()).map_err(git("open the repository", &git_dir))?;
+        Ok(Store { repo, git_dir, unsynced: RefCell::new(Vec::new()) })
     }
 
     pub fn git_dir(&self) -> &Path {
@@ -169,22 +167,24 @@ impl Store {
 
     /// The latest commit, or `None` for an empty store.
     pub fn head(&self) -> Result<Option<Rev>, Error> {
-        let reference = self
-            .repo
-            .try_find_reference(BRANCH)
-            .map_err(git("read the branch", &self.git_dir))?;
+        let reference = self.repo.try_find_reference(BRANCH).map_err(git("read the branch", &self.git_dir))?;
         Ok(reference.and_then(|r| r.target().try_id().map(|id| Rev(id.to_owned()))))
     }
 
     /// Resolves anything git can (full or abbreviated ids, `HEAD~3`) to a commit.
+    /// Old ids of commits that `cfg gc` rewrote resolve to their new ids; ids
+    /// it pruned give an error that says so.
     pub fn resolve(&self, spec: &str) -> Result<Rev, Error> {
-        let unknown = || Error::UnknownRev {
-            spec: spec.to_owned(),
-        };
-        let id = self.repo.rev_parse_single(spec).map_err(|_| unknown())?;
-        let object = id.object().map_err(|_| unknown())?;
-        let commit = object.peel_to_commit().map_err(|_| unknown())?;
-        Ok(Rev(commit.id))
+        let found = self
+            .repo
+            .rev_parse_single(spec)
+            .ok()
+            .and_then(|id| id.object().ok())
+            .and_then(|object| object.peel_to_commit().ok())
+            .map(|commit| Rev(commit.id));
+        found
+            .or_else(|| self.rewritten(spec))
+            .ok_or_else(|| Error::UnknownRev { spec: spec.to_owned(), pruned: self.pruned(spec) })
     }
 
     /// Content of `path` at `rev`, or `None` if the file is not in that version.
@@ -192,32 +192,18 @@ impl Store {
         let Some(id) = self.blob_id(rev, path)? else {
             return Ok(None);
         };
-        let object = self
-            .repo
-            .find_object(id)
-            .map_err(git("read a file", &self.git_dir))?;
+        let object = self.repo.find_object(id).map_err(git("read a file", &self.git_dir))?;
         Ok(Some(object.detach().data))
     }
 
     fn tree_of(&self, rev: Rev) -> Result<ObjectId, Error> {
-        let commit = self
-            .repo
-            .find_commit(rev.0)
-            .map_err(git("read a commit", &self.git_dir))?;
-        commit
-            .tree_id()
-            .map(|id| id.detach())
-            .map_err(git("read a commit", &self.git_dir))
+        let commit = self.repo.find_commit(rev.0).map_err(git("read a commit", &self.git_dir))?;
+        commit.tree_id().map(|id| id.detach()).map_err(git("read a commit", &self.git_dir))
     }
 
     fn blob_id(&self, rev: Rev, path: &RelPath) -> Result<Option<ObjectId>, Error> {
-        let tree = self
-            .repo
-            .find_tree(self.tree_of(rev)?)
-            .map_err(git("read a tree", &self.git_dir))?;
-        let entry = tree
-            .lookup_entry_by_path(path.as_str())
-            .map_err(git("read a tree", &self.git_dir))?;
+        let tree = self.repo.find_tree(self.tree_of(rev)?).map_err(git("read a tree", &self.git_dir))?;
+        let entry = tree.lookup_entry_by_path(path.as_str()).map_err(git("read a tree", &self.git_dir))?;
         Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
     }
 
@@ -231,10 +217,7 @@ impl Store {
         let mut out = Vec::new();
         let mut pending = vec![(self.tree_of(rev)?, String::new())];
         while let Some((tree_id, prefix)) = pending.pop() {
-            let tree = self
-                .repo
-                .find_tree(tree_id)
-                .map_err(git("read a tree", &self.git_dir))?;
+            let tree = self.repo.find_tree(tree_id).map_err(git("read a tree", &self.git_dir))?;
             let decoded = tree.decode().map_err(git("read a tree", &self.git_dir))?;
             for entry in &decoded.entries {
                 let name = format!("{prefix}{}", entry.filename.to_str_lossy());
@@ -267,15 +250,9 @@ impl Store {
         }
         .map_err(git("edit a tree", path))?;
         for (file, content) in files {
-            let blob = self
-                .repo
-                .write_blob(content)
-                .map_err(git("write a file", path))?
-                .detach();
+            let blob = self.repo.write_blob(content).map_err(git("write a file", path))?.detach();
             self.unsynced.borrow_mut().push(blob);
-            editor
-                .upsert(file.as_str(), gix::object::tree::EntryKind::Blob, blob)
-                .map_err(git("edit a tree", path))?;
+            editor.upsert(file.as_str(), gix::object::tree::EntryKind::Blob, blob).map_err(git("edit a tree", path))?;
         }
         let tree = editor
             .detach()
@@ -294,11 +271,7 @@ impl Store {
             message: message_with_trailers(&meta.message, &meta.trailers).into(),
             extra_headers: Vec::new(),
         };
-        let id = self
-            .repo
-            .write_object(&commit)
-            .map_err(git("write a commit", path))?
-            .detach();
+        let id = self.repo.write_object(&commit).map_err(git("write a commit", path))?.detach();
         self.unsynced.borrow_mut().push(id);
         Ok(Rev(id))
     }
@@ -332,11 +305,7 @@ impl Store {
         };
         let edit = RefEdit {
             change: Change::Update {
-                log: LogChange {
-                    mode: RefLog::AndReference,
-                    force_create_reflog: false,
-                    message: reason.into(),
-                },
+                log: LogChange { mode: RefLog::AndReference, force_create_reflog: false, message: reason.into() },
                 expected,
                 new: gix::refs::Target::Object(to.0),
             },
@@ -344,14 +313,14 @@ impl Store {
             deref: false,
         };
         let committer = gix::actor::Signature::default();
-        self.repo
-            .edit_references_as(Some(edit), Some(committer.to_ref(&mut Default::default())))
-            .map_err(|e| match self.head() {
-                Ok(head) if head != from => Error::Moved {
-                    expected: from.map_or_else(|| "no commit".into(), |r| r.to_string()),
-                },
+        self.repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut Default::default()))).map_err(|e| {
+            match self.head() {
+                Ok(head) if head != from => {
+                    Error::Moved { expected: from.map_or_else(|| "no commit".into(), |r| r.to_string()) }
+                }
                 _ => git("move the branch", &self.git_dir)(e),
-            })?;
+            }
+        })?;
         let ref_file = self.git_dir.join(BRANCH);
         fsio::sync_path(&ref_file)?;
         fsio::sync_path(ref_file.parent().expect("ref has a folder"))?;
@@ -395,8 +364,7 @@ impl Store {
                 let entry = entry.at(Step::Read, &dir)?;
                 let name = entry.file_name();
                 let name = name.to_string_lossy();
-                let leftover =
-                    name.ends_with(".lock") || (temp_objects && name.starts_with(".tmp"));
+                let leftover = name.ends_with(".lock") || (temp_objects && name.starts_with(".tmp"));
                 if leftover && entry.file_type().is_ok_and(|t| t.is_file()) {
                     std::fs::remove_file(entry.path()).at(Step::Remove, entry.path())?;
                     removed.push(entry.path());
@@ -411,10 +379,7 @@ fn signature(sig: &Signature) -> gix::actor::Signature {
     gix::actor::Signature {
         name: sig.name.as_str().into(),
         email: sig.email.as_str().into(),
-        time: gix::date::Time {
-            seconds: sig.seconds,
-            offset: sig.offset,
-        },
+        time: gix::date::Time { seconds: sig.seconds, offset: sig.offset },
     }
 }
 
@@ -430,14 +395,7 @@ fn message_with_trailers(message: &str, trailers: &[(String, String)]) -> String
     out
 }
 
-fn git<E: std::error::Error + Send + Sync + 'static>(
-    action: &'static str,
-    path: &Path,
-) -> impl FnOnce(E) -> Error {
+fn git<E: std::error::Error + Send + Sync + 'static>(action: &'static str, path: &Path) -> impl FnOnce(E) -> Error {
     let path = path.to_owned();
-    move |e| Error::Git {
-        action,
-        path,
-        source: Box::new(e),
-    }
+    move |e| Error::Git { action, path, source: Box::new(e) }
 }

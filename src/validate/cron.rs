@@ -31,42 +31,15 @@ struct Field {
     names: &'static [&'static str],
 }
 
-const MONTHS: &[&str] = &[
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const DAYS: &[&str] = &["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 const FIELDS: [Field; 5] = [
-    Field {
-        name: "minute",
-        min: 0,
-        max: 59,
-        names: &[],
-    },
-    Field {
-        name: "hour",
-        min: 0,
-        max: 23,
-        names: &[],
-    },
-    Field {
-        name: "day of month",
-        min: 1,
-        max: 31,
-        names: &[],
-    },
-    Field {
-        name: "month",
-        min: 1,
-        max: 12,
-        names: MONTHS,
-    },
-    Field {
-        name: "day of week",
-        min: 0,
-        max: 7,
-        names: DAYS,
-    },
+    Field { name: "minute", min: 0, max: 59, names: &[] },
+    Field { name: "hour", min: 0, max: 23, names: &[] },
+    Field { name: "day of month", min: 1, max: 31, names: &[] },
+    Field { name: "month", min: 1, max: 12, names: MONTHS },
+    Field { name: "day of week", min: 0, max: 7, names: DAYS },
 ];
 
 /// The 5-field form of a shortcut; `None` for `@reboot`, which has no times.
@@ -93,11 +66,7 @@ pub fn is_valid(expr: &str) -> bool {
 }
 
 /// The next `count` run times after `after`; empty for `@reboot`.
-pub fn next_runs<Tz: TimeZone>(
-    expr: &str,
-    after: &DateTime<Tz>,
-    count: usize,
-) -> Result<Vec<DateTime<Tz>>, CronError> {
+pub fn next_runs<Tz: TimeZone>(expr: &str, after: &DateTime<Tz>, count: usize) -> Result<Vec<DateTime<Tz>>, CronError> {
     let Some(cron) = parse(expr)? else {
         return Ok(Vec::new());
     };
@@ -105,10 +74,7 @@ pub fn next_runs<Tz: TimeZone>(
 }
 
 fn parse(expr: &str) -> Result<Option<Cron>, CronError> {
-    let err = |reason: String| CronError {
-        expr: expr.to_owned(),
-        reason,
-    };
+    let err = |reason: String| CronError { expr: expr.to_owned(), reason };
     let five_fields = if expr.starts_with('@') {
         match shortcut(expr) {
             Some(Some(fields)) => fields,
@@ -124,15 +90,8 @@ fn parse(expr: &str) -> Result<Option<Cron>, CronError> {
         check_fields(expr).map_err(err)?;
         expr
     };
-    let parser = CronParser::builder()
-        .seconds(Seconds::Disallowed)
-        .year(Year::Disallowed)
-        .dom_and_dow(false)
-        .build();
-    parser
-        .parse(five_fields)
-        .map(Some)
-        .map_err(|e| err(e.to_string()))
+    let parser = CronParser::builder().seconds(Seconds::Disallowed).year(Year::Disallowed).dom_and_dow(false).build();
+    parser.parse(five_fields).map(Some).map_err(|e| err(e.to_string()))
 }
 
 fn check_fields(expr: &str) -> Result<(), String> {
@@ -141,23 +100,16 @@ fn check_fields(expr: &str) -> Result<(), String> {
     }
     let fields: Vec<&str> = expr.split_ascii_whitespace().collect();
     if fields.len() != 5 {
-        return Err(format!(
-            "expected 5 fields (minute hour day-of-month month day-of-week), found {}",
-            fields.len()
-        ));
+        return Err(format!("expected 5 fields (minute hour day-of-month month day-of-week), found {}", fields.len()));
     }
     for (text, field) in fields.iter().zip(&FIELDS) {
-        check_field(text, field)
-            .map_err(|reason| format!("{} field `{text}`: {reason}", field.name))?;
+        check_field(text, field).map_err(|reason| format!("{} field `{text}`: {reason}", field.name))?;
     }
     Ok(())
 }
 
 fn check_field(text: &str, field: &Field) -> Result<(), String> {
-    if let Some(bad) = text
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '*' | ',' | '-' | '/')))
-    {
+    if let Some(bad) = text.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '*' | ',' | '-' | '/'))) {
         return Err(format!("`{bad}` is not standard crontab syntax"));
     }
     for item in text.split(',') {
@@ -180,16 +132,12 @@ fn check_field(text: &str, field: &Field) -> Result<(), String> {
         } else {
             value(range, field)?;
             if step.is_some() {
-                return Err(
-                    "a step needs a range or `*` before it (`N/S` is not crontab syntax)".into(),
-                );
+                return Err("a step needs a range or `*` before it (`N/S` is not crontab syntax)".into());
             }
             1
         };
         if let Some(step) = step {
-            let step: u32 = step
-                .parse()
-                .map_err(|_| format!("step `{step}` is not a number"))?;
+            let step: u32 = step.parse().map_err(|_| format!("step `{step}` is not a number"))?;
             if step == 0 || step > span.max(field.max) {
                 return Err(format!("step {step} is out of range"));
             }
@@ -200,9 +148,7 @@ fn check_field(text: &str, field: &Field) -> Result<(), String> {
 
 fn value(text: &str, field: &Field) -> Result<u32, String> {
     if text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() && text.len() <= 2 {
-        let n: u32 = text
-            .parse()
-            .map_err(|_| format!("`{text}` is not a number"))?;
+        let n: u32 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
         if n < field.min || n > field.max {
             return Err(format!("{n} is outside {}-{}", field.min, field.max));
         }
@@ -215,10 +161,7 @@ fn value(text: &str, field: &Field) -> Result<u32, String> {
     }
     match field.names.iter().position(|name| *name == lower) {
         Some(i) => Ok(i as u32 + if field.names.len() == 12 { 1 } else { 0 }),
-        None if field.names.is_empty() => Err(format!(
-            "`{text}` is not a number from {} to {}",
-            field.min, field.max
-        )),
+        None if field.names.is_empty() => Err(format!("`{text}` is not a number from {} to {}", field.min, field.max)),
         None => Err(format!(
             "`{text}` is not a number from {} to {} or a name like `{}`",
             field.min, field.max, field.names[1]
@@ -310,11 +253,7 @@ mod tests {
     fn cron_table() {
         assert!(VALID.len() + INVALID.len() >= 40);
         for expr in VALID {
-            assert!(
-                check(expr).is_ok(),
-                "should accept {expr:?}: {:?}",
-                check(expr)
-            );
+            assert!(check(expr).is_ok(), "should accept {expr:?}: {:?}", check(expr));
         }
         for expr in INVALID {
             assert!(check(expr).is_err(), "should reject {expr:?}");
@@ -335,30 +274,15 @@ mod tests {
     fn next_runs_follow_the_schedule() {
         let after = chrono::Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
         let runs = next_runs("30 4 * * *", &after, 2).unwrap();
-        assert_eq!(
-            runs[0],
-            chrono::Utc.with_ymd_and_hms(2024, 1, 1, 4, 30, 0).unwrap()
-        );
-        assert_eq!(
-            runs[1],
-            chrono::Utc.with_ymd_and_hms(2024, 1, 2, 4, 30, 0).unwrap()
-        );
+        assert_eq!(runs[0], chrono::Utc.with_ymd_and_hms(2024, 1, 1, 4, 30, 0).unwrap());
+        assert_eq!(runs[1], chrono::Utc.with_ymd_and_hms(2024, 1, 2, 4, 30, 0).unwrap());
         // 7 and 0 are both Sunday; 2024-01-07 is a Sunday.
         let sunday = next_runs("0 0 * * 7", &after, 1).unwrap();
-        assert_eq!(
-            sunday[0],
-            chrono::Utc.with_ymd_and_hms(2024, 1, 7, 0, 0, 0).unwrap()
-        );
+        assert_eq!(sunday[0], chrono::Utc.with_ymd_and_hms(2024, 1, 7, 0, 0, 0).unwrap());
         // Vixie ORs day-of-month and day-of-week: the 13th, or any Friday.
         let runs = next_runs("0 0 13 * 5", &after, 2).unwrap();
-        assert_eq!(
-            runs[0],
-            chrono::Utc.with_ymd_and_hms(2024, 1, 5, 0, 0, 0).unwrap()
-        );
-        assert_eq!(
-            runs[1],
-            chrono::Utc.with_ymd_and_hms(2024, 1, 12, 0, 0, 0).unwrap()
-        );
+        assert_eq!(runs[0], chrono::Utc.with_ymd_and_hms(2024, 1, 5, 0, 0, 0).unwrap());
+        assert_eq!(runs[1], chrono::Utc.with_ymd_and_hms(2024, 1, 12, 0, 0, 0).unwrap());
         assert!(next_runs("@reboot", &after, 3).unwrap().is_empty());
     }
 }

@@ -60,10 +60,7 @@ impl Document {
         let mut keys: Vec<(usize, &String)> = map
             .keys()
             .map(|key| {
-                let at = self
-                    .spans
-                    .get(&push_token(pointer, key))
-                    .and_then(|s| s.key.clone());
+                let at = self.spans.get(&push_token(pointer, key)).and_then(|s| s.key.clone());
                 (at.map_or(usize::MAX, |at| at.start), key)
             })
             .collect();
@@ -100,20 +97,8 @@ mod tests {
     #[test]
     fn lookup_walks_up_to_the_nearest_ancestor() {
         let mut spans = SpanMap::default();
-        spans.insert(
-            String::new(),
-            NodeSpan {
-                key: None,
-                value: 0..10,
-            },
-        );
-        spans.insert(
-            "/a".into(),
-            NodeSpan {
-                key: Some(0..1),
-                value: 3..5,
-            },
-        );
+        spans.insert(String::new(), NodeSpan { key: None, value: 0..10 });
+        spans.insert("/a".into(), NodeSpan { key: Some(0..1), value: 3..5 });
         assert_eq!(spans.lookup("/a/b/c").unwrap().value, 3..5);
         assert_eq!(spans.lookup("/z").unwrap().value, 0..10);
         assert_eq!(spans.lookup("").unwrap().value, 0..10);

@@ -14,25 +14,14 @@ use super::source::SourceMap;
 use super::{Finding, Limits};
 
 /// Parses one JSON text; `Err` holds the findings when there is no document.
-pub(crate) fn parse(
-    text: &str,
-    map: &SourceMap<'_>,
-    limits: &Limits,
-) -> (Option<Document>, Vec<Finding>) {
+pub(crate) fn parse(text: &str, map: &SourceMap<'_>, limits: &Limits) -> (Option<Document>, Vec<Finding>) {
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(e) => {
             let at = map.offset_of(e.line(), e.column());
             let message = strip_position(&e.to_string());
-            let rule = if message.contains("recursion limit") {
-                "depth"
-            } else {
-                "syntax"
-            };
-            return (
-                None,
-                vec![Finding::error(at..at, String::new(), rule, message)],
-            );
+            let rule = if message.contains("recursion limit") { "depth" } else { "syntax" };
+            return (None, vec![Finding::error(at..at, String::new(), rule, message)]);
         }
     };
     let (spans, findings) = scan(text, map, limits);
@@ -51,17 +40,8 @@ fn strip_position(message: &str) -> String {
 }
 
 enum Container {
-    Object {
-        pointer: String,
-        start: usize,
-        keys: HashSet<String>,
-        key: Option<(String, Range<usize>)>,
-    },
-    Array {
-        pointer: String,
-        start: usize,
-        index: usize,
-    },
+    Object { pointer: String, start: usize, keys: HashSet<String>, key: Option<(String, Range<usize>)> },
+    Array { pointer: String, start: usize, index: usize },
 }
 
 /// Walks valid JSON text, recording spans and duplicate keys.
@@ -88,27 +68,17 @@ fn scan(text: &str, map: &SourceMap<'_>, limits: &Limits) -> (SpanMap, Vec<Findi
                     return (spans, findings);
                 }
                 stack.push(if b == b'{' {
-                    Container::Object {
-                        pointer,
-                        start: i,
-                        keys: HashSet::new(),
-                        key: None,
-                    }
+                    Container::Object { pointer, start: i, keys: HashSet::new(), key: None }
                 } else {
-                    Container::Array {
-                        pointer,
-                        start: i,
-                        index: 0,
-                    }
+                    Container::Array { pointer, start: i, index: 0 }
                 });
                 i += 1;
             }
             b'}' | b']' => {
                 let (pointer, start) = match stack.pop() {
-                    Some(
-                        Container::Object { pointer, start, .. }
-                        | Container::Array { pointer, start, .. },
-                    ) => (pointer, start),
+                    Some(Container::Object { pointer, start, .. } | Container::Array { pointer, start, .. }) => {
+                        (pointer, start)
+                    }
                     None => return (spans, findings),
                 };
                 i += 1;
@@ -117,8 +87,7 @@ fn scan(text: &str, map: &SourceMap<'_>, limits: &Limits) -> (SpanMap, Vec<Findi
             b'"' => {
                 let start = i;
                 i = string_end(bytes, i);
-                let expecting_key =
-                    matches!(stack.last(), Some(Container::Object { key: None, .. }));
+                let expecting_key = matches!(stack.last(), Some(Container::Object { key: None, .. }));
                 if expecting_key {
                     let raw = &text[start..i];
                     let key = if raw.contains('\\') {
@@ -126,30 +95,17 @@ fn scan(text: &str, map: &SourceMap<'_>, limits: &Limits) -> (SpanMap, Vec<Findi
                     } else {
                         raw[1..raw.len() - 1].to_owned()
                     };
-                    if let Some(Container::Object {
-                        pointer,
-                        keys,
-                        key: pending,
-                        ..
-                    }) = stack.last_mut()
-                    {
+                    if let Some(Container::Object { pointer, keys, key: pending, .. }) = stack.last_mut() {
                         let child = push_token(pointer, &key);
                         if !keys.insert(key.clone()) {
                             let message = match spans.get(&child).and_then(|s| s.key.clone()) {
                                 Some(first) => {
                                     let (line, column) = map.line_column(first.start);
-                                    format!(
-                                        "duplicate key `{key}` (first defined at line {line}, column {column})"
-                                    )
+                                    format!("duplicate key `{key}` (first defined at line {line}, column {column})")
                                 }
                                 None => format!("duplicate key `{key}`"),
                             };
-                            findings.push(Finding::error(
-                                start..i,
-                                child,
-                                "duplicate-key",
-                                message,
-                            ));
+                            findings.push(Finding::error(start..i, child, "duplicate-key", message));
                         }
                         *pending = Some((key, start..i));
                     }
@@ -161,9 +117,7 @@ fn scan(text: &str, map: &SourceMap<'_>, limits: &Limits) -> (SpanMap, Vec<Findi
             _ => {
                 // A number or literal: runs until a delimiter.
                 let start = i;
-                while i < bytes.len()
-                    && !matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-                {
+                while i < bytes.len() && !matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
                     i += 1;
                 }
                 let pointer = next_pointer(&stack);
@@ -198,12 +152,7 @@ fn next_pointer(stack: &[Container]) -> String {
 }
 
 /// Records a finished value and advances its parent.
-fn finish_value(
-    stack: &mut [Container],
-    spans: &mut SpanMap,
-    pointer: String,
-    value: Range<usize>,
-) {
+fn finish_value(stack: &mut [Container], spans: &mut SpanMap, pointer: String, value: Range<usize>) {
     let key = match stack.last_mut() {
         Some(Container::Array { index, .. }) => {
             *index += 1;
@@ -235,10 +184,7 @@ mod tests {
         assert_eq!(&text[b.key.clone().unwrap()], "\"b\"");
         let cd = doc.spans.get("/c~1d").unwrap();
         assert_eq!(&text[cd.value.clone()], "null");
-        assert_eq!(
-            &text[doc.spans.get("/a").unwrap().value.clone()],
-            "[1, {\"b\": \"x\"}]"
-        );
+        assert_eq!(&text[doc.spans.get("/a").unwrap().value.clone()], "[1, {\"b\": \"x\"}]");
         assert_eq!(&text[doc.spans.get("/a/0").unwrap().value.clone()], "1");
     }
 
@@ -246,18 +192,9 @@ mod tests {
     fn duplicate_keys_at_depth() {
         let text = "{\"a\": {\"k\": 1,\n \"k\": 2}, \"a\\u0062\": 1, \"ab\": 2}";
         let (_, findings) = parse_str(text);
-        let rules: Vec<_> = findings
-            .iter()
-            .map(|f| (f.rule.as_str(), f.pointer.as_str()))
-            .collect();
+        let rules: Vec<_> = findings.iter().map(|f| (f.rule.as_str(), f.pointer.as_str())).collect();
         assert_eq!(rules, [("duplicate-key", "/a/k"), ("duplicate-key", "/ab")]);
-        assert!(
-            findings[0]
-                .message
-                .contains("first defined at line 1, column 8"),
-            "{}",
-            findings[0].message
-        );
+        assert!(findings[0].message.contains("first defined at line 1, column 8"), "{}", findings[0].message);
         assert_eq!(&text[findings[0].span.clone()], "\"k\"");
     }
 

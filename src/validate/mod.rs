@@ -80,9 +80,7 @@ pub struct Report {
 
 impl Report {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
 }
 
@@ -100,11 +98,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_size: 16 * 1024 * 1024,
-            max_depth: 128,
-            max_alias_nodes: 100_000,
-        }
+        Limits { max_size: 16 * 1024 * 1024, max_depth: 128, max_alias_nodes: 100_000 }
     }
 }
 
@@ -180,19 +174,8 @@ pub(crate) struct Finding {
 }
 
 impl Finding {
-    pub(crate) fn error(
-        span: Range<usize>,
-        pointer: String,
-        rule: &str,
-        message: String,
-    ) -> Finding {
-        Finding {
-            span,
-            pointer,
-            rule: rule.to_owned(),
-            severity: Severity::Error,
-            message,
-        }
+    pub(crate) fn error(span: Range<usize>, pointer: String, rule: &str, message: String) -> Finding {
+        Finding { span, pointer, rule: rule.to_owned(), severity: Severity::Error, message }
     }
 }
 
@@ -222,10 +205,7 @@ impl Validator {
     /// `--schema` fails before any file is read.
     pub fn new(options: Options) -> Result<Validator, Error> {
         let cache = schema::SchemaCache::default();
-        let explicit = options
-            .schema
-            .as_deref()
-            .map(|spec| SchemaRef::parse(spec, &options.root));
+        let explicit = options.schema.as_deref().map(|spec| SchemaRef::parse(spec, &options.root));
         if let Some(explicit) = &explicit {
             cache.get(explicit)?;
         }
@@ -236,20 +216,12 @@ impl Validator {
                 let matcher = globset::GlobBuilder::new(&mapping.glob)
                     .literal_separator(true)
                     .build()
-                    .map_err(|source| Error::Glob {
-                        glob: mapping.glob.clone(),
-                        source,
-                    })?
+                    .map_err(|source| Error::Glob { glob: mapping.glob.clone(), source })?
                     .compile_matcher();
                 Ok((matcher, SchemaRef::parse(&mapping.schema, &options.root)))
             })
             .collect::<Result<_, Error>>()?;
-        Ok(Validator {
-            options,
-            explicit,
-            globs,
-            cache,
-        })
+        Ok(Validator { options, explicit, globs, cache })
     }
 
     pub fn options(&self) -> &Options {
@@ -266,11 +238,7 @@ impl Validator {
     /// or absolute), which picks the parser, the modeline's folder and the
     /// project glob that applies.
     pub fn check_file(&self, name: &str, path: &Path, content: &[u8]) -> Report {
-        let mut report = Report {
-            file: name.to_owned(),
-            diagnostics: Vec::new(),
-            schema: None,
-        };
+        let mut report = Report { file: name.to_owned(), diagnostics: Vec::new(), schema: None };
         let limits = &self.options.limits;
         if content.len() > limits.max_size {
             report.diagnostics.push(Diagnostic {
@@ -346,10 +314,7 @@ impl Validator {
 
     /// Checks many files on all cores; reports come back in input order.
     pub fn check_many(&self, files: &[Input]) -> Vec<Report> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(files.len())
-            .max(1);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
         let chunk = files.len().div_ceil(threads).max(1);
         std::thread::scope(|scope| {
             let handles: Vec<_> = files
@@ -364,13 +329,25 @@ impl Validator {
                 .collect();
             handles
                 .into_iter()
-                .flat_map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
+                .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
                 .collect()
         })
+    }
+
+    /// The key names identifying entries of lists of mappings in the schema of
+    /// `name` (`x-merge-key`), for the structural merge. Only the schema chosen
+    /// without reading the content counts (`--schema` or the project globs);
+    /// empty when none applies or it cannot be compiled.
+    pub fn merge_keys(&self, name: &str) -> Vec<String> {
+        let path = Path::new(name);
+        let schema = self.explicit.clone().or_else(|| {
+            let relative = path.strip_prefix(&self.options.root).unwrap_or(path);
+            self.globs.iter().find(|(glob, _)| glob.is_match(relative)).map(|(_, schema)| schema.clone())
+        });
+        let Some(Ok(compiled)) = schema.map(|schema| self.cache.get(&schema)) else {
+            return Vec::new();
+        };
+        schema::merge_keys(&compiled.schema)
     }
 
     /// For `--explain`: each value the file's schema declares `format: cron`,
@@ -390,17 +367,9 @@ impl Validator {
         }
         let map = SourceMap::new(text);
         let documents = if is_json(path) {
-            json::parse(text, &map, &self.options.limits)
-                .0
-                .into_iter()
-                .collect()
+            json::parse(text, &map, &self.options.limits).0.into_iter().collect()
         } else {
-            let parsed = yaml::parse(
-                text,
-                &map,
-                &self.options.limits,
-                self.options.allow_multiple_documents,
-            );
+            let parsed = yaml::parse(text, &map, &self.options.limits, self.options.allow_multiple_documents);
             if parsed.findings.iter().any(|f| is_fatal(&f.rule)) {
                 return Vec::new();
             }
@@ -449,10 +418,7 @@ impl Validator {
             named.push((spec.to_owned(), SchemaSource::Modeline, span));
         }
         if let Some(Value::String(spec)) = document.value.get("$schema") {
-            let span = document
-                .spans
-                .get("/$schema")
-                .map_or(0..0, |s| s.value.clone());
+            let span = document.spans.get("/$schema").map_or(0..0, |s| s.value.clone());
             named.push((spec.clone(), SchemaSource::Key, span));
         }
         for (spec, source, span) in named {
@@ -462,7 +428,9 @@ impl Validator {
                     pointer: String::new(),
                     rule: "schema".into(),
                     severity: Severity::Warning,
-                    message: format!("schema `{spec}` is remote and is not fetched; using the next way to find a schema"),
+                    message: format!(
+                        "schema `{spec}` is remote and is not fetched; using the next way to find a schema"
+                    ),
                 });
                 continue;
             }
@@ -485,20 +453,14 @@ impl Validator {
         used: &mut Option<(String, SchemaSource)>,
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let Some((schema, source, named_at)) = self.discover(path, text, document, &mut findings)
-        else {
+        let Some((schema, source, named_at)) = self.discover(path, text, document, &mut findings) else {
             return findings;
         };
         *used = Some((schema.to_string(), source));
         let validator = match self.cache.get(&schema) {
             Ok(validator) => validator,
             Err(e) => {
-                findings.push(Finding::error(
-                    named_at,
-                    String::new(),
-                    "schema",
-                    error_chain(&e),
-                ));
+                findings.push(Finding::error(named_at, String::new(), "schema", error_chain(&e)));
                 return findings;
             }
         };
@@ -517,24 +479,17 @@ pub(crate) fn parse_checked(name: &str, text: &str) -> Option<Document> {
     if is_json(Path::new(name)) {
         json::parse(text, &map, &limits).0
     } else {
-        yaml::parse(text, &map, &limits, false)
-            .documents
-            .into_iter()
-            .next()
+        yaml::parse(text, &map, &limits, false).documents.into_iter().next()
     }
 }
 
 /// Whether the parse stopped early, so the document must not be schema-checked.
 fn is_fatal(rule: &str) -> bool {
-    matches!(
-        rule,
-        "syntax" | "depth" | "alias-budget" | "key" | "tag" | "alias"
-    )
+    matches!(rule, "syntax" | "depth" | "alias-budget" | "key" | "tag" | "alias")
 }
 
 fn is_json(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {
@@ -552,12 +507,7 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 fn locate(error: &jsonschema::ValidationError<'_>, document: &Document) -> Vec<Finding> {
     let pointer = error.instance_path().as_str().to_owned();
     let rule = error.kind().keyword().to_owned();
-    let value_span = |pointer: &str| {
-        document
-            .spans
-            .lookup(pointer)
-            .map_or(0..0, |s| s.value.clone())
-    };
+    let value_span = |pointer: &str| document.spans.lookup(pointer).map_or(0..0, |s| s.value.clone());
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
@@ -568,54 +518,28 @@ fn locate(error: &jsonschema::ValidationError<'_>, document: &Document) -> Vec<F
                     Some(span) => span.key.clone().unwrap_or_else(|| span.value.clone()),
                     None => value_span(&pointer),
                 };
-                Finding::error(
-                    span,
-                    child,
-                    &rule,
-                    format!("property `{key}` is not allowed here"),
-                )
+                Finding::error(span, child, &rule, format!("property `{key}` is not allowed here"))
             })
             .collect(),
         ValidationErrorKind::Required { property } => {
-            let property = property
-                .as_str()
-                .map_or_else(|| property.to_string(), |p| format!("`{p}`"));
-            vec![Finding::error(
-                value_span(&pointer),
-                pointer,
-                &rule,
-                format!("missing required property {property}"),
-            )]
+            let property = property.as_str().map_or_else(|| property.to_string(), |p| format!("`{p}`"));
+            vec![Finding::error(value_span(&pointer), pointer, &rule, format!("missing required property {property}"))]
         }
         ValidationErrorKind::Format { format } if format == "cron" => {
             let message = match error.instance().as_str().map(cron::check) {
                 Some(Err(e)) => e.to_string(),
                 _ => error.to_string(),
             };
-            vec![Finding::error(
-                value_span(&pointer),
-                pointer,
-                "format",
-                message,
-            )]
+            vec![Finding::error(value_span(&pointer), pointer, "format", message)]
         }
         _ => {
             let message = if error.instance().is_object() || error.instance().is_array() {
-                let kind = if error.instance().is_object() {
-                    "the object"
-                } else {
-                    "the array"
-                };
+                let kind = if error.instance().is_object() { "the object" } else { "the array" };
                 error.masked_with(kind).to_string()
             } else {
                 error.to_string()
             };
-            vec![Finding::error(
-                value_span(&pointer),
-                pointer,
-                &rule,
-                one_line(&message),
-            )]
+            vec![Finding::error(value_span(&pointer), pointer, &rule, one_line(&message))]
         }
     }
 }

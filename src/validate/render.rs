@@ -35,20 +35,13 @@ pub fn human(report: &Report, source: &str) -> Vec<miette::Report> {
                 Severity::Warning => miette::Severity::Warning,
             };
             let span = label_span(source, &d.span);
-            let label = if d.pointer.is_empty() {
-                d.rule.clone()
-            } else {
-                format!("{} at {}", d.rule, d.pointer)
-            };
-            let diagnostic = miette::MietteDiagnostic::new(format!(
-                "{}:{}:{}: {}",
-                d.file, d.line, d.column, d.message
-            ))
-            .with_code(d.rule.clone())
-            .with_severity(severity)
-            .with_label(miette::LabeledSpan::new_with_span(Some(label), span));
-            miette::Report::new(diagnostic)
-                .with_source_code(miette::NamedSource::new(&d.file, source.to_owned()))
+            let label = if d.pointer.is_empty() { d.rule.clone() } else { format!("{} at {}", d.rule, d.pointer) };
+            let diagnostic =
+                miette::MietteDiagnostic::new(format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message))
+                    .with_code(d.rule.clone())
+                    .with_severity(severity)
+                    .with_label(miette::LabeledSpan::new_with_span(Some(label), span));
+            miette::Report::new(diagnostic).with_source_code(miette::NamedSource::new(&d.file, source.to_owned()))
         })
         .collect()
 }
@@ -92,9 +85,7 @@ pub fn github_line(diagnostic: &Diagnostic) -> String {
 
 // GitHub's workflow-command escaping (actions/toolkit `command.ts`).
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(text: &str) -> String {
@@ -128,20 +119,13 @@ mod tests {
 
     #[test]
     fn github_escapes() {
-        assert_eq!(
-            github_line(&diagnostic()),
-            "::warning file=a%2Cb.yaml,line=2,col=3,title=type::50%25 bad%0Areally"
-        );
+        assert_eq!(github_line(&diagnostic()), "::warning file=a%2Cb.yaml,line=2,col=3,title=type::50%25 bad%0Areally");
     }
 
     #[test]
     fn human_underlines_the_first_line_of_the_span() {
         let source = "a: 1\nb:\n  c: 2\n";
-        let report = Report {
-            file: "f.yaml".into(),
-            diagnostics: vec![diagnostic()],
-            schema: None,
-        };
+        let report = Report { file: "f.yaml".into(), diagnostics: vec![diagnostic()], schema: None };
         let reports = human(&report, source);
         let mut out = String::new();
         miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())

@@ -25,10 +25,7 @@ use super::source::SourceMap;
 
 /// The schemas that ship inside the binary.
 pub const BUILTINS: &[(&str, &str)] = &[
-    (
-        "schedule",
-        include_str!("../../schemas/schedule.schema.json"),
-    ),
+    ("schedule", include_str!("../../schemas/schedule.schema.json")),
     ("cfg", include_str!("../../schemas/cfg.schema.json")),
 ];
 
@@ -98,9 +95,7 @@ pub(crate) struct Compiled {
 impl std::fmt::Debug for SchemaCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let count = self.entries.lock().map_or(0, |e| e.len());
-        f.debug_struct("SchemaCache")
-            .field("schemas", &count)
-            .finish()
+        f.debug_struct("SchemaCache").field("schemas", &count).finish()
     }
 }
 
@@ -108,17 +103,12 @@ impl SchemaCache {
     /// The compiled schema, compiling it on first use.
     pub(crate) fn get(&self, schema: &SchemaRef) -> Result<Arc<Compiled>, SchemaError> {
         let key = match schema {
-            SchemaRef::Path(path) => {
-                SchemaRef::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
-            }
+            SchemaRef::Path(path) => SchemaRef::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
             builtin => builtin.clone(),
         };
         let slot = {
             // A panic elsewhere while holding the lock leaves the map usable.
-            let mut entries = self
-                .entries
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             Arc::clone(entries.entry(key.clone()).or_default())
         };
         // Outside the map lock: other schemas compile in parallel, while threads
@@ -131,48 +121,24 @@ fn compile_ref(schema: &SchemaRef) -> Result<Compiled, SchemaError> {
     match schema {
         SchemaRef::Builtin(name) => {
             let Some((_, text)) = BUILTINS.iter().find(|(n, _)| n == name) else {
-                let known = BUILTINS
-                    .iter()
-                    .map(|(n, _)| format!("builtin:{n}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                return Err(SchemaError::UnknownBuiltin {
-                    name: name.clone(),
-                    known,
-                });
+                let known = BUILTINS.iter().map(|(n, _)| format!("builtin:{n}")).collect::<Vec<_>>().join(", ");
+                return Err(SchemaError::UnknownBuiltin { name: name.clone(), known });
             };
-            let value: Value = serde_json::from_str(text).map_err(|e| SchemaError::Parse {
-                schema: schema.to_string(),
-                message: e.to_string(),
-            })?;
-            let validator = compile(&value, None).map_err(|message| SchemaError::Compile {
-                schema: schema.to_string(),
-                message,
-            })?;
-            Ok(Compiled {
-                schema: value,
-                validator,
-            })
+            let value: Value = serde_json::from_str(text)
+                .map_err(|e| SchemaError::Parse { schema: schema.to_string(), message: e.to_string() })?;
+            let validator = compile(&value, None)
+                .map_err(|message| SchemaError::Compile { schema: schema.to_string(), message })?;
+            Ok(Compiled { schema: value, validator })
         }
         SchemaRef::Path(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Read {
-                path: path.clone(),
-                source: Arc::new(source),
-            })?;
-            let value = parse_schema_text(path, &text).map_err(|message| SchemaError::Parse {
-                schema: schema.to_string(),
-                message,
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| SchemaError::Read { path: path.clone(), source: Arc::new(source) })?;
+            let value = parse_schema_text(path, &text)
+                .map_err(|message| SchemaError::Parse { schema: schema.to_string(), message })?;
             let folder = path.parent().unwrap_or(Path::new("."));
-            let validator =
-                compile(&value, Some((path, folder))).map_err(|message| SchemaError::Compile {
-                    schema: schema.to_string(),
-                    message,
-                })?;
-            Ok(Compiled {
-                schema: value,
-                validator,
-            })
+            let validator = compile(&value, Some((path, folder)))
+                .map_err(|message| SchemaError::Compile { schema: schema.to_string(), message })?;
+            Ok(Compiled { schema: value, validator })
         }
     }
 }
@@ -185,39 +151,20 @@ fn parse_schema_text(path: &Path, text: &str) -> Result<Value, String> {
     }
     let map = SourceMap::new(text);
     let parsed = super::yaml::parse(text, &map, &super::Limits::default(), false);
-    if let Some(problem) = parsed
-        .findings
-        .iter()
-        .find(|f| f.severity == super::Severity::Error)
-    {
+    if let Some(problem) = parsed.findings.iter().find(|f| f.severity == super::Severity::Error) {
         let (line, column) = map.line_column(problem.span.start);
-        return Err(format!(
-            "{} at line {line}, column {column}",
-            problem.message
-        ));
+        return Err(format!("{} at line {line}, column {column}", problem.message));
     }
-    parsed
-        .documents
-        .into_iter()
-        .next()
-        .map(|d| d.value)
-        .ok_or_else(|| "empty schema".to_owned())
+    parsed.documents.into_iter().next().map(|d| d.value).ok_or_else(|| "empty schema".to_owned())
 }
 
 /// Compiles a schema; `file` is its path and folder when it comes from disk.
 fn compile(schema: &Value, file: Option<(&Path, &Path)>) -> Result<jsonschema::Validator, String> {
     let (retriever, base_uri) = match file {
         Some((path, folder)) => {
-            let folder =
-                std::fs::canonicalize(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-            let path =
-                std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            (
-                FolderRetriever {
-                    folder: Some(folder),
-                },
-                Some(file_uri(&path)),
-            )
+            let folder = std::fs::canonicalize(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+            let path = std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            (FolderRetriever { folder: Some(folder) }, Some(file_uri(&path)))
         }
         None => (FolderRetriever { folder: None }, None),
     };
@@ -240,27 +187,17 @@ struct FolderRetriever {
 }
 
 impl jsonschema::Retrieve for FolderRetriever {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let uri = uri.as_str();
         let Some(encoded) = uri.strip_prefix("file://") else {
-            return Err(format!(
-                "refusing `$ref` to `{uri}`: schemas are never fetched over the network"
-            )
-            .into());
+            return Err(format!("refusing `$ref` to `{uri}`: schemas are never fetched over the network").into());
         };
         let Some(folder) = &self.folder else {
-            return Err(format!(
-                "refusing `$ref` to `{uri}`: built-in schemas cannot reference files"
-            )
-            .into());
+            return Err(format!("refusing `$ref` to `{uri}`: built-in schemas cannot reference files").into());
         };
         let encoded = encoded.split('#').next().unwrap_or(encoded);
         let path = PathBuf::from(percent_decode(encoded));
-        let real = std::fs::canonicalize(&path)
-            .map_err(|e| format!("cannot read `$ref` target `{uri}`: {e}"))?;
+        let real = std::fs::canonicalize(&path).map_err(|e| format!("cannot read `$ref` target `{uri}`: {e}"))?;
         if !real.starts_with(folder) {
             return Err(format!(
                 "refusing `$ref` to `{uri}`: it is outside the schema's folder `{}`",
@@ -268,10 +205,8 @@ impl jsonschema::Retrieve for FolderRetriever {
             )
             .into());
         }
-        let text = std::fs::read_to_string(&real)
-            .map_err(|e| format!("cannot read `$ref` target `{uri}`: {e}"))?;
-        parse_schema_text(&real, &text)
-            .map_err(|e| format!("`$ref` target `{uri}` is not valid: {e}").into())
+        let text = std::fs::read_to_string(&real).map_err(|e| format!("cannot read `$ref` target `{uri}`: {e}"))?;
+        parse_schema_text(&real, &text).map_err(|e| format!("`$ref` target `{uri}` is not valid: {e}").into())
     }
 }
 
@@ -334,12 +269,7 @@ pub(crate) fn cron_values(schema: &Value, instance: &Value) -> Vec<(String, Stri
             pending.push((target, value, pointer.clone()));
         }
         for key in ["allOf", "anyOf", "oneOf"] {
-            for sub in node
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for sub in node.get(key).and_then(Value::as_array).into_iter().flatten() {
                 pending.push((sub, value, pointer.clone()));
             }
         }
@@ -347,9 +277,7 @@ pub(crate) fn cron_values(schema: &Value, instance: &Value) -> Vec<(String, Stri
             Value::Object(map) => {
                 let properties = node.get("properties").and_then(Value::as_object);
                 for (key, child) in map {
-                    let sub = properties
-                        .and_then(|p| p.get(key))
-                        .or_else(|| node.get("additionalProperties"));
+                    let sub = properties.and_then(|p| p.get(key)).or_else(|| node.get("additionalProperties"));
                     if let Some(sub) = sub {
                         pending.push((sub, child, super::document::push_token(&pointer, key)));
                     }
@@ -370,6 +298,27 @@ pub(crate) fn cron_values(schema: &Value, instance: &Value) -> Vec<(String, Stri
     found.sort();
     found.dedup();
     found
+}
+
+/// Every `x-merge-key` named anywhere in a schema, sorted, without repeats.
+pub(crate) fn merge_keys(schema: &Value) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut pending = vec![schema];
+    while let Some(node) = pending.pop() {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::String(key)) = map.get("x-merge-key") {
+                    keys.push(key.clone());
+                }
+                pending.extend(map.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 /// How the schema for a file was chosen, in order of precedence.
@@ -429,10 +378,7 @@ mod tests {
         let path = Path::new("/tmp/a dir/ü.json");
         let uri = file_uri(path);
         assert_eq!(uri, "file:///tmp/a%20dir/%C3%BC.json");
-        assert_eq!(
-            percent_decode(uri.strip_prefix("file://").unwrap()),
-            "/tmp/a dir/ü.json"
-        );
+        assert_eq!(percent_decode(uri.strip_prefix("file://").unwrap()), "/tmp/a dir/ü.json");
     }
 
     #[test]
@@ -460,9 +406,6 @@ mod tests {
         for (name, _) in BUILTINS {
             cache.get(&SchemaRef::Builtin((*name).to_owned())).unwrap();
         }
-        assert!(matches!(
-            cache.get(&SchemaRef::Builtin("nope".into())),
-            Err(SchemaError::UnknownBuiltin { .. })
-        ));
+        assert!(matches!(cache.get(&SchemaRef::Builtin("nope".into())), Err(SchemaError::UnknownBuiltin { .. })));
     }
 }

@@ -20,25 +20,13 @@ pub(crate) struct SourceMap<'a> {
 impl<'a> SourceMap<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        line_starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
         let checkpoints = if text.is_ascii() {
             Vec::new()
         } else {
-            text.char_indices()
-                .step_by(CHECKPOINT)
-                .map(|(i, _)| i)
-                .collect()
+            text.char_indices().step_by(CHECKPOINT).map(|(i, _)| i).collect()
         };
-        SourceMap {
-            text,
-            line_starts,
-            checkpoints,
-        }
+        SourceMap { text, line_starts, checkpoints }
     }
 
     pub(crate) fn text(&self) -> &'a str {
@@ -53,10 +41,7 @@ impl<'a> SourceMap<'a> {
         let Some(&base) = self.checkpoints.get(chars / CHECKPOINT) else {
             return self.text.len();
         };
-        self.text[base..]
-            .char_indices()
-            .nth(chars % CHECKPOINT)
-            .map_or(self.text.len(), |(i, _)| base + i)
+        self.text[base..].char_indices().nth(chars % CHECKPOINT).map_or(self.text.len(), |(i, _)| base + i)
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
@@ -72,10 +57,7 @@ impl<'a> SourceMap<'a> {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
             return self.text.len();
         };
-        self.text[start..]
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(self.text.len(), |(i, _)| start + i)
+        self.text[start..].char_indices().nth(column.saturating_sub(1)).map_or(self.text.len(), |(i, _)| start + i)
     }
 
     fn floor_char_boundary(&self, mut offset: usize) -> usize {

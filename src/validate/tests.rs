@@ -10,24 +10,14 @@ fn check(name: &str, text: &str) -> Report {
 
 /// `(line, column, rule)` of each diagnostic.
 fn found(report: &Report) -> Vec<(usize, usize, &str)> {
-    report
-        .diagnostics
-        .iter()
-        .map(|d| (d.line, d.column, d.rule.as_str()))
-        .collect()
+    report.diagnostics.iter().map(|d| (d.line, d.column, d.rule.as_str())).collect()
 }
 
 fn with_schema(schema: &str, name: &str, text: &str) -> Report {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("s.json"), schema).unwrap();
-    let options = Options {
-        root: dir.path().to_owned(),
-        schema: Some("s.json".into()),
-        ..Options::default()
-    };
-    Validator::new(options)
-        .unwrap()
-        .check(name, text.as_bytes())
+    let options = Options { root: dir.path().to_owned(), schema: Some("s.json".into()), ..Options::default() };
+    Validator::new(options).unwrap().check(name, text.as_bytes())
 }
 
 #[test]
@@ -59,74 +49,37 @@ fn syntax_error_kinds() {
     ];
     for (text, position) in cases {
         let report = check("f.yaml", text);
-        let first = report
-            .diagnostics
-            .first()
-            .unwrap_or_else(|| panic!("no error for {text:?}"));
+        let first = report.diagnostics.first().unwrap_or_else(|| panic!("no error for {text:?}"));
         assert_eq!(first.rule, "syntax", "{text:?}: {first:?}");
-        assert_eq!(
-            (first.line, first.column),
-            *position,
-            "{text:?}: {}",
-            first.message
-        );
+        assert_eq!((first.line, first.column), *position, "{text:?}: {}", first.message);
         assert!(report.has_errors());
     }
     let undefined = check("f.yaml", "a: *nowhere\n");
-    assert!(
-        undefined.diagnostics[0].message.contains("undefined alias"),
-        "{undefined:?}"
-    );
+    assert!(undefined.diagnostics[0].message.contains("undefined alias"), "{undefined:?}");
 }
 
 #[test]
 fn duplicate_keys_at_any_depth() {
     let text = "top: 1\nnested:\n  deep:\n    k: 1\n    k: 2\nlist:\n  - {x: 1, x: 2}\ntop: 3\n";
     let report = check("f.yaml", text);
-    assert_eq!(
-        found(&report),
-        [
-            (5, 5, "duplicate-key"),
-            (7, 12, "duplicate-key"),
-            (8, 1, "duplicate-key")
-        ]
-    );
+    assert_eq!(found(&report), [(5, 5, "duplicate-key"), (7, 12, "duplicate-key"), (8, 1, "duplicate-key")]);
     assert_eq!(report.diagnostics[0].pointer, "/nested/deep/k");
-    assert!(
-        report.diagnostics[0]
-            .message
-            .contains("first defined at line 4, column 5")
-    );
-    assert_eq!(
-        report.diagnostics[2].message,
-        "duplicate key `top` (first defined at line 1, column 1)"
-    );
+    assert!(report.diagnostics[0].message.contains("first defined at line 4, column 5"));
+    assert_eq!(report.diagnostics[2].message, "duplicate key `top` (first defined at line 1, column 1)");
 }
 
 #[test]
 fn duplicate_keys_in_json() {
-    let report = check(
-        "f.json",
-        "{\n  \"a\": {\"k\": 1, \"k\": 2},\n  \"a\": 3\n}\n",
-    );
-    assert_eq!(
-        found(&report),
-        [(2, 17, "duplicate-key"), (3, 3, "duplicate-key")]
-    );
-    assert_eq!(
-        report.diagnostics[1].message,
-        "duplicate key `a` (first defined at line 2, column 3)"
-    );
+    let report = check("f.json", "{\n  \"a\": {\"k\": 1, \"k\": 2},\n  \"a\": 3\n}\n");
+    assert_eq!(found(&report), [(2, 17, "duplicate-key"), (3, 3, "duplicate-key")]);
+    assert_eq!(report.diagnostics[1].message, "duplicate key `a` (first defined at line 2, column 3)");
 }
 
 #[test]
 fn json_syntax_errors_are_located() {
     let report = check("f.json", "{\n  \"a\": 1,\n}\n");
     assert_eq!(found(&report), [(3, 1, "syntax")]);
-    assert!(
-        !report.diagnostics[0].message.contains("at line"),
-        "{report:?}"
-    );
+    assert!(!report.diagnostics[0].message.contains("at line"), "{report:?}");
 }
 
 #[test]
@@ -136,20 +89,14 @@ fn multiple_documents_need_the_option() {
     assert_eq!(found(&report), [(2, 1, "multiple-documents")]);
 
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("s.json"),
-        r#"{"properties": {"a": {"maximum": 1}}}"#,
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("s.json"), r#"{"properties": {"a": {"maximum": 1}}}"#).unwrap();
     let options = Options {
         root: dir.path().to_owned(),
         schema: Some("s.json".into()),
         allow_multiple_documents: true,
         ..Options::default()
     };
-    let report = Validator::new(options)
-        .unwrap()
-        .check("f.yaml", text.as_bytes());
+    let report = Validator::new(options).unwrap().check("f.yaml", text.as_bytes());
     // Each document is checked: the second one breaks the schema.
     assert_eq!(found(&report), [(3, 4, "maximum")]);
 }
@@ -163,35 +110,18 @@ fn billion_laughs_fails_fast() {
     }
     let started = Instant::now();
     let report = check("bomb.yaml", &text);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
-    let budget = report
-        .diagnostics
-        .iter()
-        .find(|d| d.rule == "alias-budget")
-        .expect("budget error");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    let budget = report.diagnostics.iter().find(|d| d.rule == "alias-budget").expect("budget error");
     assert!(budget.message.contains("alias bomb"), "{budget:?}");
 }
 
 #[test]
 fn aliases_within_budget_expand() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("s.json"),
-        r#"{"properties": {"b": {"properties": {"x": {"type": "string"}}}}}"#,
-    )
-    .unwrap();
-    let options = Options {
-        root: dir.path().to_owned(),
-        schema: Some("s.json".into()),
-        ..Options::default()
-    };
-    let report = Validator::new(options)
-        .unwrap()
-        .check("f.yaml", b"a: &anchor {x: 1}\nb: *anchor\n");
+    std::fs::write(dir.path().join("s.json"), r#"{"properties": {"b": {"properties": {"x": {"type": "string"}}}}}"#)
+        .unwrap();
+    let options = Options { root: dir.path().to_owned(), schema: Some("s.json".into()), ..Options::default() };
+    let report = Validator::new(options).unwrap().check("f.yaml", b"a: &anchor {x: 1}\nb: *anchor\n");
     // The expanded copy is checked, and located at the alias.
     assert_eq!(found(&report), [(2, 4, "type")]);
     assert_eq!(report.diagnostics[0].pointer, "/b/x");
@@ -200,26 +130,15 @@ fn aliases_within_budget_expand() {
 fn assert_depth_error(name: &str, text: &str) {
     let started = Instant::now();
     let report = check(name, text);
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{name} took {:?}",
-        started.elapsed()
-    );
-    assert!(
-        report.diagnostics.iter().any(|d| d.rule == "depth"),
-        "{name}: {:?}",
-        report.diagnostics.first()
-    );
+    assert!(started.elapsed() < Duration::from_secs(10), "{name} took {:?}", started.elapsed());
+    assert!(report.diagnostics.iter().any(|d| d.rule == "depth"), "{name}: {:?}", report.diagnostics.first());
 }
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
     const DEEP: usize = 100_000;
     assert_depth_error("flow-seq.yaml", &("[".repeat(DEEP) + &"]".repeat(DEEP)));
-    assert_depth_error(
-        "flow-map.yaml",
-        &("{a: ".repeat(DEEP) + "1" + &"}".repeat(DEEP)),
-    );
+    assert_depth_error("flow-map.yaml", &("{a: ".repeat(DEEP) + "1" + &"}".repeat(DEEP)));
     assert_depth_error("block-seq.yaml", &("- ".repeat(DEEP) + "x\n"));
     // Block mappings need one more indent per level; 100k levels of it.
     let mut block_map = String::new();
@@ -236,16 +155,8 @@ fn deep_nesting_is_an_error_not_a_crash() {
 
 #[test]
 fn size_cap() {
-    let options = Options {
-        limits: Limits {
-            max_size: 10,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
-    let report = Validator::new(options)
-        .unwrap()
-        .check("f.yaml", b"a: 12345678901\n");
+    let options = Options { limits: Limits { max_size: 10, ..Limits::default() }, ..Options::default() };
+    let report = Validator::new(options).unwrap().check("f.yaml", b"a: 12345678901\n");
     assert_eq!(found(&report), [(1, 1, "size")]);
 }
 
@@ -255,33 +166,13 @@ fn yaml11_readings_warn() {
     let report = check("f.yaml", text);
     assert_eq!(
         found(&report),
-        [
-            (1, 4, "yaml11"),
-            (2, 4, "yaml11"),
-            (3, 4, "yaml11"),
-            (4, 4, "yaml11"),
-            (5, 4, "yaml11"),
-            (9, 1, "yaml11")
-        ]
+        [(1, 4, "yaml11"), (2, 4, "yaml11"), (3, 4, "yaml11"), (4, 4, "yaml11"), (5, 4, "yaml11"), (9, 1, "yaml11")]
     );
-    assert!(
-        report
-            .diagnostics
-            .iter()
-            .all(|d| d.severity == Severity::Warning)
-    );
+    assert!(report.diagnostics.iter().all(|d| d.severity == Severity::Warning));
     assert!(!report.has_errors());
-    assert!(
-        report.diagnostics[4].message.contains("decimal number 755"),
-        "{}",
-        report.diagnostics[4].message
-    );
+    assert!(report.diagnostics[4].message.contains("decimal number 755"), "{}", report.diagnostics[4].message);
 
-    let strict = Validator::new(Options {
-        strict: true,
-        ..Options::default()
-    })
-    .unwrap();
+    let strict = Validator::new(Options { strict: true, ..Options::default() }).unwrap();
     assert!(strict.check("f.yaml", text.as_bytes()).has_errors());
 }
 
@@ -376,19 +267,11 @@ nested:
         (14, 3, "additionalProperties", "/nested/z"),
         (14, 3, "required", "/nested"),
     ];
-    let got: Vec<_> = report
-        .diagnostics
-        .iter()
-        .map(|d| (d.line, d.column, d.rule.as_str(), d.pointer.as_str()))
-        .collect();
+    let got: Vec<_> =
+        report.diagnostics.iter().map(|d| (d.line, d.column, d.rule.as_str(), d.pointer.as_str())).collect();
     assert_eq!(got, expected, "{:#?}", report.diagnostics);
     let cron = &report.diagnostics[5];
-    assert!(
-        cron.message
-            .contains("`L`/`W` extensions are not standard crontab syntax"),
-        "{}",
-        cron.message
-    );
+    assert!(cron.message.contains("`L`/`W` extensions are not standard crontab syntax"), "{}", cron.message);
     assert!(report.diagnostics[11].message.contains("`extra`"));
     assert!(report.diagnostics[13].message.contains("`x`"));
 }
@@ -404,28 +287,17 @@ fn unique_items_and_min_items_in_json() {
 fn missing_required_at_the_root() {
     let report = with_schema(KEYWORDS_SCHEMA, "f.yaml", "# comment\nname: ok\n");
     assert_eq!(found(&report), [(2, 1, "required")]);
-    assert_eq!(
-        report.diagnostics[0].message,
-        "missing required property `kind`"
-    );
+    assert_eq!(report.diagnostics[0].message, "missing required property `kind`");
 }
 
 #[test]
 fn unknown_formats_are_schema_errors() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("s.json"), r#"{"format": "no-such-format"}"#).unwrap();
-    let options = Options {
-        root: dir.path().to_owned(),
-        schema: Some("s.json".into()),
-        ..Options::default()
-    };
+    let options = Options { root: dir.path().to_owned(), schema: Some("s.json".into()), ..Options::default() };
     let error = Validator::new(options).unwrap_err();
     assert!(error.to_string().contains("invalid schema"), "{error}");
-    assert!(
-        error_chain(&error).contains("no-such-format"),
-        "{}",
-        error_chain(&error)
-    );
+    assert!(error_chain(&error).contains("no-such-format"), "{}", error_chain(&error));
 }
 
 #[test]
@@ -433,11 +305,7 @@ fn patterns_use_the_linear_engine() {
     // Look-around needs backtracking; the linear engine refuses it.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("s.json"), r#"{"pattern": "^(?=a)a+$"}"#).unwrap();
-    let options = Options {
-        root: dir.path().to_owned(),
-        schema: Some("s.json".into()),
-        ..Options::default()
-    };
+    let options = Options { root: dir.path().to_owned(), schema: Some("s.json".into()), ..Options::default() };
     assert!(Validator::new(options).is_err());
     // A pattern that makes backtracking engines explode runs instantly.
     let started = Instant::now();
@@ -452,27 +320,12 @@ fn refs_stay_inside_the_schema_folder() {
     let dir = tempfile::tempdir().unwrap();
     let schemas = dir.path().join("schemas");
     std::fs::create_dir_all(schemas.join("sub")).unwrap();
-    std::fs::write(
-        schemas.join("sub/port.json"),
-        r#"{"type": "integer", "maximum": 10}"#,
-    )
-    .unwrap();
+    std::fs::write(schemas.join("sub/port.json"), r#"{"type": "integer", "maximum": 10}"#).unwrap();
     std::fs::write(dir.path().join("outside.json"), r#"{"type": "integer"}"#).unwrap();
-    std::fs::write(
-        schemas.join("main.json"),
-        r#"{"properties": {"p": {"$ref": "sub/port.json"}}}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        schemas.join("escape.json"),
-        r#"{"properties": {"p": {"$ref": "../outside.json"}}}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        schemas.join("net.json"),
-        r#"{"properties": {"p": {"$ref": "https://example.com/s.json"}}}"#,
-    )
-    .unwrap();
+    std::fs::write(schemas.join("main.json"), r#"{"properties": {"p": {"$ref": "sub/port.json"}}}"#).unwrap();
+    std::fs::write(schemas.join("escape.json"), r#"{"properties": {"p": {"$ref": "../outside.json"}}}"#).unwrap();
+    std::fs::write(schemas.join("net.json"), r#"{"properties": {"p": {"$ref": "https://example.com/s.json"}}}"#)
+        .unwrap();
     let build = |schema: &str| {
         Validator::new(Options {
             root: dir.path().to_owned(),
@@ -482,10 +335,7 @@ fn refs_stay_inside_the_schema_folder() {
     };
     let report = build("main.json").unwrap().check("f.yaml", b"p: 11\n");
     assert_eq!(found(&report), [(1, 4, "maximum")]);
-    for (schema, named) in [
-        ("escape.json", "outside.json"),
-        ("net.json", "https://example.com/s.json"),
-    ] {
+    for (schema, named) in [("escape.json", "outside.json"), ("net.json", "https://example.com/s.json")] {
         let error = error_chain(&build(schema).unwrap_err());
         assert!(error.contains(named), "{schema}: {error}");
     }
@@ -493,9 +343,7 @@ fn refs_stay_inside_the_schema_folder() {
 
 #[test]
 fn builtin_schemas_cannot_reach_files() {
-    let error = schema::SchemaCache::default()
-        .get(&SchemaRef::Builtin("missing".into()))
-        .unwrap_err();
+    let error = schema::SchemaCache::default().get(&SchemaRef::Builtin("missing".into())).unwrap_err();
     assert!(error.to_string().contains("builtin:schedule"), "{error}");
 }
 
@@ -514,10 +362,7 @@ fn discovery_root() -> tempfile::TempDir {
 fn schema_discovery_order() {
     let dir = discovery_root();
     let root = dir.path().to_owned();
-    let project = vec![SchemaMapping {
-        glob: "conf/*.yaml".into(),
-        schema: "project.json".into(),
-    }];
+    let project = vec![SchemaMapping { glob: "conf/*.yaml".into(), schema: "project.json".into() }];
     let validator = |schema: Option<&str>| {
         Validator::new(Options {
             root: root.clone(),
@@ -530,25 +375,12 @@ fn schema_discovery_order() {
     std::fs::create_dir(root.join("conf")).unwrap();
     let all = "# yaml-language-server: $schema=../modeline.json\n$schema: ../key.json\nv: x\n";
     let no_modeline = "$schema: ../key.json\nv: x\n";
-    let used = |v: &Validator, text: &str| {
-        v.check("conf/a.yaml", text.as_bytes())
-            .schema
-            .map(|(_, source)| source)
-    };
-    assert_eq!(
-        used(&validator(Some("option.json")), all),
-        Some(SchemaSource::Option)
-    );
+    let used = |v: &Validator, text: &str| v.check("conf/a.yaml", text.as_bytes()).schema.map(|(_, source)| source);
+    assert_eq!(used(&validator(Some("option.json")), all), Some(SchemaSource::Option));
     assert_eq!(used(&validator(None), all), Some(SchemaSource::Modeline));
     assert_eq!(used(&validator(None), no_modeline), Some(SchemaSource::Key));
-    assert_eq!(
-        used(&validator(None), "v: x\n"),
-        Some(SchemaSource::Project)
-    );
-    assert_eq!(
-        validator(None).check("other/a.yaml", b"v: x\n").schema,
-        None
-    );
+    assert_eq!(used(&validator(None), "v: x\n"), Some(SchemaSource::Project));
+    assert_eq!(validator(None).check("other/a.yaml", b"v: x\n").schema, None);
     // And the schema found is the one applied.
     let report = validator(None).check("conf/a.yaml", b"v: project\n");
     assert!(report.diagnostics.is_empty(), "{report:?}");
@@ -558,10 +390,7 @@ fn schema_discovery_order() {
 
 #[test]
 fn remote_schema_names_are_not_fetched() {
-    let report = check(
-        "f.json",
-        r#"{"$schema": "https://json.schemastore.org/x.json"}"#,
-    );
+    let report = check("f.json", r#"{"$schema": "https://json.schemastore.org/x.json"}"#);
     assert_eq!(found(&report), [(1, 13, "schema")]);
     assert_eq!(report.diagnostics[0].severity, Severity::Warning);
 }
@@ -569,47 +398,24 @@ fn remote_schema_names_are_not_fetched() {
 #[test]
 fn missing_schema_file_named_in_the_file_is_an_error_there() {
     let dir = tempfile::tempdir().unwrap();
-    let validator = Validator::new(Options {
-        root: dir.path().to_owned(),
-        ..Options::default()
-    })
-    .unwrap();
-    let report = validator.check(
-        "f.yaml",
-        b"# yaml-language-server: $schema=nope.json\na: 1\n",
-    );
+    let validator = Validator::new(Options { root: dir.path().to_owned(), ..Options::default() }).unwrap();
+    let report = validator.check("f.yaml", b"# yaml-language-server: $schema=nope.json\na: 1\n");
     assert_eq!(found(&report), [(1, 33, "schema")]);
     assert!(report.diagnostics[0].message.contains("nope.json"));
 }
 
 #[test]
 fn builtin_schedule_schema() {
-    let validator = Validator::new(Options {
-        schema: Some("builtin:schedule".into()),
-        ..Options::default()
-    })
-    .unwrap();
+    let validator = Validator::new(Options { schema: Some("builtin:schedule".into()), ..Options::default() }).unwrap();
     let good = "version: 1.0.0\nschedules:\n  - skill_name: backup\n    schedule: \"@daily\"\n    params: {}\n";
-    assert!(
-        validator
-            .check("schedule_config.yml", good.as_bytes())
-            .diagnostics
-            .is_empty()
-    );
+    assert!(validator.check("schedule_config.yml", good.as_bytes()).diagnostics.is_empty());
     let bad = good.replace("@daily", "0 0 * * 1#2");
-    assert_eq!(
-        found(&validator.check("schedule_config.yml", bad.as_bytes())),
-        [(4, 15, "format")]
-    );
+    assert_eq!(found(&validator.check("schedule_config.yml", bad.as_bytes())), [(4, 15, "format")]);
 }
 
 #[test]
 fn check_many_keeps_order_and_uses_one_compile() {
-    let validator = Validator::new(Options {
-        schema: Some("builtin:schedule".into()),
-        ..Options::default()
-    })
-    .unwrap();
+    let validator = Validator::new(Options { schema: Some("builtin:schedule".into()), ..Options::default() }).unwrap();
     let files: Vec<Input> = (0..50)
         .map(|i| {
             let version = if i % 7 == 0 { "bad" } else { "1.0.0" };
@@ -637,13 +443,8 @@ fn validator_is_sync() {
 #[test]
 fn explain_lists_cron_values_with_next_runs() {
     use chrono::TimeZone;
-    let validator = Validator::new(Options {
-        schema: Some("builtin:schedule".into()),
-        ..Options::default()
-    })
-    .unwrap();
-    let text =
-        "version: 1.0.0\nschedules:\n  - skill_name: a\n    schedule: 30 4 * * *\n    params: {}\n";
+    let validator = Validator::new(Options { schema: Some("builtin:schedule".into()), ..Options::default() }).unwrap();
+    let text = "version: 1.0.0\nschedules:\n  - skill_name: a\n    schedule: 30 4 * * *\n    params: {}\n";
     let now = chrono::Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
     let explained = validator.explain_crons(Path::new("s.yml"), text.as_bytes(), now, 2);
     assert_eq!(explained.len(), 1);
@@ -661,41 +462,28 @@ fn explain_lists_cron_values_with_next_runs() {
 #[test]
 fn drafts_4_to_2020_12() {
     let drafts = [
-        (
-            "http://json-schema.org/draft-04/schema#",
-            r#""maximum": 5, "exclusiveMaximum": true"#,
-        ),
-        (
-            "http://json-schema.org/draft-06/schema#",
-            r#""exclusiveMaximum": 5"#,
-        ),
-        (
-            "http://json-schema.org/draft-07/schema#",
-            r#""exclusiveMaximum": 5"#,
-        ),
-        (
-            "https://json-schema.org/draft/2019-09/schema",
-            r#""exclusiveMaximum": 5"#,
-        ),
-        (
-            "https://json-schema.org/draft/2020-12/schema",
-            r#""exclusiveMaximum": 5"#,
-        ),
+        ("http://json-schema.org/draft-04/schema#", r#""maximum": 5, "exclusiveMaximum": true"#),
+        ("http://json-schema.org/draft-06/schema#", r#""exclusiveMaximum": 5"#),
+        ("http://json-schema.org/draft-07/schema#", r#""exclusiveMaximum": 5"#),
+        ("https://json-schema.org/draft/2019-09/schema", r#""exclusiveMaximum": 5"#),
+        ("https://json-schema.org/draft/2020-12/schema", r#""exclusiveMaximum": 5"#),
     ];
     for (uri, keywords) in drafts {
         let schema = format!(r#"{{"$schema": "{uri}", "properties": {{"num": {{{keywords}}}}}}}"#);
-        assert!(
-            with_schema(&schema, "f.yaml", "num: 4\n")
-                .diagnostics
-                .is_empty(),
-            "{uri}"
-        );
+        assert!(with_schema(&schema, "f.yaml", "num: 4\n").diagnostics.is_empty(), "{uri}");
         let report = with_schema(&schema, "f.yaml", "num: 5\n");
         assert_eq!(report.diagnostics.len(), 1, "{uri}: {report:?}");
-        assert_eq!(
-            (report.diagnostics[0].line, report.diagnostics[0].column),
-            (1, 6),
-            "{uri}"
-        );
+        assert_eq!((report.diagnostics[0].line, report.diagnostics[0].column), (1, 6), "{uri}");
     }
+}
+
+#[test]
+fn merge_keys_come_from_the_schema_chosen_by_name() {
+    let options = Options {
+        schemas: vec![SchemaMapping { glob: "**/schedule_config.yml".into(), schema: "builtin:schedule".into() }],
+        ..Options::default()
+    };
+    let validator = Validator::new(options).unwrap();
+    assert_eq!(validator.merge_keys("ops/schedule_config.yml"), ["skill_name"]);
+    assert!(validator.merge_keys("other.yml").is_empty());
 }

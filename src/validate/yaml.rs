@@ -35,12 +35,7 @@ pub(crate) struct Parsed {
 
 /// Parses a YAML stream. A fatal problem (syntax, depth, alias budget) stops
 /// parsing and leaves `documents` with the documents completed before it.
-pub(crate) fn parse(
-    text: &str,
-    map: &SourceMap<'_>,
-    limits: &Limits,
-    allow_multiple: bool,
-) -> Parsed {
+pub(crate) fn parse(text: &str, map: &SourceMap<'_>, limits: &Limits, allow_multiple: bool) -> Parsed {
     let mut builder = Builder {
         map,
         limits,
@@ -68,17 +63,8 @@ pub(crate) fn parse(
             Some(Err(e)) => {
                 let at = map.byte_of_char(e.marker().index());
                 // saphyr-parser bounds flow nesting itself; that is our depth rule too.
-                let rule = if e.info().contains("recursion limit") {
-                    "depth"
-                } else {
-                    "syntax"
-                };
-                builder.out.findings.push(Finding::error(
-                    at..at,
-                    String::new(),
-                    rule,
-                    syntax_message(e.info()),
-                ));
+                let rule = if e.info().contains("recursion limit") { "depth" } else { "syntax" };
+                builder.out.findings.push(Finding::error(at..at, String::new(), rule, syntax_message(e.info())));
                 break;
             }
         }
@@ -117,10 +103,7 @@ struct Frame {
 
 enum FrameKind {
     Seq(Vec<Value>),
-    Map {
-        map: Map<String, Value>,
-        pending_key: Option<(String, Range<usize>)>,
-    },
+    Map { map: Map<String, Value>, pending_key: Option<(String, Range<usize>)> },
 }
 
 /// A finished node on its way into its parent.
@@ -186,12 +169,7 @@ impl<'m, 'a> Builder<'m, 'a> {
             }
             Event::Alias(id) => {
                 let Some(anchored) = self.anchors.get(&id) else {
-                    return Err(fatal(
-                        range,
-                        String::new(),
-                        "alias",
-                        "undefined alias".into(),
-                    ));
+                    return Err(fatal(range, String::new(), "alias", "undefined alias".into()));
                 };
                 self.alias_nodes = self.alias_nodes.saturating_add(anchored.nodes);
                 let budget = self.limits.max_alias_nodes;
@@ -211,17 +189,10 @@ impl<'m, 'a> Builder<'m, 'a> {
                 };
                 self.emit(node)?;
             }
-            Event::SequenceStart(anchor, tag) => {
-                self.start_collection(anchor, tag.as_deref(), range, false)?
-            }
-            Event::MappingStart(anchor, tag) => {
-                self.start_collection(anchor, tag.as_deref(), range, true)?
-            }
+            Event::SequenceStart(anchor, tag) => self.start_collection(anchor, tag.as_deref(), range, false)?,
+            Event::MappingStart(anchor, tag) => self.start_collection(anchor, tag.as_deref(), range, true)?,
             Event::SequenceEnd | Event::MappingEnd => {
-                let frame = self
-                    .stack
-                    .pop()
-                    .expect("the parser balances collection events");
+                let frame = self.stack.pop().expect("the parser balances collection events");
                 let value = match frame.kind {
                     FrameKind::Seq(items) => Value::Array(items),
                     FrameKind::Map { map, .. } => Value::Object(map),
@@ -230,12 +201,7 @@ impl<'m, 'a> Builder<'m, 'a> {
                 // whitespace in between is not part of them.
                 let end = range.end.max(frame.start);
                 let end = frame.start + self.map.text()[frame.start..end].trim_end().len();
-                let node = Node {
-                    value,
-                    span: frame.start..end,
-                    nodes: frame.nodes + 1,
-                    key_text: None,
-                };
+                let node = Node { value, span: frame.start..end, nodes: frame.nodes + 1, key_text: None };
                 if frame.anchor != 0 {
                     self.remember(frame.anchor, &node);
                 }
@@ -251,11 +217,7 @@ impl<'m, 'a> Builder<'m, 'a> {
     }
 
     fn remember(&mut self, anchor: usize, node: &Node) {
-        let anchored = Anchored {
-            value: node.value.clone(),
-            nodes: node.nodes,
-            key_text: node.key_text.clone(),
-        };
+        let anchored = Anchored { value: node.value.clone(), nodes: node.nodes, key_text: node.key_text.clone() };
         self.anchors.insert(anchor, anchored);
     }
 
@@ -264,26 +226,13 @@ impl<'m, 'a> Builder<'m, 'a> {
     fn child_pointer(&self) -> Option<String> {
         match self.stack.last() {
             None => Some(String::new()),
-            Some(Frame {
-                pointer,
-                kind: FrameKind::Seq(items),
-                ..
-            }) => Some(push_token(pointer, &items.len().to_string())),
-            Some(Frame {
-                pointer,
-                kind:
-                    FrameKind::Map {
-                        pending_key: Some((key, _)),
-                        ..
-                    },
-                ..
-            }) => Some(push_token(pointer, key)),
-            Some(Frame {
-                kind: FrameKind::Map {
-                    pending_key: None, ..
-                },
-                ..
-            }) => None,
+            Some(Frame { pointer, kind: FrameKind::Seq(items), .. }) => {
+                Some(push_token(pointer, &items.len().to_string()))
+            }
+            Some(Frame { pointer, kind: FrameKind::Map { pending_key: Some((key, _)), .. }, .. }) => {
+                Some(push_token(pointer, key))
+            }
+            Some(Frame { kind: FrameKind::Map { pending_key: None, .. }, .. }) => None,
         }
     }
 
@@ -295,26 +244,12 @@ impl<'m, 'a> Builder<'m, 'a> {
         is_map: bool,
     ) -> Result<(), Fatal> {
         let Some(pointer) = self.child_pointer() else {
-            let pointer = self
-                .stack
-                .last()
-                .map(|f| f.pointer.clone())
-                .unwrap_or_default();
-            return Err(fatal(
-                range,
-                pointer,
-                "key",
-                "mapping keys must be scalars (JSON has no other keys)".into(),
-            ));
+            let pointer = self.stack.last().map(|f| f.pointer.clone()).unwrap_or_default();
+            return Err(fatal(range, pointer, "key", "mapping keys must be scalars (JSON has no other keys)".into()));
         };
         let max_depth = self.limits.max_depth;
         if self.stack.len() >= max_depth {
-            return Err(fatal(
-                range,
-                pointer,
-                "depth",
-                format!("nesting is deeper than {max_depth} levels"),
-            ));
+            return Err(fatal(range, pointer, "depth", format!("nesting is deeper than {max_depth} levels")));
         }
         let expected = if is_map { TagKind::Map } else { TagKind::Seq };
         match tag_kind(tag) {
@@ -322,42 +257,19 @@ impl<'m, 'a> Builder<'m, 'a> {
             kind if kind == expected => {}
             _ => {
                 let tag = tag.map(ToString::to_string).unwrap_or_default();
-                return Err(fatal(
-                    range,
-                    pointer,
-                    "tag",
-                    format!("unsupported tag `{tag}` on a collection"),
-                ));
+                return Err(fatal(range, pointer, "tag", format!("unsupported tag `{tag}` on a collection")));
             }
         }
-        let kind = if is_map {
-            FrameKind::Map {
-                map: Map::new(),
-                pending_key: None,
-            }
-        } else {
-            FrameKind::Seq(Vec::new())
-        };
-        self.stack.push(Frame {
-            pointer,
-            start: range.start,
-            anchor,
-            nodes: 0,
-            kind,
-        });
+        let kind =
+            if is_map { FrameKind::Map { map: Map::new(), pending_key: None } } else { FrameKind::Seq(Vec::new()) };
+        self.stack.push(Frame { pointer, start: range.start, anchor, nodes: 0, kind });
         Ok(())
     }
 
     /// Places a finished node into its parent (or makes it the document root).
     fn emit(&mut self, node: Node) -> Result<(), Fatal> {
         let Some(frame) = self.stack.last_mut() else {
-            self.spans.insert(
-                String::new(),
-                NodeSpan {
-                    key: None,
-                    value: node.span.clone(),
-                },
-            );
+            self.spans.insert(String::new(), NodeSpan { key: None, value: node.span.clone() });
             self.root = Some(node);
             return Ok(());
         };
@@ -365,25 +277,14 @@ impl<'m, 'a> Builder<'m, 'a> {
         match &mut frame.kind {
             FrameKind::Seq(items) => {
                 let pointer = push_token(&frame.pointer, &items.len().to_string());
-                self.spans.insert(
-                    pointer,
-                    NodeSpan {
-                        key: None,
-                        value: node.span,
-                    },
-                );
+                self.spans.insert(pointer, NodeSpan { key: None, value: node.span });
                 items.push(node.value);
             }
             FrameKind::Map { map, pending_key } => match pending_key.take() {
                 None => {
                     let Some(key) = node.key_text else {
                         let pointer = frame.pointer.clone();
-                        return Err(fatal(
-                            node.span,
-                            pointer,
-                            "key",
-                            "mapping keys must be scalars".into(),
-                        ));
+                        return Err(fatal(node.span, pointer, "key", "mapping keys must be scalars".into()));
                     };
                     if map.contains_key(&key) {
                         let pointer = push_token(&frame.pointer, &key);
@@ -392,18 +293,11 @@ impl<'m, 'a> Builder<'m, 'a> {
                         let message = match first {
                             Some(first) => {
                                 let (line, column) = map_ref.line_column(first.start);
-                                format!(
-                                    "duplicate key `{key}` (first defined at line {line}, column {column})"
-                                )
+                                format!("duplicate key `{key}` (first defined at line {line}, column {column})")
                             }
                             None => format!("duplicate key `{key}`"),
                         };
-                        self.out.findings.push(Finding::error(
-                            node.span.clone(),
-                            pointer,
-                            "duplicate-key",
-                            message,
-                        ));
+                        self.out.findings.push(Finding::error(node.span.clone(), pointer, "duplicate-key", message));
                     }
                     *pending_key = Some((key, node.span));
                 }
@@ -411,13 +305,7 @@ impl<'m, 'a> Builder<'m, 'a> {
                     let pointer = push_token(&frame.pointer, &key);
                     // A collection value records its own span when it closes;
                     // the key span is only known here, so attach it now.
-                    self.spans.insert(
-                        pointer,
-                        NodeSpan {
-                            key: Some(key_span),
-                            value: node.span,
-                        },
-                    );
+                    self.spans.insert(pointer, NodeSpan { key: Some(key_span), value: node.span });
                     map.insert(key, node.value);
                 }
             },
@@ -452,11 +340,7 @@ impl<'m, 'a> Builder<'m, 'a> {
             TagKind::None | TagKind::Str | TagKind::NonSpecific => Value::String(text.to_owned()),
             TagKind::Null if matches!(resolve_plain(text), Value::Null) => Value::Null,
             TagKind::Bool if resolve_plain(text).is_boolean() => resolve_plain(text),
-            TagKind::Int
-                if resolve_plain(text)
-                    .as_number()
-                    .is_some_and(|n| n.is_i64() || n.is_u64()) =>
-            {
+            TagKind::Int if resolve_plain(text).as_number().is_some_and(|n| n.is_i64() || n.is_u64()) => {
                 resolve_plain(text)
             }
             TagKind::Float if resolve_plain(text).is_number() => resolve_plain(text),
@@ -483,19 +367,11 @@ impl<'m, 'a> Builder<'m, 'a> {
             }
             other => other,
         };
-        Ok(Node {
-            value,
-            span: range,
-            nodes: 1,
-            key_text: Some(text.to_owned()),
-        })
+        Ok(Node { value, span: range, nodes: 1, key_text: Some(text.to_owned()) })
     }
 
     fn key_pointer(&self, key: &str) -> String {
-        self.stack
-            .last()
-            .map(|f| push_token(&f.pointer, key))
-            .unwrap_or_default()
+        self.stack.last().map(|f| push_token(&f.pointer, key)).unwrap_or_default()
     }
 }
 
@@ -555,15 +431,13 @@ pub(crate) fn resolve_plain(s: &str) -> Value {
         && !digits.is_empty()
         && digits.bytes().all(|b| (b'0'..=b'7').contains(&b))
     {
-        return u64::from_str_radix(digits, 8)
-            .map_or_else(|_| Value::String(s.to_owned()), Value::from);
+        return u64::from_str_radix(digits, 8).map_or_else(|_| Value::String(s.to_owned()), Value::from);
     }
     if let Some(digits) = s.strip_prefix("0x")
         && !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_hexdigit())
     {
-        return u64::from_str_radix(digits, 16)
-            .map_or_else(|_| Value::String(s.to_owned()), Value::from);
+        return u64::from_str_radix(digits, 16).map_or_else(|_| Value::String(s.to_owned()), Value::from);
     }
     let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
@@ -623,9 +497,7 @@ pub(crate) fn yaml11_reading(s: &str) -> Option<String> {
     let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
     if unsigned.len() > 1
         && unsigned.starts_with('0')
-        && unsigned
-            .bytes()
-            .all(|b| (b'0'..=b'7').contains(&b) || b == b'_')
+        && unsigned.bytes().all(|b| (b'0'..=b'7').contains(&b) || b == b'_')
     {
         let digits = unsigned.replace('_', "");
         let digits = digits.trim_start_matches('0');
@@ -636,9 +508,7 @@ pub(crate) fn yaml11_reading(s: &str) -> Option<String> {
         ));
     }
     if is_sexagesimal(unsigned) {
-        return Some(format!(
-            "`{s}` is a string in YAML 1.2 but a base-60 number in YAML 1.1; quote it"
-        ));
+        return Some(format!("`{s}` is a string in YAML 1.2 but a base-60 number in YAML 1.1; quote it"));
     }
     None
 }
@@ -656,9 +526,7 @@ fn is_sexagesimal(s: &str) -> bool {
     let Some(head) = parts.next() else {
         return false;
     };
-    if !head.starts_with(|c: char| c.is_ascii_digit())
-        || !head.bytes().all(|b| b.is_ascii_digit() || b == b'_')
-    {
+    if !head.starts_with(|c: char| c.is_ascii_digit()) || !head.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
         return false;
     }
     let mut count = 0;

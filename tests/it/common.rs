@@ -81,12 +81,7 @@ impl Env {
     }
 
     pub(crate) fn cfg(&self, args: &[&str]) -> Out {
-        self.command()
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run cfg")
-            .into()
+        self.command().args(args).stdin(Stdio::null()).output().expect("run cfg").into()
     }
 
     /// Runs `cfg` with `stdin` as standard input.
@@ -119,31 +114,17 @@ impl Env {
     pub(crate) fn git(&self, args: &[&str]) -> String {
         let mut command = Command::new("git");
         hermetic(&mut command, self.dir.path());
-        let output = command
-            .arg("--git-dir")
-            .arg(self.root.join(".cfg"))
-            .args(args)
-            .output()
-            .expect("run git");
-        assert!(
-            output.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let output = command.arg("--git-dir").arg(self.root.join(".cfg")).args(args).output().expect("run git");
+        assert!(output.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
     /// Commit ids, newest first, as git lists them.
     pub(crate) fn git_log(&self) -> Vec<String> {
-        if !self.root.join(".cfg/refs/heads/main").exists()
-            && !self.root.join(".cfg/packed-refs").exists()
-        {
+        if !self.root.join(".cfg/refs/heads/main").exists() && !self.root.join(".cfg/packed-refs").exists() {
             return Vec::new();
         }
-        self.git(&["log", "--format=%H", "main"])
-            .lines()
-            .map(str::to_owned)
-            .collect()
+        self.git(&["log", "--format=%H", "main"]).lines().map(str::to_owned).collect()
     }
 
     #[track_caller]
@@ -168,11 +149,7 @@ impl Env {
     pub(crate) fn leftovers(&self) -> Vec<PathBuf> {
         let mut found = Vec::new();
         let store = self.root.join(".cfg");
-        for dir in [
-            store.clone(),
-            store.join("refs/heads"),
-            store.join("objects"),
-        ] {
+        for dir in [store.clone(), store.join("refs/heads"), store.join("objects")] {
             for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 if name.ends_with(".lock") || name.starts_with(".tmp") || name == "pending" {
@@ -223,12 +200,7 @@ pub(crate) fn hermetic(command: &mut Command, home: &Path) {
 }
 
 pub(crate) fn pipe(command: &mut Command, stdin: &[u8]) -> Out {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
     let feeder = std::thread::spawn(move || {
@@ -243,21 +215,14 @@ pub(crate) fn pipe(command: &mut Command, stdin: &[u8]) -> Out {
 /// that is itself the holder, so killing it releases the lock.
 pub(crate) fn hold_lock(env: &Env) -> std::process::Child {
     let child = Command::new("sh")
-        .args([
-            "-c",
-            "exec 9>>\"$0\" && flock 9 && echo locked && exec sleep 60",
-        ])
+        .args(["-c", "exec 9>>\"$0\" && flock 9 && echo locked && exec sleep 60"])
         .arg(env.path(".cfg/lock"))
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn lock holder");
     let mut child = child;
     let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
-        &mut line,
-    )
-    .unwrap();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().unwrap()), &mut line).unwrap();
     assert_eq!(line.trim(), "locked");
     child
 }

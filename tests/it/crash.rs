@@ -29,16 +29,9 @@ const SYSCALLS: &[&str] = &[
 
 /// strace is installed by `.ci/run`; locally a missing strace skips, in CI it fails.
 pub(crate) fn strace() -> bool {
-    let found = Command::new("strace")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+    let found = Command::new("strace").arg("-V").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
     if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "strace is required in CI (.ci/run installs it)"
-        );
+        assert!(std::env::var_os("CI").is_none(), "strace is required in CI (.ci/run installs it)");
         eprintln!("skipped: strace not installed");
     }
     found
@@ -51,15 +44,7 @@ fn under_strace(env: &Env, inject: &str, args: &[&str], stdin: &str) -> Out {
     command
         .current_dir(&env.root)
         .env("CFG_AUTHOR", crate::common::AUTHOR)
-        .args([
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
-            inject,
-            crate::common::cfg_bin(),
-        ])
+        .args(["-f", "-qq", "-o", "/dev/null", "-e", inject, crate::common::cfg_bin()])
         .args(args);
     crate::common::pipe(&mut command, stdin.as_bytes())
 }
@@ -67,43 +52,22 @@ fn under_strace(env: &Env, inject: &str, args: &[&str], stdin: &str) -> Out {
 /// Checks the promises after a run that may have been killed.
 fn check_after(env: &Env, out: &Out, case: &str) {
     let content = env.read("conf/s.yml");
-    assert!(
-        content == OLD || content == NEW,
-        "{case}: torn file {content:?}"
-    );
+    assert!(content == OLD || content == NEW, "{case}: torn file {content:?}");
     // The next command finishes or drops the interrupted write, on its own.
     env.cfg(&["status"]).ok();
     let after = env.read("conf/s.yml");
-    assert!(
-        after == OLD || after == NEW,
-        "{case}: torn after recovery {after:?}"
-    );
+    assert!(after == OLD || after == NEW, "{case}: torn after recovery {after:?}");
     let subject = env.git(&["log", "-1", "--format=%s|%an", "main"]);
     if after == NEW {
-        assert_eq!(
-            subject.trim(),
-            "crash test|Test User",
-            "{case}: the write's author and message are kept"
-        );
+        assert_eq!(subject.trim(), "crash test|Test User", "{case}: the write's author and message are kept");
     } else {
-        assert_ne!(
-            subject.trim(),
-            "crash test|Test User",
-            "{case}: history says new, disk says old"
-        );
+        assert_ne!(subject.trim(), "crash test|Test User", "{case}: history says new, disk says old");
     }
     if out.code == 0 {
-        assert_eq!(
-            after, NEW,
-            "{case}: reported success, but the write is not there"
-        );
+        assert_eq!(after, NEW, "{case}: reported success, but the write is not there");
         assert_eq!(env.git(&["rev-parse", "main"]).trim(), out.stdout.trim());
     }
-    assert!(
-        env.leftovers().is_empty(),
-        "{case}: left behind {:?}",
-        env.leftovers()
-    );
+    assert!(env.leftovers().is_empty(), "{case}: left behind {:?}", env.leftovers());
     env.fsck();
     // And the store still takes writes.
     env.write("conf/s.yml", "name: later\n").ok();
@@ -122,12 +86,7 @@ fn killed_at_every_step_of_a_write() {
             let env = Env::new();
             env.write("conf/s.yml", OLD).ok();
             let inject = format!("inject={syscall}:signal=KILL:when={k}");
-            let out = under_strace(
-                &env,
-                &inject,
-                &["write", "conf/s.yml", "-m", "crash test"],
-                NEW,
-            );
+            let out = under_strace(&env, &inject, &["write", "conf/s.yml", "-m", "crash test"], NEW);
             let killed = out.code != 0;
             check_after(&env, &out, &format!("{syscall} #{k}"));
             if !killed {
@@ -139,10 +98,7 @@ fn killed_at_every_step_of_a_write() {
         }
         per_syscall.push(format!("{syscall}={reached}"));
     }
-    eprintln!(
-        "crash at exact steps: {kills} kills ({})",
-        per_syscall.join(" ")
-    );
+    eprintln!("crash at exact steps: {kills} kills ({})", per_syscall.join(" "));
     assert!(kills > 20, "too few kill points reached: {kills}");
 }
 
@@ -152,14 +108,7 @@ fn killed_at_every_step_of_a_restore() {
         return;
     }
     let mut kills = 0;
-    for syscall in [
-        "fsync",
-        "rename",
-        "renameat",
-        "renameat2",
-        "unlink",
-        "unlinkat",
-    ] {
+    for syscall in ["fsync", "rename", "renameat", "renameat2", "unlink", "unlinkat"] {
         for k in 1.. {
             let env = Env::new();
             let first = env.write("conf/s.yml", NEW).ok().to_owned();
@@ -190,14 +139,7 @@ fn durability_order_of_one_write() {
     command
         .current_dir(&env.root)
         .env("CFG_AUTHOR", crate::common::AUTHOR)
-        .args([
-            "-f",
-            "-qq",
-            "-y",
-            "-e",
-            "trace=fsync,fdatasync,rename,renameat,renameat2,write",
-            "-o",
-        ])
+        .args(["-f", "-qq", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2,write", "-o"])
         .arg(&log)
         .arg(crate::common::cfg_bin())
         .args(["write", "conf/s.yml"]);
@@ -209,10 +151,7 @@ fn durability_order_of_one_write() {
         .filter_map(|line| {
             let call = line.split_once(' ').map_or(line, |(_, rest)| rest).trim();
             let short = call.replace(&root, "ROOT");
-            if short.starts_with("fsync(")
-                || short.starts_with("fdatasync(")
-                || short.starts_with("rename")
-            {
+            if short.starts_with("fsync(") || short.starts_with("fdatasync(") || short.starts_with("rename") {
                 Some(short)
             } else if short.starts_with("write(1<") {
                 Some("stdout: the new revision".to_owned())
@@ -223,72 +162,25 @@ fn durability_order_of_one_write() {
         .collect();
     eprintln!("durability order of one write:\n  {}", events.join("\n  "));
     let position = |what: &dyn Fn(&str) -> bool, name: &str| -> Vec<usize> {
-        let found: Vec<usize> = events
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| what(e))
-            .map(|(i, _)| i)
-            .collect();
+        let found: Vec<usize> = events.iter().enumerate().filter(|(_, e)| what(e)).map(|(i, _)| i).collect();
         assert!(!found.is_empty(), "no {name} in:\n{}", events.join("\n"));
         found
     };
-    let object_syncs = position(
-        &|e| e.starts_with("fsync(") && e.contains("/.cfg/objects/"),
-        "object fsync",
-    );
-    let journal_sync = position(
-        &|e| e.starts_with("fsync(") && e.contains("/.cfg/pending>"),
-        "journal fsync",
-    );
-    let temp_sync = position(
-        &|e| e.starts_with("fsync(") && e.contains(".s.yml.cfg-"),
-        "temp file fsync",
-    );
-    let target_rename = position(
-        &|e| e.starts_with("rename") && e.contains("\"s.yml\""),
-        "target rename",
-    );
-    let folder_sync = position(
-        &|e| e.starts_with("fsync(") && e.contains("ROOT/conf>"),
-        "folder fsync",
-    );
-    let ref_rename = position(
-        &|e| e.starts_with("rename") && e.contains("refs/heads/main"),
-        "branch move",
-    );
-    let ref_sync = position(
-        &|e| e.starts_with("fsync(") && e.contains("refs/heads/main>"),
-        "branch fsync",
-    );
+    let object_syncs = position(&|e| e.starts_with("fsync(") && e.contains("/.cfg/objects/"), "object fsync");
+    let journal_sync = position(&|e| e.starts_with("fsync(") && e.contains("/.cfg/pending>"), "journal fsync");
+    let temp_sync = position(&|e| e.starts_with("fsync(") && e.contains(".s.yml.cfg-"), "temp file fsync");
+    let target_rename = position(&|e| e.starts_with("rename") && e.contains("\"s.yml\""), "target rename");
+    let folder_sync = position(&|e| e.starts_with("fsync(") && e.contains("ROOT/conf>"), "folder fsync");
+    let ref_rename = position(&|e| e.starts_with("rename") && e.contains("refs/heads/main"), "branch move");
+    let ref_sync = position(&|e| e.starts_with("fsync(") && e.contains("refs/heads/main>"), "branch fsync");
     let success = position(&|e| e.starts_with("stdout"), "success report");
     let last = |v: &[usize]| *v.last().unwrap();
     let first = |v: &[usize]| v[0];
-    assert!(
-        last(&object_syncs) < first(&ref_rename),
-        "objects durable before the branch moves"
-    );
-    assert!(
-        last(&journal_sync) < first(&target_rename),
-        "journal durable before the file is replaced"
-    );
-    assert!(
-        last(&temp_sync) < first(&target_rename),
-        "temp file synced before its rename"
-    );
-    assert!(
-        first(&folder_sync) > first(&target_rename),
-        "folder synced after the rename"
-    );
-    assert!(
-        first(&ref_rename) > first(&folder_sync),
-        "the branch moves after the file is durable"
-    );
-    assert!(
-        first(&ref_sync) > first(&ref_rename),
-        "the moved branch is synced"
-    );
-    assert!(
-        first(&success) > last(&ref_sync),
-        "success is reported only after everything is durable"
-    );
+    assert!(last(&object_syncs) < first(&ref_rename), "objects durable before the branch moves");
+    assert!(last(&journal_sync) < first(&target_rename), "journal durable before the file is replaced");
+    assert!(last(&temp_sync) < first(&target_rename), "temp file synced before its rename");
+    assert!(first(&folder_sync) > first(&target_rename), "folder synced after the rename");
+    assert!(first(&ref_rename) > first(&folder_sync), "the branch moves after the file is durable");
+    assert!(first(&ref_sync) > first(&ref_rename), "the moved branch is synced");
+    assert!(first(&success) > last(&ref_sync), "success is reported only after everything is durable");
 }

@@ -8,10 +8,8 @@ use crate::common::{AUTHOR, Env};
 #[test]
 fn three_writes_are_three_commits_git_lists() {
     let env = Env::new();
-    let revs: Vec<String> = ["a: 1\n", "a: 2\n", "a: 3\n"]
-        .iter()
-        .map(|c| env.write("s.yml", c).ok().to_owned())
-        .collect();
+    let revs: Vec<String> =
+        ["a: 1\n", "a: 2\n", "a: 3\n"].iter().map(|c| env.write("s.yml", c).ok().to_owned()).collect();
     for rev in &revs {
         assert_eq!(rev.len(), 40);
         assert!(rev.chars().all(|c| c.is_ascii_hexdigit()));
@@ -24,12 +22,7 @@ fn three_writes_are_three_commits_git_lists() {
         .cfg(&["log", "--format", "json"])
         .ok()
         .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["rev"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["rev"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(ours, listed);
 }
@@ -38,19 +31,10 @@ fn three_writes_are_three_commits_git_lists() {
 fn cat_rev_returns_every_old_version() {
     let env = Env::new();
     let contents = ["a: 1\n", "a: 2\n", "a: 3\n"];
-    let revs: Vec<String> = contents
-        .iter()
-        .map(|c| env.write("s.yml", c).ok().to_owned())
-        .collect();
+    let revs: Vec<String> = contents.iter().map(|c| env.write("s.yml", c).ok().to_owned()).collect();
     for (rev, content) in revs.iter().zip(contents) {
-        assert_eq!(
-            env.cfg(&["cat", "s.yml", "--rev", rev]).ok(),
-            content.trim()
-        );
-        assert_eq!(
-            env.cfg(&["cat", "s.yml", "--rev", &rev[..8]]).ok(),
-            content.trim()
-        );
+        assert_eq!(env.cfg(&["cat", "s.yml", "--rev", rev]).ok(), content.trim());
+        assert_eq!(env.cfg(&["cat", "s.yml", "--rev", &rev[..8]]).ok(), content.trim());
     }
     assert_eq!(env.cfg(&["cat", "s.yml", "--rev", "HEAD~2"]).ok(), "a: 1");
     assert_eq!(env.cfg(&["cat", "s.yml"]).ok(), "a: 3");
@@ -65,27 +49,14 @@ fn restore_is_a_new_commit() {
     env.write("s.yml", "a: 2\n").ok();
     env.write("other.yml", "b: 1\n").ok();
     let before = env.git_log();
-    let restored = env
-        .cfg(&["restore", &first, "s.yml", "-m", "back to one"])
-        .ok()
-        .to_owned();
+    let restored = env.cfg(&["restore", &first, "s.yml", "-m", "back to one"]).ok().to_owned();
     assert_eq!(env.read("s.yml"), "a: 1\n");
     let after = env.git_log();
-    assert_eq!(
-        after.len(),
-        before.len() + 1,
-        "restore adds exactly one commit"
-    );
+    assert_eq!(after.len(), before.len() + 1, "restore adds exactly one commit");
     assert_eq!(after[0], restored);
     assert_eq!(&after[1..], &before[..], "history is not rewritten");
-    assert_eq!(
-        env.git(&["log", "-1", "--format=%s", "main"]).trim(),
-        "back to one"
-    );
-    assert!(
-        env.git(&["log", "-1", "--format=%b", "main"])
-            .contains(&format!("Cfg-Restored-From: {first}"))
-    );
+    assert_eq!(env.git(&["log", "-1", "--format=%s", "main"]).trim(), "back to one");
+    assert!(env.git(&["log", "-1", "--format=%b", "main"]).contains(&format!("Cfg-Restored-From: {first}")));
     // other.yml did not exist at `first`: a restore of everything leaves it alone.
     env.cfg(&["restore", &first]).ok();
     assert_eq!(env.read("other.yml"), "b: 1\n");
@@ -103,11 +74,7 @@ fn invalid_write_changes_neither_file_nor_history() {
     let before = env.git_log();
     let out = env.write("s.yml", "a: [1, 2\nb: 3\n");
     out.fails_with(1);
-    assert!(
-        out.stderr.contains("s.yml:"),
-        "names the file: {}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("s.yml:"), "names the file: {}", out.stderr);
     assert_eq!(env.read("s.yml"), "a: 1\n");
     assert_eq!(env.git_log(), before);
     // JSON files are parsed as JSON.
@@ -124,11 +91,7 @@ fn permission_bits_survive_a_write() {
         env.put(&file, "a: 0\n");
         std::fs::set_permissions(env.path(&file), std::fs::Permissions::from_mode(mode)).unwrap();
         env.write(&file, "a: 1\n").ok();
-        let after = std::fs::metadata(env.path(&file))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o7777;
+        let after = std::fs::metadata(env.path(&file)).unwrap().permissions().mode() & 0o7777;
         assert_eq!(after, mode, "{file}");
     }
 }
@@ -141,21 +104,14 @@ fn new_file_gets_0666_minus_umask() {
         let file = format!("u{umask}.yml");
         let mut command = std::process::Command::new("sh");
         crate::common::hermetic(&mut command, env.dir.path());
-        command
-            .current_dir(&env.root)
-            .env("CFG_AUTHOR", AUTHOR)
-            .args([
-                "-c",
-                &format!("umask {umask} && echo 'a: 1' | \"$0\" write {file}"),
-                crate::common::cfg_bin(),
-            ]);
+        command.current_dir(&env.root).env("CFG_AUTHOR", AUTHOR).args([
+            "-c",
+            &format!("umask {umask} && echo 'a: 1' | \"$0\" write {file}"),
+            crate::common::cfg_bin(),
+        ]);
         let out: crate::common::Out = command.output().unwrap().into();
         out.ok();
-        let mode = std::fs::metadata(env.path(&file))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o7777;
+        let mode = std::fs::metadata(env.path(&file)).unwrap().permissions().mode() & 0o7777;
         assert_eq!(mode, expected, "umask {umask}");
     }
 }
@@ -176,30 +132,18 @@ fn outside_edit_is_committed_before_the_next_write() {
     env.put("s.yml", "a: edited by hand\n");
     assert_eq!(env.cfg(&["status"]).ok(), "modified s.yml");
     let diff = env.cfg(&["diff", "s.yml"]).ok().to_owned();
-    assert!(
-        diff.contains("-a: 1") && diff.contains("+a: edited by hand"),
-        "{diff}"
-    );
+    assert!(diff.contains("-a: 1") && diff.contains("+a: edited by hand"), "{diff}");
     let rev = env.write("s.yml", "a: 2\n").ok().to_owned();
     let log = env.git_log();
     assert_eq!(log.len(), 3);
     assert_eq!(log[0], rev);
-    assert_eq!(
-        env.cfg(&["cat", "s.yml", "--rev", &log[1]]).ok(),
-        "a: edited by hand"
-    );
-    assert!(
-        env.git(&["log", "-1", "--format=%an %s", &log[1]])
-            .starts_with("outside cfg external change to s.yml")
-    );
+    assert_eq!(env.cfg(&["cat", "s.yml", "--rev", &log[1]]).ok(), "a: edited by hand");
+    assert!(env.git(&["log", "-1", "--format=%an %s", &log[1]]).starts_with("outside cfg external change to s.yml"));
     assert_eq!(env.cfg(&["status"]).ok(), "");
     // A file that existed before cfg managed it is kept as the first version.
     env.put("pre.yml", "old: true\n");
     env.write("pre.yml", "old: false\n").ok();
-    assert_eq!(
-        env.cfg(&["cat", "pre.yml", "--rev", "HEAD~1"]).ok(),
-        "old: true"
-    );
+    assert_eq!(env.cfg(&["cat", "pre.yml", "--rev", "HEAD~1"]).ok(), "old: true");
     // A managed file deleted on disk shows as missing; a write brings it back.
     std::fs::remove_file(env.path("pre.yml")).unwrap();
     assert_eq!(env.cfg(&["status"]).ok(), "missing  pre.yml");
@@ -209,23 +153,14 @@ fn outside_edit_is_committed_before_the_next_write() {
 fn a_second_writer_waits_for_the_lock() {
     let env = Env::new();
     env.write("s.yml", "a: 0\n").ok();
-    let lock = std::fs::File::options()
-        .write(true)
-        .open(env.path(".cfg/lock"))
-        .unwrap();
+    let lock = std::fs::File::options().write(true).open(env.path(".cfg/lock")).unwrap();
     lock.lock().unwrap();
     let started = Instant::now();
     let mut writer = env.command();
-    writer
-        .args(["write", "s.yml", "-i", "-"])
-        .stdin(std::process::Stdio::piped());
+    writer.args(["write", "s.yml", "-i", "-"]).stdin(std::process::Stdio::piped());
     let child = std::thread::spawn(move || crate::common::pipe(&mut writer, b"a: 1\n"));
     std::thread::sleep(Duration::from_millis(600));
-    assert_eq!(
-        env.read("s.yml"),
-        "a: 0\n",
-        "nothing happens while the lock is held"
-    );
+    assert_eq!(env.read("s.yml"), "a: 0\n", "nothing happens while the lock is held");
     lock.unlock().unwrap();
     let out = child.join().unwrap();
     out.ok();
@@ -254,11 +189,7 @@ fn a_busy_lock_names_its_holder() {
     env.write("s.yml", "a: 0\n").ok();
     // What a cfg holder records (cfg reads its input before locking, so a real
     // cfg cannot be paused while holding the lock from outside).
-    std::fs::write(
-        env.path(".cfg/lock"),
-        "pid 4242\nhost elsewhere\ncommand cfg write s.yml\n",
-    )
-    .unwrap();
+    std::fs::write(env.path(".cfg/lock"), "pid 4242\nhost elsewhere\ncommand cfg write s.yml\n").unwrap();
     let mut holder = crate::common::hold_lock(&env);
     let out = env.cfg_in(&["write", "s.yml", "--lock-timeout", "100ms"], b"a: 1\n");
     holder.kill().unwrap();
@@ -274,8 +205,7 @@ fn a_killed_lock_holder_does_not_block() {
     let mut holder = crate::common::hold_lock(&env);
     holder.kill().unwrap();
     holder.wait().unwrap();
-    env.cfg_in(&["write", "s.yml", "--lock-timeout", "1s"], b"a: 1\n")
-        .ok();
+    env.cfg_in(&["write", "s.yml", "--lock-timeout", "1s"], b"a: 1\n").ok();
 }
 
 #[test]
@@ -310,11 +240,7 @@ fn refused_paths_exit_2_with_nothing_written() {
         assert_eq!(out.code, 2, "{case:?} was not refused: {out:#?}");
     }
     assert_eq!(env.git_log(), before);
-    assert_eq!(
-        std::fs::read_dir(&outside).unwrap().count(),
-        0,
-        "nothing written outside the root"
-    );
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing written outside the root");
     assert_eq!(std::fs::read_dir(env.path("real")).unwrap().count(), 0);
     assert_eq!(env.read("s.yml"), "a: 0\n");
     assert!(!env.path(".cfg/x.yml").exists());
@@ -327,19 +253,9 @@ fn files_in_subfolders_and_root_discovery() {
     assert_eq!(env.read("conf/deep/s.yml"), "a: 1\n");
     assert_eq!(env.git(&["show", "main:conf/deep/s.yml"]), "a: 1\n");
     // From a subfolder, paths are relative to it and the root is found above.
-    let out = crate::common::pipe(
-        env.command()
-            .current_dir(env.path("conf"))
-            .args(["write", "deep/s.yml"]),
-        b"a: 2\n",
-    );
+    let out = crate::common::pipe(env.command().current_dir(env.path("conf")).args(["write", "deep/s.yml"]), b"a: 2\n");
     out.ok();
-    let out = env
-        .command()
-        .current_dir(env.path("conf/deep"))
-        .args(["cat", "s.yml"])
-        .output()
-        .unwrap();
+    let out = env.command().current_dir(env.path("conf/deep")).args(["cat", "s.yml"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "a: 2\n");
     // --root and CFG_ROOT override discovery.
     let elsewhere = Env::bare();
@@ -352,13 +268,8 @@ fn files_in_subfolders_and_root_discovery() {
         .unwrap()
         .into();
     assert_eq!(out.ok(), "a: 2");
-    let out: crate::common::Out = elsewhere
-        .command()
-        .args(["log", "-n", "1"])
-        .env("CFG_ROOT", &env.root)
-        .output()
-        .unwrap()
-        .into();
+    let out: crate::common::Out =
+        elsewhere.command().args(["log", "-n", "1"]).env("CFG_ROOT", &env.root).output().unwrap().into();
     assert!(out.ok().contains("write conf/deep/s.yml") || out.ok().contains("commit "));
     // No store anywhere: a usage error that says what to do.
     let out = elsewhere.write("x.yml", "a: 1\n");
@@ -369,35 +280,17 @@ fn files_in_subfolders_and_root_discovery() {
 #[test]
 fn init_is_idempotent_and_excludes_the_store_from_git() {
     let env = Env::bare();
-    let status = std::process::Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(&env.root)
-        .status()
-        .unwrap();
+    let status = std::process::Command::new("git").args(["init", "-q"]).current_dir(&env.root).status().unwrap();
     assert!(status.success());
     std::fs::create_dir(env.path("svc")).unwrap();
     env.cfg(&["init", "svc"]).ok();
     env.cfg(&["init", "svc"]).ok();
     let exclude = std::fs::read_to_string(env.path(".git/info/exclude")).unwrap();
-    assert_eq!(
-        exclude.lines().filter(|l| *l == "/svc/.cfg/").count(),
-        1,
-        "{exclude}"
-    );
-    let out = std::process::Command::new("git")
-        .args(["status", "--porcelain"])
-        .current_dir(&env.root)
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "",
-        "the store is invisible to git status"
-    );
-    let svc = Env {
-        dir: tempfile::tempdir().unwrap(),
-        root: env.path("svc"),
-    };
+    assert_eq!(exclude.lines().filter(|l| *l == "/svc/.cfg/").count(), 1, "{exclude}");
+    let out =
+        std::process::Command::new("git").args(["status", "--porcelain"]).current_dir(&env.root).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "the store is invisible to git status");
+    let svc = Env { dir: tempfile::tempdir().unwrap(), root: env.path("svc") };
     svc.write("a.yml", "a: 1\n").ok();
     svc.fsck();
     std::mem::forget(svc);
@@ -408,65 +301,29 @@ fn commits_record_author_time_message_and_trailers() {
     let env = Env::new();
     let out: crate::common::Out = crate::common::pipe(
         env.command()
-            .args([
-                "write",
-                "s.yml",
-                "-m",
-                "raise retries",
-                "--author",
-                "Ada <ada@example.org>",
-            ])
+            .args(["write", "s.yml", "-m", "raise retries", "--author", "Ada <ada@example.org>"])
             .env("GIT_COMMITTER_DATE", "@1700000000 +0100"),
         b"a: 1\n",
     );
     out.ok();
     let line = env.git(&["log", "-1", "--format=%an|%ae|%at|%ct|%ai|%s", "main"]);
-    assert_eq!(
-        line.trim(),
-        "Ada|ada@example.org|1700000000|1700000000|2023-11-14 23:13:20 +0100|raise retries"
-    );
-    let body = env.git(&[
-        "log",
-        "-1",
-        "--format=%(trailers:key=Cfg-Command,valueonly)",
-        "main",
-    ]);
-    assert_eq!(
-        body.trim(),
-        "cfg write s.yml -m \"raise retries\" --author \"Ada <ada@example.org>\""
-    );
-    let host = env.git(&[
-        "log",
-        "-1",
-        "--format=%(trailers:key=Cfg-Host,valueonly)",
-        "main",
-    ]);
+    assert_eq!(line.trim(), "Ada|ada@example.org|1700000000|1700000000|2023-11-14 23:13:20 +0100|raise retries");
+    let body = env.git(&["log", "-1", "--format=%(trailers:key=Cfg-Command,valueonly)", "main"]);
+    assert_eq!(body.trim(), "cfg write s.yml -m \"raise retries\" --author \"Ada <ada@example.org>\"");
+    let host = env.git(&["log", "-1", "--format=%(trailers:key=Cfg-Host,valueonly)", "main"]);
     assert!(!host.trim().is_empty());
     // CFG_AUTHOR is the default author; the default message names the file.
     env.write("s.yml", "a: 2\n").ok();
-    assert_eq!(
-        env.git(&["log", "-1", "--format=%an <%ae>|%s", "main"])
-            .trim(),
-        format!("{AUTHOR}|write s.yml")
-    );
-    let entry: serde_json::Value =
-        serde_json::from_str(env.cfg(&["log", "-n", "1", "--format", "json"]).ok()).unwrap();
-    for key in [
-        "rev", "time", "author", "host", "command", "message", "files",
-    ] {
+    assert_eq!(env.git(&["log", "-1", "--format=%an <%ae>|%s", "main"]).trim(), format!("{AUTHOR}|write s.yml"));
+    let entry: serde_json::Value = serde_json::from_str(env.cfg(&["log", "-n", "1", "--format", "json"]).ok()).unwrap();
+    for key in ["rev", "time", "author", "host", "command", "message", "files"] {
         assert!(!entry[key].is_null(), "log json lacks {key}: {entry}");
     }
     assert_eq!(entry["files"][0]["path"], "s.yml");
     let text = env.cfg(&["log", "-n", "1"]).ok().to_owned();
-    for needle in [
-        "commit ",
-        "Date:",
-        "Author:  Test User",
-        "Host:",
-        "Command: cfg write s.yml",
-        "M s.yml",
-        "write s.yml",
-    ] {
+    for needle in
+        ["commit ", "Date:", "Author:  Test User", "Host:", "Command: cfg write s.yml", "M s.yml", "write s.yml"]
+    {
         assert!(text.contains(needle), "log text lacks {needle:?}:\n{text}");
     }
 }
@@ -494,21 +351,11 @@ fn show_and_diff_between_revisions() {
     let one = env.write("s.yml", "a: 1\nb: 1\n").ok().to_owned();
     let two = env.write("s.yml", "a: 1\nb: 2\n").ok().to_owned();
     let show = env.cfg(&["show", &two]).ok().to_owned();
-    assert!(
-        show.contains(&format!("commit {two}")) && show.contains("-b: 1") && show.contains("+b: 2"),
-        "{show}"
-    );
-    let diff = env
-        .cfg(&["diff", "s.yml", "--from", &one, "--to", &two])
-        .ok()
-        .to_owned();
+    assert!(show.contains(&format!("commit {two}")) && show.contains("-b: 1") && show.contains("+b: 2"), "{show}");
+    let diff = env.cfg(&["diff", "s.yml", "--from", &one, "--to", &two]).ok().to_owned();
     assert!(diff.contains("-b: 1\n+b: 2"), "{diff}");
     assert!(!diff.contains('\x1b'), "no colour when piped");
-    assert_eq!(
-        env.cfg(&["diff", "s.yml"]).ok(),
-        "",
-        "disk matches the latest version"
-    );
+    assert_eq!(env.cfg(&["diff", "s.yml"]).ok(), "", "disk matches the latest version");
     env.cfg(&["show", "deadbeef"]).fails_with(5);
 }
 
@@ -516,15 +363,7 @@ fn show_and_diff_between_revisions() {
 fn help_documents_the_exit_codes() {
     let env = Env::bare();
     let help = env.cfg(&["--help"]).ok().to_owned();
-    for code in [
-        "0  success",
-        "1  invalid",
-        "2  usage",
-        "3  conflict",
-        "4  the store lock",
-        "5  unknown",
-        "6  I/O",
-    ] {
+    for code in ["0  success", "1  invalid", "2  usage", "3  conflict", "4  the store lock", "5  unknown", "6  I/O"] {
         assert!(help.contains(code), "--help lacks {code:?}");
     }
 }

@@ -20,11 +20,7 @@ impl Repo {
     fn new() -> Repo {
         let env = Env::bare();
         let bin_dir = Path::new(cfg_bin()).parent().unwrap().to_owned();
-        let path = format!(
-            "{}:{}",
-            bin_dir.display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
+        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
         let repo = Repo { env, path };
         repo.git(&["init", "-q", "-b", "main"]).ok();
         repo
@@ -59,15 +55,9 @@ fn the_git_hook_checks_staged_content_not_the_working_file() {
     let env = &repo.env;
     env.cfg(&["hook", "install"]).ok();
     let hook = env.path(".git/hooks/pre-commit");
-    assert_eq!(
-        std::fs::read_to_string(&hook).unwrap(),
-        cfg::ops::PRE_COMMIT_HOOK
-    );
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), cfg::ops::PRE_COMMIT_HOOK);
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        std::fs::metadata(&hook).unwrap().permissions().mode() & 0o111,
-        0o111
-    );
+    assert_eq!(std::fs::metadata(&hook).unwrap().permissions().mode() & 0o111, 0o111);
 
     // Good content staged, bad content in the working copy: the commit passes.
     env.put("conf/schedule_config.yml", GOOD);
@@ -81,35 +71,17 @@ fn the_git_hook_checks_staged_content_not_the_working_file() {
     env.put("conf/schedule_config.yml", GOOD);
     let refused = repo.git(&["commit", "-q", "-m", "bad"]);
     assert_ne!(refused.code, 0, "{refused:#?}");
-    assert!(
-        refused.stderr.contains("conf/schedule_config.yml:3:1"),
-        "{}",
-        refused.stderr
-    );
-    assert!(
-        refused.stderr.contains("duplicate key `schedules`"),
-        "{}",
-        refused.stderr
-    );
+    assert!(refused.stderr.contains("conf/schedule_config.yml:3:1"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("duplicate key `schedules`"), "{}", refused.stderr);
     assert_eq!(repo.commits(), 1);
 
     // The project's schema applies to the staged content too.
-    env.put(
-        ".cfg.yaml",
-        "schemas:\n  '**/schedule_config.yml': builtin:schedule\n",
-    );
+    env.put(".cfg.yaml", "schemas:\n  '**/schedule_config.yml': builtin:schedule\n");
     env.put("conf/schedule_config.yml", "version: one\nschedules: []\n");
     repo.git(&["add", "conf/schedule_config.yml"]).ok();
     let refused = repo.git(&["commit", "-q", "-m", "bad version"]);
-    assert!(
-        refused.stderr.contains("conf/schedule_config.yml:1:10"),
-        "{}",
-        refused.stderr
-    );
-    env.put(
-        "conf/schedule_config.yml",
-        "version: 1.0.1\nschedules: []\n",
-    );
+    assert!(refused.stderr.contains("conf/schedule_config.yml:1:10"), "{}", refused.stderr);
+    env.put("conf/schedule_config.yml", "version: 1.0.1\nschedules: []\n");
     repo.git(&["add", "conf/schedule_config.yml"]).ok();
     repo.git(&["commit", "-q", "-m", "fixed"]).ok();
     assert_eq!(repo.commits(), 2);
@@ -124,22 +96,12 @@ fn hook_install_keeps_a_different_hook_unless_forced() {
     let out = env.cfg(&["hook", "install"]);
     out.fails_with(2);
     assert!(out.stderr.contains("--force"), "{}", out.stderr);
-    assert_eq!(
-        std::fs::read_to_string(&hook).unwrap(),
-        "#!/bin/sh\necho mine\n"
-    );
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), "#!/bin/sh\necho mine\n");
     env.cfg(&["hook", "install", "--force"]).ok();
-    assert_eq!(
-        std::fs::read_to_string(&hook).unwrap(),
-        cfg::ops::PRE_COMMIT_HOOK
-    );
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), cfg::ops::PRE_COMMIT_HOOK);
     let again = env.cfg(&["hook", "install"]);
     again.ok();
-    assert!(
-        again.stderr.contains("already installed"),
-        "{}",
-        again.stderr
-    );
+    assert!(again.stderr.contains("already installed"), "{}", again.stderr);
     // Outside a git repository it is a usage error.
     let outside = Env::bare();
     outside.cfg(&["hook", "install"]).fails_with(2);
@@ -149,15 +111,9 @@ fn hook_install_keeps_a_different_hook_unless_forced() {
 /// `.pre-commit-hooks.yaml` (it builds `cfg` with cargo, like a user's would).
 #[test]
 fn pre_commit_framework_runs_the_hooks() {
-    let available = Command::new("pre-commit")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let available = Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success());
     if !available {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "pre-commit is not installed, and CI is set"
-        );
+        assert!(std::env::var_os("CI").is_none(), "pre-commit is not installed, and CI is set");
         println!("skipped: pre-commit is not installed (pip install pre-commit)");
         return;
     }
@@ -187,18 +143,10 @@ fn pre_commit_framework_runs_the_hooks() {
     assert_eq!(passed.code, 0, "{passed:#?}");
     let blocked = try_repo("cfg-check", &["good.yaml", "bad.yaml"]);
     assert_eq!(blocked.code, 1, "{blocked:#?}");
-    assert!(
-        blocked.stdout.contains("duplicate key `a`"),
-        "{}",
-        blocked.stdout
-    );
+    assert!(blocked.stdout.contains("duplicate key `a`"), "{}", blocked.stdout);
     let schedule = try_repo("cfg-check-schedule", &["schedule_config.yml", "bad.yaml"]);
     assert_eq!(schedule.code, 1, "{schedule:#?}");
-    assert!(
-        schedule.stdout.contains("schedule_config.yml:2:12"),
-        "{}",
-        schedule.stdout
-    );
+    assert!(schedule.stdout.contains("schedule_config.yml:2:12"), "{}", schedule.stdout);
     // bad.yaml does not match the schedule hook's `files`, so only one file failed.
     assert!(!schedule.stdout.contains("bad.yaml"), "{}", schedule.stdout);
 }
@@ -206,8 +154,6 @@ fn pre_commit_framework_runs_the_hooks() {
 /// The real user's cargo or rustup folder: the hermetic HOME must not hide
 /// the toolchain or the registry cache.
 fn real_home_dir(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var).map_or_else(
-        || Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(default),
-        PathBuf::from,
-    )
+    std::env::var_os(var)
+        .map_or_else(|| Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(default), PathBuf::from)
 }

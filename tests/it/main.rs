@@ -4,6 +4,12 @@
 
 mod check;
 mod common;
+mod contention;
 mod crash;
+mod expect;
 mod foundation;
+mod gc;
 mod hook;
+mod io_errors;
+mod kill_random;
+mod paths;

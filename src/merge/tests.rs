@@ -1,0 +1,844 @@
+//! Tests of the merge: its laws, agreement with `git merge-file` on a table of
+//! line edits, and each structural YAML case.
+
+use std::path::Path;
+use std::process::Command;
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+
+use super::{Conflict, MergeOptions, merge};
+
+fn lines_opts() -> MergeOptions {
+    MergeOptions::default()
+}
+
+fn yaml_opts() -> MergeOptions {
+    MergeOptions { yaml: true, list_keys: vec!["skill_name".to_owned()], ..MergeOptions::default() }
+}
+
+/// What `git merge-file -p --diff3` makes of the three texts: the output and
+/// whether it was clean. Runs with no user or system config.
+fn git_merge_file(base: &str, ours: &str, theirs: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write temp file");
+        path
+    };
+    let (b, o, t) = (write("base", base), write("ours", ours), write("theirs", theirs));
+    let output = Command::new("git")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .current_dir(dir.path())
+        .args(["merge-file", "-p", "--diff3", "-L", "latest", "-L", "base", "-L", "new"])
+        .args([&o, &b, &t].map(|p: &std::path::PathBuf| p.as_path()))
+        .output()
+        .expect("run git merge-file");
+    let code = output.status.code().expect("git exited normally");
+    assert!((0..128).contains(&code), "git merge-file failed: {output:?}");
+    (code == 0, String::from_utf8(output.stdout).expect("utf-8"))
+}
+
+fn assert_agrees_with_git(name: &str, base: &str, ours: &str, theirs: &str) {
+    let (git_clean, git_text) = git_merge_file(base, ours, theirs);
+    match merge(base, ours, theirs, &lines_opts()) {
+        Ok(text) => {
+            assert!(git_clean, "{name}: we merged cleanly, git conflicts:\n{git_text}");
+            assert_eq!(text, git_text, "{name}: merged text differs from git");
+        }
+        Err(conflict) => {
+            assert!(!git_clean, "{name}: we conflict, git merges to {git_text:?}");
+            assert_eq!(conflict.marked, git_text, "{name}: marked text differs from git");
+        }
+    }
+}
+
+/// (name, base, ours, theirs)
+const LINE_CASES: &[(&str, &str, &str, &str)] = &[
+    ("disjoint edits", "a\nb\nc\nd\ne\n", "A\nb\nc\nd\ne\n", "a\nb\nc\nd\nE\n"),
+    ("edits one line apart", "a\nb\nc\n", "A\nb\nc\n", "a\nb\nC\n"),
+    ("adjacent edits", "a\nb\nc\n", "A\nb\nc\n", "a\nB\nc\n"),
+    ("adjacent edits reversed", "a\nb\nc\n", "a\nB\nc\n", "A\nb\nc\n"),
+    ("same edit both sides", "a\nb\nc\n", "a\nB\nc\n", "a\nB\nc\n"),
+    ("different edits same line", "a\nb\nc\n", "a\nX\nc\n", "a\nY\nc\n"),
+    ("same line edit plus disjoint", "a\nb\nc\nd\ne\n", "a\nB\nc\nd\ne\n", "a\nB\nc\nd\nE\n"),
+    ("insertions at same point", "a\nb\n", "a\nx\nb\n", "a\ny\nb\n"),
+    ("same insertion at same point", "a\nb\n", "a\nx\nb\n", "a\nx\nb\n"),
+    ("insertions at different points", "a\nb\nc\n", "x\na\nb\nc\n", "a\nb\nc\ny\n"),
+    ("insertions around one line", "a\nb\nc\n", "a\nx\nb\nc\n", "a\nb\ny\nc\n"),
+    ("insertion next to edit", "a\nb\nc\n", "a\nx\nb\nc\n", "a\nB\nc\n"),
+    ("delete vs edit", "a\nb\nc\n", "a\nc\n", "a\nB\nc\n"),
+    ("both delete same line", "a\nb\nc\n", "a\nc\n", "a\nc\n"),
+    ("disjoint deletions", "a\nb\nc\nd\ne\n", "b\nc\nd\ne\n", "a\nb\nc\nd\n"),
+    ("adjacent deletions", "a\nb\nc\nd\n", "a\nc\nd\n", "a\nb\nd\n"),
+    ("edit first line vs append", "a\nb\nc\n", "A\nb\nc\n", "a\nb\nc\nd\n"),
+    ("edit last line vs prepend", "a\nb\nc\n", "a\nb\nC\n", "z\na\nb\nc\n"),
+    ("both append different", "a\nb\n", "a\nb\nc\n", "a\nb\nd\n"),
+    ("both prepend different", "a\nb\n", "x\na\nb\n", "y\na\nb\n"),
+    ("no trailing newline, disjoint", "a\nb\nc", "A\nb\nc", "a\nb\nC"),
+    ("no trailing newline, edit last", "a\nb\nc", "a\nb\nX", "a\nb\nY"),
+    ("one side adds final newline", "a\nb\nc", "A\nb\nc", "a\nb\nc\n"),
+    ("both add final newline", "a\nb", "a\nb\n", "a\nb\n"),
+    ("append after no final newline", "a\nb", "a\nb\nc\n", "A\nb"),
+    ("empty base, both add same", "", "a\n", "a\n"),
+    ("empty base, both add different", "", "a\n", "b\n"),
+    ("empty base, one adds", "", "", "a\nb\n"),
+    ("everything deleted vs edit", "a\nb\n", "", "a\nB\n"),
+    ("everything deleted both", "a\nb\n", "", ""),
+    ("crlf disjoint", "a\r\nb\r\nc\r\nd\r\n", "A\r\nb\r\nc\r\nd\r\n", "a\r\nb\r\nc\r\nD\r\n"),
+    ("crlf conflict", "a\r\nb\r\nc\r\n", "a\r\nX\r\nc\r\n", "a\r\nY\r\nc\r\n"),
+    ("crlf vs lf line", "a\nb\nc\n", "a\r\nb\nc\n", "a\nb\nc\r\n"),
+    ("crlf conflict without final newline", "a\r\nb", "a\r\nX", "a\r\nY"),
+    ("repeated lines", "a\na\na\nb\n", "a\na\na\na\nb\n", "a\na\na\nb\nb\n"),
+    ("yaml value edits", "a: 1\nb: 2\nc: 3\n", "a: 1\nb: 5\nc: 3\n", "a: 1\nb: 2\nc: 4\n"),
+    ("yaml appends", "a: 1\nb: 2\n", "a: 1\nb: 2\nc: 3\n", "a: 1\nb: 2\nd: 4\n"),
+];
+
+#[test]
+fn line_merge_agrees_with_git_merge_file() {
+    for (name, base, ours, theirs) in LINE_CASES {
+        assert_agrees_with_git(name, base, ours, theirs);
+    }
+}
+
+#[test]
+fn conflict_lists_regions_and_renders_diff3() {
+    let opts = MergeOptions {
+        base_label: "base 1a2b3c4".to_owned(),
+        ours_label: "latest 5d6e7f8".to_owned(),
+        theirs_label: "new".to_owned(),
+        ..MergeOptions::default()
+    };
+    let conflict = merge("a\nb\nc\n", "a\nX\nc\n", "a\nY\nc\n", &opts).unwrap_err();
+    assert_eq!(conflict.regions.len(), 1);
+    let region = &conflict.regions[0];
+    assert_eq!(region.base.range, 1..2);
+    assert_eq!(region.ours.lines, ["X"]);
+    assert_eq!(region.theirs.lines, ["Y"]);
+    let rendered = "<<<<<<< latest 5d6e7f8\nX\n||||||| base 1a2b3c4\nb\n=======\nY\n>>>>>>> new\n";
+    assert_eq!(conflict.to_string(), rendered);
+    assert_eq!(conflict.marked, format!("a\n{rendered}c\n"));
+}
+
+/// Texts of up to eight lines over a five-line alphabet, so that lines repeat
+/// and edits collide often.
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(vec!["a\n", "b\n", "c\n", "key: 1\n", "\n"]), 0..8)
+        .prop_map(|lines| lines.concat())
+}
+
+proptest! {
+    // Failures are reported with their minimal input; no regression file
+    // outside `src/merge`.
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn unchanged_ours_takes_theirs(b in text(), t in text(), yaml in any::<bool>()) {
+        let opts = MergeOptions { yaml, ..yaml_opts() };
+        prop_assert_eq!(merge(&b, &b, &t, &opts), Ok(t));
+    }
+
+    #[test]
+    fn unchanged_theirs_takes_ours(b in text(), o in text(), yaml in any::<bool>()) {
+        let opts = MergeOptions { yaml, ..yaml_opts() };
+        prop_assert_eq!(merge(&b, &o, &b, &opts), Ok(o));
+    }
+
+    #[test]
+    fn same_change_merges_to_it(b in text(), x in text(), yaml in any::<bool>()) {
+        let opts = MergeOptions { yaml, ..yaml_opts() };
+        prop_assert_eq!(merge(&b, &x, &x, &opts), Ok(x));
+    }
+}
+
+/// Random edits against git: reports disagreements rather than failing, as
+/// the two Myers implementations may align repeated lines differently (see
+/// `line.rs`). Run with `--ignored --nocapture` to measure.
+#[test]
+#[ignore = "measures agreement with git on random input; slow"]
+fn random_edits_against_git() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut disagreements = 0;
+    let cases = 2000;
+    for _ in 0..cases {
+        let b = text().new_tree(&mut runner).unwrap().current();
+        let edit = |runner: &mut proptest::test_runner::TestRunner| {
+            let mut lines: Vec<&str> = b.split_inclusive('\n').collect();
+            let ops =
+                prop::collection::vec((0..3usize, 0..9usize, 0..5usize), 0..3).new_tree(runner).unwrap().current();
+            let alphabet = ["a\n", "b\n", "c\n", "key: 1\n", "\n"];
+            for (op, at, line) in ops {
+                let at = at % (lines.len() + 1);
+                match op {
+                    0 => lines.insert(at, alphabet[line]),
+                    1 if at < lines.len() => {
+                        lines.remove(at);
+                    }
+                    _ if at < lines.len() => lines[at] = alphabet[line],
+                    _ => {}
+                }
+            }
+            lines.concat()
+        };
+        let (o, t) = (edit(&mut runner), edit(&mut runner));
+        let (git_clean, git_text) = git_merge_file(&b, &o, &t);
+        let Ok(ours) = std::panic::catch_unwind(|| merge(&b, &o, &t, &lines_opts())) else {
+            panic!("merge panicked on b={b:?} o={o:?} t={t:?}");
+        };
+        let agree = match &ours {
+            Ok(text) => git_clean && *text == git_text,
+            Err(c) => !git_clean && c.marked == git_text,
+        };
+        if !agree {
+            disagreements += 1;
+            eprintln!("b={b:?} o={o:?} t={t:?}\n git: {git_clean} {git_text:?}\n ours: {ours:?}");
+        }
+    }
+    eprintln!("{disagreements} of {cases} disagree with git");
+}
+
+fn merged(base: &str, ours: &str, theirs: &str) -> String {
+    match merge(base, ours, theirs, &yaml_opts()) {
+        Ok(text) => text,
+        Err(conflict) => panic!("unexpected conflict:\n{}", conflict.marked),
+    }
+}
+
+fn conflicted(base: &str, ours: &str, theirs: &str) -> Conflict {
+    match merge(base, ours, theirs, &yaml_opts()) {
+        Ok(text) => panic!("unexpected merge:\n{text}"),
+        Err(conflict) => conflict,
+    }
+}
+
+#[test]
+fn keys_added_at_end_by_both_writers_merge() {
+    let base = "name: nightly\nretries: 3\n";
+    let ours = "name: nightly\nretries: 3\ntimeout: 30s\n";
+    let theirs = "name: nightly\nretries: 3\nowner: ops\n";
+    assert!(merge(base, ours, theirs, &lines_opts()).is_err());
+    assert_eq!(merged(base, ours, theirs), "name: nightly\nretries: 3\ntimeout: 30s\nowner: ops\n");
+}
+
+#[test]
+fn different_entries_of_list_keyed_by_skill_name_merge() {
+    let base = "\
+skills:
+  - skill_name: rust
+    level: 2
+  - skill_name: go
+    level: 1
+";
+    // Ours edits rust and appends zig right where theirs edits go's last line.
+    let ours = "\
+skills:
+  - skill_name: rust
+    level: 3
+  - skill_name: go
+    level: 1
+  - skill_name: zig
+    level: 1
+";
+    let theirs = "\
+skills:
+  - skill_name: rust
+    level: 2
+  - skill_name: go
+    level: 2
+";
+    assert!(merge(base, ours, theirs, &lines_opts()).is_err());
+    assert_eq!(
+        merged(base, ours, theirs),
+        "\
+skills:
+  - skill_name: rust
+    level: 3
+  - skill_name: go
+    level: 2
+  - skill_name: zig
+    level: 1
+"
+    );
+}
+
+#[test]
+fn keyed_list_entries_added_deleted_and_edited_merge() {
+    let base = "\
+skills:
+- skill_name: rust
+  level: 2
+- skill_name: go
+  level: 1
+- skill_name: c
+  level: 1
+";
+    // Ours edits rust and deletes c; theirs edits go and adds zig.
+    let ours = "\
+skills:
+- skill_name: rust
+  level: 3
+- skill_name: go
+  level: 1
+";
+    let theirs = "\
+skills:
+- skill_name: rust
+  level: 2
+- skill_name: go
+  level: 4
+- skill_name: c
+  level: 1
+- skill_name: zig
+  level: 1
+";
+    assert_eq!(
+        merged(base, ours, theirs),
+        "\
+skills:
+- skill_name: rust
+  level: 3
+- skill_name: go
+  level: 4
+- skill_name: zig
+  level: 1
+"
+    );
+}
+
+#[test]
+fn both_sides_editing_fields_of_one_keyed_entry_merge() {
+    let base = "\
+skills:
+  - skill_name: rust
+    level: 2
+    since: 2019
+";
+    let ours = "\
+skills:
+  - skill_name: rust
+    level: 3
+    since: 2019
+";
+    let theirs = "\
+skills:
+  - skill_name: rust
+    level: 2
+    since: 2018
+";
+    // Adjacent lines: the line merge conflicts, the entry merge does not.
+    assert!(merge(base, ours, theirs, &lines_opts()).is_err());
+    assert_eq!(
+        merged(base, ours, theirs),
+        "\
+skills:
+  - skill_name: rust
+    level: 3
+    since: 2018
+"
+    );
+}
+
+#[test]
+fn same_key_set_to_two_values_conflicts() {
+    let base = "name: nightly\nretries: 3\n";
+    let ours = "name: nightly\nretries: 4\n";
+    let theirs = "name: nightly\nretries: 5\n";
+    let conflict = conflicted(base, ours, theirs);
+    assert_eq!(conflict.regions.len(), 1);
+    assert_eq!(conflict.regions[0].ours.lines, ["retries: 4"]);
+    assert_eq!(conflict.regions[0].theirs.lines, ["retries: 5"]);
+}
+
+#[test]
+fn same_keyed_entry_field_set_to_two_values_conflicts() {
+    let base = "skills:\n- skill_name: rust\n  level: 2\n";
+    let ours = "skills:\n- skill_name: rust\n  level: 3\n";
+    let theirs = "skills:\n- skill_name: rust\n  level: 4\n";
+    conflicted(base, ours, theirs);
+}
+
+#[test]
+fn comments_on_untouched_lines_are_preserved_byte_for_byte() {
+    let base = "\
+# Nightly schedule.   Edited by hand!
+name: nightly   # the job name
+retries: 3
+# how long one run may take
+timeout:    30s
+";
+    let ours = "\
+# Nightly schedule.   Edited by hand!
+name: nightly   # the job name
+retries: 4
+# how long one run may take
+timeout:    30s
+";
+    let theirs = "\
+# Nightly schedule.   Edited by hand!
+name: nightly   # the job name
+retries: 3
+# how long one run may take, at most
+timeout:    45s
+";
+    assert!(merge(base, ours, theirs, &lines_opts()).is_err());
+    assert_eq!(
+        merged(base, ours, theirs),
+        "\
+# Nightly schedule.   Edited by hand!
+name: nightly   # the job name
+retries: 4
+# how long one run may take, at most
+timeout:    45s
+"
+    );
+}
+
+#[test]
+fn comment_changed_on_one_side_is_kept() {
+    let base = "a: 1\n# about b\nb: 2\nc: 3\n";
+    let ours = "a: 1\n# about b, reworded\nb: 2\nc: 3\n";
+    let theirs = "a: 1\n# about b\nb: 2\nc: 4\n";
+    // The comment belongs to b's entry, which theirs left alone.
+    assert_eq!(merged(base, ours, theirs), "a: 1\n# about b, reworded\nb: 2\nc: 4\n");
+}
+
+#[test]
+fn nested_mappings_merge_by_key() {
+    let base = "\
+job:
+  name: nightly
+  schedule:
+    cron: '0 3 * * *'
+    timezone: UTC
+other: true
+";
+    let ours = "\
+job:
+  name: nightly
+  schedule:
+    cron: '0 4 * * *'
+    timezone: UTC
+other: true
+";
+    let theirs = "\
+job:
+  name: nightly
+  schedule:
+    cron: '0 3 * * *'
+    timezone: Europe/Paris
+    jitter: 5m
+other: true
+";
+    assert!(merge(base, ours, theirs, &lines_opts()).is_err());
+    assert_eq!(
+        merged(base, ours, theirs),
+        "\
+job:
+  name: nightly
+  schedule:
+    cron: '0 4 * * *'
+    timezone: Europe/Paris
+    jitter: 5m
+other: true
+"
+    );
+}
+
+#[test]
+fn nested_key_added_by_both_at_end_of_inner_mapping_merges() {
+    let base = "a:\n  x: 1\nb: 2\n";
+    let ours = "a:\n  x: 1\n  y: 2\nb: 2\n";
+    let theirs = "a:\n  x: 1\n  z: 3\nb: 2\n";
+    assert_eq!(merged(base, ours, theirs), "a:\n  x: 1\n  y: 2\n  z: 3\nb: 2\n");
+}
+
+#[test]
+fn key_deleted_on_one_side_and_unchanged_on_other_is_deleted() {
+    let base = "a: 1\nb: 2\nc: 3\n";
+    let ours = "a: 1\nc: 3\n";
+    let theirs = "a: 1\nb: 2\nc: 4\n";
+    assert!(merge(base, ours, theirs, &lines_opts()).is_err());
+    assert_eq!(merged(base, ours, theirs), "a: 1\nc: 4\n");
+}
+
+#[test]
+fn key_deleted_on_one_side_and_changed_on_other_conflicts() {
+    conflicted("a: 1\nb: 2\n", "a: 1\n", "a: 1\nb: 3\n");
+    conflicted("a: 1\nb: 2\n", "a: 1\nb: 3\n", "a: 1\n");
+}
+
+#[test]
+fn same_key_added_with_different_values_conflicts() {
+    conflicted("a: 1\n", "a: 1\nb: 2\n", "a: 1\nb: 3\n");
+}
+
+#[test]
+fn same_key_added_identically_merges_once() {
+    // Each side also edits `a`, so the line merge conflicts.
+    let base = "a: 1\nz: 0\n";
+    let ours = "a: 2\nz: 0\nb: 2\n";
+    let theirs = "a: 1\nz: 1\nb: 2\n";
+    assert_eq!(merged(base, ours, theirs), "a: 2\nz: 1\nb: 2\n");
+}
+
+#[test]
+fn unkeyed_list_of_same_length_merges_by_position() {
+    let base = "hosts:\n- alpha\n- beta\n";
+    let ours = "hosts:\n- ALPHA\n- beta\n";
+    let theirs = "hosts:\n- alpha\n- BETA\n";
+    assert_eq!(merged(base, ours, theirs), "hosts:\n- ALPHA\n- BETA\n");
+}
+
+#[test]
+fn unkeyed_list_whose_length_changed_conflicts() {
+    conflicted("hosts:\n- alpha\n- beta\n", "hosts:\n- ALPHA\n- beta\n", "hosts:\n- alpha\n- BETA\n- gamma\n");
+}
+
+#[test]
+fn reordering_on_theirs_only_conflicts() {
+    conflicted("a: 1\nb: 2\nc: 3\n", "a: 9\nb: 2\nc: 3\n", "b: 2\na: 1\nc: 3\n");
+}
+
+#[test]
+fn flow_collections_changed_on_both_sides_conflict() {
+    conflicted("a: [1, 2]\n", "a: [1, 3]\n", "a: [0, 2]\n");
+}
+
+#[test]
+fn anchors_are_not_merged_structurally() {
+    conflicted("d: &d 1\na: 1\nb: 2\n", "d: &d 1\na: 2\nb: 2\n", "d: &d 1\na: 1\nb: 3\n");
+}
+
+#[test]
+fn missing_final_newline_is_merged_like_a_value() {
+    // Ours drops the final newline; theirs edits another key.
+    let base = "a: 1\nb: 2\n";
+    let ours = "a: 1\nb: 2";
+    let theirs = "a: 3\nb: 2\n";
+    assert!(merge(base, ours, theirs, &lines_opts()).is_err());
+    assert_eq!(merged(base, ours, theirs), "a: 3\nb: 2");
+    // Theirs appends after a last line without newline.
+    let base = "a: 1\nb: 2";
+    let ours = "a: 5\nb: 2";
+    let theirs = "a: 1\nb: 2\nc: 3\n";
+    assert_eq!(merged(base, ours, theirs), "a: 5\nb: 2\nc: 3\n");
+}
+
+#[test]
+fn crlf_files_merge_structurally() {
+    let base = "a: 1\r\nb: 2\r\n";
+    let ours = "a: 1\r\nb: 2\r\nc: 3\r\n";
+    let theirs = "a: 1\r\nb: 2\r\nd: 4\r\n";
+    assert_eq!(merged(base, ours, theirs), "a: 1\r\nb: 2\r\nc: 3\r\nd: 4\r\n");
+}
+
+#[test]
+fn block_scalars_merge_as_values() {
+    let base = "a: |\n  one\n  two\nb: 1\n";
+    let ours = "a: |\n  one\n  TWO\nb: 1\n";
+    let theirs = "a: |\n  one\n  two\nb: 2\n";
+    assert_eq!(merged(base, ours, theirs), "a: |\n  one\n  TWO\nb: 2\n");
+}
+
+#[test]
+fn non_ascii_text_merges_structurally() {
+    let base = "name: café\nb: 1\n";
+    let ours = "name: café ☕\nb: 1\n";
+    let theirs = "name: café\nb: 2\n";
+    assert_eq!(merged(base, ours, theirs), "name: café ☕\nb: 2\n");
+}
+
+#[test]
+fn json_is_never_merged_structurally() {
+    let opts = MergeOptions { yaml: false, ..yaml_opts() };
+    assert!(merge("a: 1\nb: 2\n", "a: 1\nb: 2\nc: 3\n", "a: 1\nb: 2\nd: 4\n", &opts).is_err());
+}
+
+#[test]
+fn key_inserted_mid_mapping_by_theirs_is_appended_at_the_end() {
+    let base = "a: 1\nb: 2\nc: 3\n";
+    let ours = "a: 1\nb: 2\nc: 4\n";
+    let theirs = "a: 1\nb: 2\nnew: 0\nc: 3\n";
+    assert!(merge(base, ours, theirs, &lines_opts()).is_err());
+    assert_eq!(merged(base, ours, theirs), "a: 1\nb: 2\nc: 4\nnew: 0\n");
+}
+
+#[test]
+fn trailing_comments_and_header_are_merged_as_text() {
+    let base = "# header\n\na: 1\nb: 2\n# trailer\n";
+    let ours = "# header, edited\n\na: 1\nb: 3\n# trailer\n";
+    let theirs = "# header\n\na: 1\nb: 2\nc: 4\n# trailer, edited\n";
+    assert_eq!(merged(base, ours, theirs), "# header, edited\n\na: 1\nb: 3\nc: 4\n# trailer, edited\n");
+}
+
+#[test]
+fn entries_at_different_indentation_conflict() {
+    // Theirs re-indents the nested mapping; its new key would not fit ours.
+    let base = "a:\n  x: 1\nb: 1\n";
+    let ours = "a:\n  x: 1\n  y: 2\nb: 1\n";
+    let theirs = "a:\n    x: 1\n    z: 3\nb: 1\n";
+    conflicted(base, ours, theirs);
+}
+
+#[test]
+fn compact_entries_whose_first_key_differs_conflict() {
+    let base = "- skill_name: rust\n  level: 1\n";
+    let ours = "- level: 2\n  skill_name: rust\n";
+    let theirs = "- skill_name: rust\n  level: 1\n  since: 2020\n";
+    conflicted(base, ours, theirs);
+}
+
+#[test]
+fn keyed_list_reordered_by_theirs_conflicts() {
+    let base = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 1\n";
+    let ours = "- skill_name: a\n  level: 2\n- skill_name: b\n  level: 1\n";
+    let theirs = "- skill_name: b\n  level: 1\n- skill_name: a\n  level: 1\n";
+    conflicted(base, ours, theirs);
+}
+
+#[test]
+fn list_without_merge_key_option_merges_only_by_position() {
+    let opts = MergeOptions { list_keys: Vec::new(), ..yaml_opts() };
+    let base = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 1\n";
+    let ours = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 1\n- skill_name: c\n  level: 1\n";
+    let theirs = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 2\n";
+    assert!(merge(base, ours, theirs, &opts).is_err());
+    assert_eq!(
+        merge(base, ours, theirs, &yaml_opts()),
+        Ok("- skill_name: a\n  level: 1\n- skill_name: b\n  level: 2\n- skill_name: c\n  level: 1\n".to_owned())
+    );
+}
+
+#[test]
+fn merge_that_empties_the_root_conflicts() {
+    conflicted("a: 1\nb: 2\n", "b: 2\n", "a: 1\n");
+}
+
+#[test]
+fn git_is_available_for_the_table() {
+    assert!(Path::new("/").exists());
+    let (clean, text) = git_merge_file("a\n", "a\n", "b\n");
+    assert!(clean);
+    assert_eq!(text, "b\n");
+}
+
+/// Two writers whose edits touch different keys, different nested keys or
+/// different entries of a keyed list always merge, and the merged document
+/// holds every edit of both: checked against a model of the edits, with the
+/// result parsed by `saphyr` (not by the merge's own parser).
+mod disjoint_edits {
+    use proptest::prelude::*;
+    use saphyr::{LoadableYamlNode, YamlOwned};
+
+    use super::{merge, yaml_opts};
+
+    #[derive(Debug, Clone)]
+    enum Val {
+        Scalar(String),
+        Map(Vec<(String, String)>),
+        /// `(skill_name, level)` entries.
+        List(Vec<(String, String)>),
+    }
+
+    type Model = Vec<(String, Val)>;
+
+    #[derive(Debug, Clone)]
+    enum Edit {
+        SetTop(String, Val),
+        DelTop(String),
+        AddTop(String, Val),
+        SetSub(String, String, String),
+        DelSub(String, String),
+        AddSub(String, String, String),
+    }
+
+    fn entry<'m>(model: &'m mut Model, key: &str) -> Option<&'m mut Val> {
+        model.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn apply(model: &mut Model, edit: &Edit) {
+        match edit {
+            Edit::SetTop(k, v) => *entry(model, k).expect("key") = v.clone(),
+            Edit::DelTop(k) => model.retain(|(key, _)| key != k),
+            Edit::AddTop(k, v) => model.push((k.clone(), v.clone())),
+            Edit::SetSub(k, s, v) => {
+                subs(model, k).iter_mut().find(|(name, _)| name == s).expect("sub").1 = v.clone();
+            }
+            Edit::DelSub(k, s) => subs(model, k).retain(|(name, _)| name != s),
+            Edit::AddSub(k, s, v) => subs(model, k).push((s.clone(), v.clone())),
+        }
+    }
+
+    fn subs<'m>(model: &'m mut Model, key: &str) -> &'m mut Vec<(String, String)> {
+        match entry(model, key).expect("key") {
+            Val::Map(subs) | Val::List(subs) => subs,
+            Val::Scalar(_) => panic!("not a collection"),
+        }
+    }
+
+    fn emit(model: &Model) -> String {
+        let mut out = String::from("# generated\n\n");
+        for (key, val) in model {
+            out.push_str(&format!("# about {key}\n"));
+            match val {
+                Val::Scalar(s) => out.push_str(&format!("{key}: {s}\n")),
+                Val::Map(subs) => {
+                    out.push_str(&format!("{key}:\n"));
+                    for (sub, v) in subs {
+                        out.push_str(&format!("  {sub}: {v}   # {sub}\n"));
+                    }
+                }
+                Val::List(items) => {
+                    out.push_str(&format!("{key}:\n"));
+                    for (name, level) in items {
+                        out.push_str(&format!("  - skill_name: {name}\n    level: {level}\n"));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Mappings compared regardless of key order; lists in order.
+    fn canon(yaml: &YamlOwned) -> String {
+        match yaml {
+            YamlOwned::Mapping(map) => {
+                let mut entries: Vec<String> = map.iter().map(|(k, v)| format!("{}={}", canon(k), canon(v))).collect();
+                entries.sort();
+                format!("{{{}}}", entries.join(","))
+            }
+            YamlOwned::Sequence(items) => {
+                format!("[{}]", items.iter().map(canon).collect::<Vec<_>>().join(","))
+            }
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn parse(text: &str) -> String {
+        let docs = YamlOwned::load_from_str(text).expect("merged text parses");
+        assert!(docs.len() <= 1, "one document");
+        docs.first().map_or_else(|| "(empty)".to_owned(), canon)
+    }
+
+    fn word() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["a", "b", "on", "12", "x y"]).prop_map(str::to_owned)
+    }
+
+    fn val() -> impl Strategy<Value = Val> {
+        prop_oneof![
+            word().prop_map(Val::Scalar),
+            prop::collection::vec(word(), 1..4)
+                .prop_map(|vs| Val::Map(vs.into_iter().enumerate().map(|(i, v)| (format!("x{i}"), v)).collect())),
+            prop::collection::vec(word(), 1..4)
+                .prop_map(|vs| Val::List(vs.into_iter().enumerate().map(|(i, v)| (format!("s{i}"), v)).collect())),
+        ]
+    }
+
+    /// Who may touch what: 0 nobody, 1 ours, 2 theirs, 3 split below.
+    fn owners() -> impl Strategy<Value = Vec<(u8, Vec<u8>, u8)>> {
+        prop::collection::vec((0..4u8, prop::collection::vec(0..3u8, 4), 0..4u8), 6)
+    }
+
+    /// The edits `side` (1 ours, 2 theirs) makes, given who owns what.
+    fn edits(base: &Model, owners: &[(u8, Vec<u8>, u8)], side: u8) -> Vec<Edit> {
+        let tag = if side == 1 { "o" } else { "t" };
+        let mut edits = Vec::new();
+        for ((key, val), (owner, subs, action)) in base.iter().zip(owners) {
+            if *owner == side {
+                edits.push(match action {
+                    0 => Edit::DelTop(key.clone()),
+                    _ => Edit::SetTop(key.clone(), Val::Scalar(format!("{tag}{action}"))),
+                });
+            } else if *owner == 3 {
+                let (Val::Map(entries) | Val::List(entries)) = val else {
+                    continue;
+                };
+                for (i, (name, _)) in entries.iter().enumerate() {
+                    if subs[i % subs.len()] != side {
+                        continue;
+                    }
+                    // Entry 0 stays so that no collection ends up empty.
+                    if i > 0 && *action == 0 {
+                        edits.push(Edit::DelSub(key.clone(), name.clone()));
+                    } else {
+                        edits.push(Edit::SetSub(key.clone(), name.clone(), format!("{tag}{i}")));
+                    }
+                }
+                if *action % 2 == side % 2 {
+                    edits.push(Edit::AddSub(key.clone(), format!("{tag}new"), tag.to_owned()));
+                }
+            }
+        }
+        if owners[0].2 == side {
+            edits.push(Edit::AddTop(format!("{tag}_top"), Val::Scalar(tag.to_owned())));
+        }
+        edits
+    }
+
+    proptest! {
+        // Failures are reported with their minimal input; no regression file
+        // outside `src/merge`.
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn disjoint_edits_merge_and_keep_every_change(
+            values in prop::collection::vec(val(), 1..6),
+            owners in owners(),
+        ) {
+            let base: Model = values.into_iter().enumerate().map(|(i, v)| (format!("k{i}"), v)).collect();
+            let (mut ours, mut theirs, mut expected) = (base.clone(), base.clone(), base.clone());
+            for edit in edits(&base, &owners, 1) {
+                apply(&mut ours, &edit);
+                apply(&mut expected, &edit);
+            }
+            for edit in edits(&base, &owners, 2) {
+                apply(&mut theirs, &edit);
+                apply(&mut expected, &edit);
+            }
+            // A root emptied by the two writers together is reported as a
+            // conflict: nothing would be left to check the merge against.
+            prop_assume!(!expected.is_empty());
+            let (b, o, t) = (emit(&base), emit(&ours), emit(&theirs));
+            let merged = merge(&b, &o, &t, &yaml_opts());
+            let merged = match merged {
+                Ok(text) => text,
+                Err(c) => panic!("conflict:\n{}\nbase:\n{b}\nours:\n{o}\ntheirs:\n{t}", c.marked),
+            };
+            prop_assert_eq!(parse(&merged), parse(&emit(&expected)), "merged:\n{}", merged);
+            // Assembled from the inputs' lines only.
+            for line in merged.lines() {
+                prop_assert!(o.lines().chain(t.lines()).any(|l| l == line), "stray line {:?}", line);
+            }
+        }
+
+        #[test]
+        fn same_value_changed_two_ways_always_conflicts(
+            values in prop::collection::vec(val(), 1..6),
+            mut owners in owners(),
+            target in 0..6usize,
+        ) {
+            let base: Model = values.into_iter().enumerate().map(|(i, v)| (format!("k{i}"), v)).collect();
+            // Nobody else touches the target; both writers set one value in it.
+            let target = target % base.len();
+            owners[target].0 = 0;
+            let (key, val) = &base[target];
+            let clash = |tag: &str| match val {
+                Val::Scalar(_) => Edit::SetTop(key.clone(), Val::Scalar(tag.to_owned())),
+                Val::Map(subs) | Val::List(subs) => {
+                    Edit::SetSub(key.clone(), subs[0].0.clone(), tag.to_owned())
+                }
+            };
+            let (mut ours, mut theirs) = (base.clone(), base.clone());
+            for edit in edits(&base, &owners, 1).iter().chain([&clash("OURS")]) {
+                apply(&mut ours, edit);
+            }
+            for edit in edits(&base, &owners, 2).iter().chain([&clash("THEIRS")]) {
+                apply(&mut theirs, edit);
+            }
+            let (b, o, t) = (emit(&base), emit(&ours), emit(&theirs));
+            let merged = merge(&b, &o, &t, &yaml_opts());
+            prop_assert!(merged.is_err(), "merged:\n{}", merged.unwrap_or_default());
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! History pruning primitives: cut history at a shallow boundary, rewrite a
+//! chain of kept commits, remember what was pruned and what was rewritten, and
+//! delete the loose objects nothing reachable uses any more.
+//!
+//! Ordering for crash safety (the caller holds the store lock): records of
+//! pruned and rewritten ids are appended and synced first (an id recorded but
+//! still present simply resolves as usual); then the new history is made
+//! durable (new commits synced, or the `shallow` file replaced atomically and
+//! synced); then the branch moves by compare-and-swap; only then are objects
+//! deleted. A crash at any point leaves a store that `git fsck --strict`
+//! accepts and that holds every kept commit.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+
+use gix::ObjectId;
+
+use super::{CommitInfo, Error, Rev, Store, git, signature};
+use crate::fsio::{self, IoError, IoResultExt, Step};
+
+const PRUNED: &str = "cfg-pruned";
+const REWRITTEN: &str = "cfg-rewritten";
+
+/// Why a revision is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pruned {
+    /// When `cfg gc` removed it (RFC 3339).
+    pub when: String,
+    /// The policy it ran with.
+    pub policy: String,
+}
+
+/// What deleting unreachable objects freed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Freed {
+    pub objects: usize,
+    pub bytes: u64,
+}
+
+impl Store {
+    /// Appends `dropped` to the record of pruned revisions.
+    pub fn record_pruned(&self, dropped: &[Rev], when: &str, policy: &str) -> Result<(), Error> {
+        let mut text = String::new();
+        for rev in dropped {
+            text.push_str(&format!("{rev}\t{when}\t{policy}\n"));
+        }
+        self.append_record(PRUNED, &text)
+    }
+
+    /// Appends `old new` pairs for commits a rewrite gave new ids.
+    pub fn record_rewritten(&self, pairs: &[(Rev, Rev)]) -> Result<(), Error> {
+        let text: String = pairs.iter().map(|(old, new)| format!("{old} {new}\n")).collect();
+        self.append_record(REWRITTEN, &text)
+    }
+
+    fn append_record(&self, name: &str, text: &str) -> Result<(), Error> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let path = self.git_dir.join(name);
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&path).at(Step::Open, &path)?;
+        file.write_all(text.as_bytes()).at(Step::Write, &path)?;
+        file.sync_all().at(Step::Sync, &path)?;
+        fsio::sync_path(&self.git_dir)?;
+        Ok(())
+    }
+
+    /// The current id of a commit a rewrite replaced (following chains of
+    /// rewrites), for a full or abbreviated old id.
+    pub(super) fn rewritten(&self, spec: &str) -> Option<Rev> {
+        let text = std::fs::read_to_string(self.git_dir.join(REWRITTEN)).ok()?;
+        let map: HashMap<&str, &str> = text.lines().filter_map(|l| l.split_once(' ')).collect();
+        let spec = spec.to_ascii_lowercase();
+        let mut matches = map.keys().filter(|old| old.starts_with(&spec));
+        let first = *matches.next()?;
+        if matches.next().is_some() || spec.len() < 4 {
+            return None;
+        }
+        let mut current = map[first];
+        for _ in 0..map.len() {
+            match map.get(current) {
+                Some(next) => current = next,
+                None => break,
+            }
+        }
+        current.parse().ok()
+    }
+
+    /// When and why a (full or abbreviated) revision was pruned, if it was.
+    pub fn pruned(&self, spec: &str) -> Option<Pruned> {
+        if spec.len() < 4 || !spec.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        let text = std::fs::read_to_string(self.git_dir.join(PRUNED)).ok()?;
+        let spec = spec.to_ascii_lowercase();
+        text.lines().rev().find_map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            let (id, when, policy) = (fields.next()?, fields.next()?, fields.next()?);
+            id.starts_with(&spec).then(|| Pruned { when: when.to_owned(), policy: policy.to_owned() })
+        })
+    }
+
+    /// Makes `boundary` the oldest commit of the history, keeping every id:
+    /// git's `shallow` file lists it, so its parents are no longer needed.
+    pub fn cut_history_at(&self, boundary: Rev) -> Result<(), Error> {
+        let path = self.git_dir.join("shallow");
+        let temp = self.git_dir.join("shallow.cfg-tmp");
+        std::fs::write(&temp, format!("{boundary}\n")).at(Step::Write, &temp)?;
+        fsio::sync_path(&temp)?;
+        std::fs::rename(&temp, &path).at(Step::Rename, &path)?;
+        fsio::sync_path(&self.git_dir)?;
+        Ok(())
+    }
+
+    /// Writes a new chain holding exactly `kept` (oldest first), each commit with
+    /// its tree, author, committer and message, and returns the new ids in the
+    /// same order. The new objects are synced; the branch does not move.
+    pub fn rewrite_chain(&self, kept: &[CommitInfo]) -> Result<Vec<Rev>, Error> {
+        let mut parent: Option<ObjectId> = None;
+        let mut out = Vec::new();
+        for info in kept {
+            let commit = self.repo.find_commit(info.rev.0).map_err(git("read a commit", &self.git_dir))?;
+            let tree = commit.tree_id().map_err(git("read a commit", &self.git_dir))?.detach();
+            let raw = commit.decode().map_err(git("read a commit", &self.git_dir))?;
+            let new = gix::objs::Commit {
+                tree,
+                parents: parent.into_iter().collect(),
+                author: signature(&info.author),
+                committer: signature(&info.committer),
+                encoding: raw.encoding.map(Into::into),
+                message: raw.message.into(),
+                extra_headers: Vec::new(),
+            };
+            let id = self.repo.write_object(&new).map_err(git("write a commit", &self.git_dir))?.detach();
+            self.unsynced.borrow_mut().push(id);
+            parent = Some(id);
+            out.push(Rev(id));
+        }
+        self.sync_objects()?;
+        Ok(out)
+    }
+
+    /// After a rewrite the oldest commit is a true root: no shallow boundary.
+    pub fn remove_shallow(&self) -> Result<(), Error> {
+        let path = self.git_dir.join("shallow");
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(fsio::sync_path(&self.git_dir)?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(IoError::new(Step::Remove, &path, e).into()),
+        }
+    }
+
+    /// The commits `kept` and every tree and blob they use.
+    fn reachable(&self, kept: &[Rev]) -> Result<HashSet<ObjectId>, Error> {
+        let mut seen = HashSet::new();
+        let mut trees = Vec::new();
+        for rev in kept {
+            seen.insert(rev.0);
+            trees.push(self.tree_of(*rev)?);
+        }
+        while let Some(tree) = trees.pop() {
+            if !seen.insert(tree) {
+                continue;
+            }
+            let tree = self.repo.find_tree(tree).map_err(git("read a tree", &self.git_dir))?;
+            let decoded = tree.decode().map_err(git("read a tree", &self.git_dir))?;
+            for entry in &decoded.entries {
+                if entry.mode.is_tree() {
+                    trees.push(entry.oid.to_owned());
+                } else {
+                    seen.insert(entry.oid.to_owned());
+                }
+            }
+        }
+        Ok(seen)
+    }
+
+    /// Loose objects that none of the commits `kept` uses, with their sizes.
+    /// With `delete`, they are removed: only call this with the complete new
+    /// history, after it is durable and the branch has moved.
+    pub fn unreachable_objects(&self, kept: &[Rev], delete: bool) -> Result<Freed, Error> {
+        let keep = self.reachable(kept)?;
+        let objects = self.git_dir.join("objects");
+        let mut freed = Freed::default();
+        for fan_out in read_dir(&objects)? {
+            let name = fan_out.file_name().to_string_lossy().into_owned();
+            if name.len() != 2 || !name.chars().all(|c| c.is_ascii_hexdigit()) {
+                continue;
+            }
+            let mut removed_here = false;
+            for entry in read_dir(&fan_out.path())? {
+                let rest = entry.file_name().to_string_lossy().into_owned();
+                let Ok(id) = ObjectId::from_hex(format!("{name}{rest}").as_bytes()) else { continue };
+                if keep.contains(&id) {
+                    continue;
+                }
+                let path = entry.path();
+                freed.bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
+                freed.objects += 1;
+                if delete {
+                    std::fs::remove_file(&path).at(Step::Remove, &path)?;
+                    removed_here = true;
+                }
+            }
+            if removed_here {
+                // Emptied fan-out folders go too, as git's own prune does.
+                if std::fs::remove_dir(fan_out.path()).is_err() {
+                    fsio::sync_path(&fan_out.path())?;
+                }
+            }
+        }
+        if delete && freed.objects > 0 {
+            fsio::sync_path(&objects)?;
+        }
+        Ok(freed)
+    }
+}
+
+fn read_dir(path: &Path) -> Result<Vec<std::fs::DirEntry>, IoError> {
+    std::fs::read_dir(path).at(Step::Read, path)?.collect::<Result<Vec<_>, _>>().at(Step::Read, path)
+}
