@@ -732,6 +732,7 @@ def section_growth(rep: Report, ctx: Context) -> None:
     samples = {(op, n): Sample() for op in ops for n in sizes}
     reps = ctx.reps(9)
     gc_reps = ctx.reps(3)
+    gc_left: dict[int, int] = {}
     for i in range(reps):  # rounds over every size, so drift hits all sizes alike
         for n in sizes:
             root = work / f"s{n}"
@@ -747,6 +748,9 @@ def section_growth(rep: Report, ctx: Context) -> None:
                 shutil.copytree(root, copy, symlinks=True)
                 samples[("cfg gc --keep-last 10", n)].runs.append(
                     must(run([ctx.cfg, "gc", "--keep-last", "10"], cwd=copy, env=ctx.env)))
+                # The gc must have done its job: ten versions left.
+                left = must(run([ctx.cfg, "log", "--format", "json"], cwd=copy, env=ctx.env)).out.count("\n")
+                gc_left.setdefault(n, left)
                 shutil.rmtree(copy)
     rep.note(
         f"Stores of {', '.join(f'{n:,}' for n in sizes)} commits ({len(FILES)} files of ~8 KB, one changed per commit, "
@@ -766,6 +770,8 @@ def section_growth(rep: Report, ctx: Context) -> None:
     rep.table(header, rows)
     if not ctx.has_gc:
         rep.note("skipped: cfg has no `gc` yet")
+    else:
+        rep.note("Commits left after gc (`cfg log`): " + ", ".join(f"{n:,} → {k}" for n, k in gc_left.items()) + ".")
     span = sizes[-1] / sizes[0]
     for op in ("cfg log -n 20", "cfg cat --rev", "cfg write"):
         times, growth = verdicts[op]
