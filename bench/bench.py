@@ -467,10 +467,10 @@ def section_check(rep: Report, ctx: Context) -> None:
 # Section: durable writes
 
 
-def init_cfg_root(ctx: Context, root: Path, name: str, content: str) -> None:
+def init_cfg_root(ctx: Context, root: Path, name: str, content: str, schema: bool = True) -> None:
     root.mkdir(parents=True)
     must(run([ctx.cfg, "init", root], env=ctx.env))
-    if ctx.has_check:
+    if ctx.has_check and schema:
         # With validation on the branch, writes are checked against the same schema.
         (root / ".cfg.yaml").write_text(f'schemas:\n  - glob: "*.y*ml"\n    schema: "{ctx.schema}"\n')
     src = root.parent / f"{root.name}.first"
@@ -542,12 +542,14 @@ def section_write(rep: Report, ctx: Context) -> None:
         src.write_text(variant(base, i))
         srcs.append(src)
     name = "schedule_config.yml"
-    roots = {k: work / k for k in ("floor", "cfg", "git", "git-fsync", "other")}
+    roots = {k: work / k for k in ("floor", "cfg", "git", "git-fsync", "cfg-syntax", "other")}
     roots["floor"].mkdir()
     (roots["floor"] / name).write_text(base)
     init_cfg_root(ctx, roots["cfg"], name, base)
     init_git_root(ctx, roots["git"], name, base)
     init_git_root(ctx, roots["git-fsync"], name, base)
+    if ctx.has_check:
+        init_cfg_root(ctx, roots["cfg-syntax"], name, base, schema=False)
     if ctx.other_cfg:
         init_cfg_root(ctx, roots["other"], name, base)
     git_job = 'cat "$1" > "$2" && git {c} add "$2" && git {c} commit -q -m "write $2"'
@@ -558,9 +560,13 @@ def section_write(rep: Report, ctx: Context) -> None:
         "git add+commit (core.fsync=all)": lambda src: [
             "sh", "-c", git_job.format(c="-c core.fsync=all -c core.fsyncMethod=fsync"), "sh", src, name],
     }
+    if ctx.has_check:  # the same write without a schema: what validation costs
+        commands["cfg write (no .cfg.yaml: syntax only)"] = lambda src: [ctx.cfg, "write", name, "-i", src]
     if ctx.other_cfg:  # --compare-cfg: another build, e.g. with a proposed fix, side by side
         commands["cfg write (--compare-cfg)"] = lambda src: [ctx.other_cfg, "write", name, "-i", src]
-    cwd = dict(zip(commands, roots.values()))
+    cwd = dict(zip(commands, [roots[k] for k in ("floor", "cfg", "git", "git-fsync")]))
+    cwd["cfg write (no .cfg.yaml: syntax only)"] = roots["cfg-syntax"]
+    cwd["cfg write (--compare-cfg)"] = roots["other"]
     samples = {k: Sample() for k in commands}
     warm = work / "warm.yml"
     warm.write_text(variant(base, 99_999))
@@ -994,6 +1000,9 @@ def main() -> None:
               [[g, {True: "met", False: "**missed**", None: "not measured"}[m], e] for g, m, e in rep.goals])
     rep.note(f"Total run time: {(time.perf_counter() - started) / 60:.1f} min.")
     (OUT / "report.md").write_text("\n".join(rep.md) + "\n")
+    # Also kept under the run's time, so that a later partial run does not overwrite it.
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M")
+    (OUT / f"report-{stamp}.md").write_text("\n".join(rep.md) + "\n")
     (OUT / "results.json").write_text(json.dumps({"machine": info, "command": command, **rep.data,
                                                    "goals": rep.goals}, indent=2, default=str) + "\n")
     print(f"\nbench: wrote {OUT / 'report.md'}, {OUT / 'results.json'}"
