@@ -5,6 +5,7 @@
 
 mod cat;
 mod check;
+mod diagnostics;
 mod diff;
 mod expect;
 mod gc;
@@ -117,7 +118,8 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         Error::Invalid { .. }
         | Error::Checked { .. }
         | Error::Project(ProjectError::Invalid { .. } | ProjectError::Glob { .. })
-        | Error::Validator(cfg::validate::Error::Glob { .. }) => 1,
+        | Error::Validator(cfg::validate::Error::Glob { .. })
+        | Error::Retention { .. } => 1,
         // A `--schema` that cannot be read or compiled is a bad argument.
         Error::Validator(cfg::validate::Error::Schema(_)) | Error::HookExists { .. } => 2,
         Error::NoSuchFile { .. } => 5,

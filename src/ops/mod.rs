@@ -63,6 +63,12 @@ pub enum Error {
     Validator(#[from] crate::validate::Error),
     #[error("a different pre-commit hook is already installed at `{}`", path.display())]
     HookExists { path: PathBuf },
+    #[error("invalid `retention:` in `{}`", path.display())]
+    Retention {
+        path: PathBuf,
+        #[source]
+        source: crate::retention::PolicyError,
+    },
 }
 
 impl From<fsio::Error> for Error {
@@ -106,6 +112,12 @@ fn validator(settings: &Settings) -> Result<Validator, Error> {
 }
 
 /// The `retention:` policy of the project settings, if it sets one.
-pub fn project_retention(_settings: &Settings) -> Result<Option<crate::retention::Policy>, Error> {
-    Ok(None)
+pub fn project_retention(settings: &Settings) -> Result<Option<crate::retention::Policy>, Error> {
+    let project = crate::project::Project::load(&settings.root)?;
+    project
+        .retention
+        .as_ref()
+        .map(crate::retention::Policy::from_settings)
+        .transpose()
+        .map_err(|source| Error::Retention { path: settings.root.join(crate::project::FILE_NAME), source })
 }
