@@ -157,7 +157,7 @@ mod tests {
     fn reads_every_setting_keeping_glob_order() {
         let project = load(
             "schemas:\n  'z/*.yaml': z.json\n  '**/schedule_config.yml': builtin:schedule\n  'a/*.yaml': a.json\n\
-             retention:\n  keep_last: 10\non_write:\n  - systemctl reload x\nlimits:\n  max_depth: 20\n",
+             retention:\n  keep-last: 10\non_write:\n  - systemctl reload x\nlimits:\n  max_depth: 20\n",
         )
         .unwrap();
         let globs: Vec<_> = project.schemas.iter().map(|m| (m.glob.as_str(), m.schema.as_str())).collect();

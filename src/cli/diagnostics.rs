@@ -10,12 +10,17 @@
 //! * [`github_line`]: a GitHub Actions workflow command (`::error file=…`).
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use cfg::validate::{Diagnostic, Report, Severity};
 
 /// One miette report per diagnostic, each carrying the file's text so the
 /// offending span is shown underlined.
 pub(crate) fn human(report: &Report, source: &str) -> Vec<miette::Report> {
+    // One shared copy of the text for every report, and none at all for
+    // texts too big to show: miette lays out whole lines, and a 16 MiB line
+    // takes minutes to print. The message still names file, line and column.
+    let shared: Option<Arc<str>> = (source.len() <= MAX_SHOWN).then(|| Arc::from(source));
     report
         .diagnostics
         .iter()
@@ -24,15 +29,28 @@ pub(crate) fn human(report: &Report, source: &str) -> Vec<miette::Report> {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             };
+            let message = format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message);
+            let mut diagnostic = miette::MietteDiagnostic::new(message).with_severity(severity);
+            let Some(text) = shared.as_ref().filter(|_| line_length(source, d.span.start) <= MAX_LINE_SHOWN) else {
+                return miette::Report::new(diagnostic);
+            };
             let span = label_span(source, &d.span);
             let label = if d.pointer.is_empty() { d.rule.clone() } else { format!("{} at {}", d.rule, d.pointer) };
-            let diagnostic =
-                miette::MietteDiagnostic::new(format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message))
-                    .with_severity(severity)
-                    .with_label(miette::LabeledSpan::new_with_span(Some(label), span));
-            miette::Report::new(diagnostic).with_source_code(miette::NamedSource::new(&d.file, source.to_owned()))
+            diagnostic = diagnostic.with_label(miette::LabeledSpan::new_with_span(Some(label), span));
+            miette::Report::new(diagnostic).with_source_code(miette::NamedSource::new(&d.file, text.clone()))
         })
         .collect()
+}
+
+const MAX_SHOWN: usize = 1 << 20;
+const MAX_LINE_SHOWN: usize = 4096;
+
+/// The length of the line holding byte `offset`.
+fn line_length(source: &str, offset: usize) -> usize {
+    let offset = offset.min(source.len());
+    let start = source.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let end = source.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(source.len(), |i| offset + i);
+    end - start
 }
 
 /// The part of a span worth underlining: within the text, only its first line

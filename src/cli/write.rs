@@ -26,14 +26,19 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
-    let content = match &args.input {
-        Some(src) if src.as_os_str() != "-" => std::fs::read(src).at(Step::Read, src)?,
-        _ => {
-            let mut buffer = Vec::new();
-            std::io::stdin().read_to_end(&mut buffer).at(Step::Read, "standard input")?;
-            buffer
+    // Read one byte past the limit: enough for the validator to refuse an
+    // oversized input without holding all of it in memory.
+    let limit = ops::size_limit(&settings.root)? as u64 + 1;
+    let mut content = Vec::new();
+    match &args.input {
+        Some(src) if src.as_os_str() != "-" => {
+            let file = std::fs::File::open(src).at(Step::Open, src)?;
+            file.take(limit).read_to_end(&mut content).at(Step::Read, src)?;
         }
-    };
+        _ => {
+            std::io::stdin().take(limit).read_to_end(&mut content).at(Step::Read, "standard input")?;
+        }
+    }
     let mut request = WriteRequest::new(&args.file, content);
     request.message = args.message.clone();
     request.expect = args.expect.expect();

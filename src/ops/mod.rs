@@ -111,6 +111,12 @@ fn validator(settings: &Settings) -> Result<Validator, Error> {
     validator_for(&settings.root)
 }
 
+/// The largest managed file the project accepts (`limits.max_size` in
+/// `.cfg.yaml`): input beyond it need not even be read.
+pub fn size_limit(root: &Path) -> Result<usize, Error> {
+    Ok(crate::project::Project::load(root)?.limits.max_size)
+}
+
 /// The `retention:` policy of the project settings, if it sets one.
 pub fn project_retention(settings: &Settings) -> Result<Option<crate::retention::Policy>, Error> {
     let project = crate::project::Project::load(&settings.root)?;

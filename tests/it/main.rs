@@ -10,6 +10,7 @@ mod expect;
 mod foundation;
 mod gc;
 mod hook;
+mod hostile;
 mod io_errors;
 mod kill_random;
 mod paths;
