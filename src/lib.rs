@@ -32,6 +32,7 @@
 //! ```
 
 pub mod duration;
+pub mod edit;
 pub mod fsio;
 pub mod merge;
 pub mod ops;
