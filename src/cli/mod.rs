@@ -4,9 +4,11 @@
 //! one call into `cfg::ops`, and rendering.
 
 mod cat;
+mod check;
 mod diff;
 mod expect;
 mod gc;
+mod hook;
 mod init;
 mod log;
 mod render;
@@ -71,6 +73,8 @@ enum Command {
     Diff(diff::Args),
     Restore(restore::Args),
     Status(status::Args),
+    Check(check::Args),
+    Hook(hook::Args),
     Gc(gc::Args),
 }
 
@@ -88,6 +92,9 @@ pub(crate) fn main() -> ExitCode {
             settings(&cli.global, args.files.first().map(PathBuf::as_path)).and_then(|s| restore::run(&s, args))
         }
         Command::Status(args) => settings(&cli.global, None).and_then(|s| status::run(&s, args)),
+        // No store needed: checking works in any folder.
+        Command::Check(args) => check::run(&cli.global, args),
+        Command::Hook(args) => hook::run(args),
         Command::Gc(args) => settings(&cli.global, None).and_then(|s| gc::run(&s, args)),
     };
     match result {
@@ -104,9 +111,17 @@ pub(crate) fn main() -> ExitCode {
 /// given its code here.
 pub(crate) fn exit_code(error: &Error) -> u8 {
     use cfg::fsio::LockError;
+    use cfg::project::Error as ProjectError;
     use cfg::store::Error as StoreError;
     match error {
-        Error::Invalid { .. } => 1,
+        Error::Invalid { .. }
+        | Error::Checked { .. }
+        | Error::Project(ProjectError::Invalid { .. } | ProjectError::Glob { .. })
+        | Error::Validator(cfg::validate::Error::Glob { .. }) => 1,
+        // A `--schema` that cannot be read or compiled is a bad argument.
+        Error::Validator(cfg::validate::Error::Schema(_)) | Error::HookExists { .. } => 2,
+        Error::NoSuchFile { .. } => 5,
+        Error::Project(ProjectError::Read { .. }) => 6,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
         Error::Conflict(_) => 3,
         Error::Lock(LockError::Busy { .. }) => 4,

@@ -88,6 +88,8 @@ fn help(error: &Error) -> Option<String> {
         Error::Path(PathError::Symlink { .. }) => "cfg never writes through symbolic links; use the real path".into(),
         Error::Path(PathError::OutsideRoot { .. }) => "pass `--root DIR` for a file under another managed root".into(),
         Error::Store(cfg::store::Error::UnknownRev { .. }) => "`cfg log` lists the revisions the store holds".into(),
+        Error::HookExists { .. } => "pass `--force` to replace it".into(),
+        Error::Validator(cfg::validate::Error::Schema(_)) => "`--schema` takes a path or a built-in name (`builtin:schedule`, `builtin:cfg`)".into(),
         Error::UnknownFile { .. } => "`cfg log` and `cfg status` show which files the store holds".into(),
         Error::Io(_) | Error::Store(_) => {
             "nothing was lost: the file keeps its old content or its new one, and the next cfg command finishes or drops the interrupted write".into()

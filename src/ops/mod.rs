@@ -2,8 +2,10 @@
 //! the file-system layer and validation. Each takes a [`Settings`] value and
 //! its own request, and returns a typed result; nothing here prints.
 
+mod check;
 mod expect;
 mod gc;
+mod hook;
 mod init;
 mod read;
 mod restore;
@@ -17,8 +19,10 @@ use crate::settings::Settings;
 use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
+pub use check::{CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for};
 pub use expect::{Conflict, ConflictKind, Expect, OnChange};
 pub use gc::{GcOutcome, GcRequest, Method, gc};
+pub use hook::{HookOutcome, PRE_COMMIT_HOOK, install_hook};
 pub use init::{InitOutcome, init};
 pub use read::{
     DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev, show, status,
@@ -48,6 +52,17 @@ pub enum Error {
     Store(#[from] store::Error),
     #[error(transparent)]
     Io(#[from] IoError),
+    /// `cfg check` found invalid files; their reports were already rendered.
+    #[error("{invalid} of {total} checked files are invalid")]
+    Checked { invalid: usize, total: usize },
+    #[error("no such file `{}`", path.display())]
+    NoSuchFile { path: PathBuf },
+    #[error(transparent)]
+    Project(#[from] crate::project::Error),
+    #[error(transparent)]
+    Validator(#[from] crate::validate::Error),
+    #[error("a different pre-commit hook is already installed at `{}`", path.display())]
+    HookExists { path: PathBuf },
 }
 
 impl From<fsio::Error> for Error {
@@ -84,9 +99,10 @@ fn open_for_reading(settings: &Settings) -> Result<Store, Error> {
     }
 }
 
-/// The validator for files under the root of `settings`.
-fn validator(_settings: &Settings) -> Result<Validator, Error> {
-    Ok(Validator::default())
+/// The validator for files under the root of `settings`: the schemas and
+/// limits of its `.cfg.yaml`.
+fn validator(settings: &Settings) -> Result<Validator, Error> {
+    validator_for(&settings.root)
 }
 
 /// The `retention:` policy of the project settings, if it sets one.

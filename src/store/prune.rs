@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
 
@@ -178,41 +178,54 @@ impl Store {
 
     /// Loose objects that none of the commits `kept` uses, with their sizes.
     /// With `delete`, they are removed: only call this with the complete new
-    /// history, after it is durable and the branch has moved.
+    /// history, after it is durable and the branch has moved. Commits go
+    /// first, then trees, then blobs, so that a deletion cut short by a crash
+    /// never leaves an object whose tree or blobs are already gone: a dropped
+    /// commit still present reads whole until the next gc removes it.
     pub fn unreachable_objects(&self, kept: &[Rev], delete: bool) -> Result<Freed, Error> {
         let keep = self.reachable(kept)?;
         let objects = self.git_dir.join("objects");
-        let mut freed = Freed::default();
+        let mut doomed: Vec<(u8, PathBuf, u64)> = Vec::new();
         for fan_out in read_dir(&objects)? {
             let name = fan_out.file_name().to_string_lossy().into_owned();
             if name.len() != 2 || !name.chars().all(|c| c.is_ascii_hexdigit()) {
                 continue;
             }
-            let mut removed_here = false;
             for entry in read_dir(&fan_out.path())? {
                 let rest = entry.file_name().to_string_lossy().into_owned();
                 let Ok(id) = ObjectId::from_hex(format!("{name}{rest}").as_bytes()) else { continue };
                 if keep.contains(&id) {
                     continue;
                 }
-                let path = entry.path();
-                freed.bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
-                freed.objects += 1;
-                if delete {
-                    std::fs::remove_file(&path).at(Step::Remove, &path)?;
-                    removed_here = true;
-                }
-            }
-            if removed_here {
-                // Emptied fan-out folders go too, as git's own prune does.
-                if std::fs::remove_dir(fan_out.path()).is_err() {
-                    fsio::sync_path(&fan_out.path())?;
-                }
+                let rank = match self.repo.find_header(id).map(|h| h.kind()) {
+                    Ok(gix::object::Kind::Commit) => 0,
+                    Ok(gix::object::Kind::Tag) => 1,
+                    Ok(gix::object::Kind::Tree) => 2,
+                    _ => 3,
+                };
+                doomed.push((rank, entry.path(), entry.metadata().map(|m| m.len()).unwrap_or(0)));
             }
         }
-        if delete && freed.objects > 0 {
-            fsio::sync_path(&objects)?;
+        let freed = Freed { objects: doomed.len(), bytes: doomed.iter().map(|(_, _, size)| size).sum() };
+        if !delete || doomed.is_empty() {
+            return Ok(freed);
         }
+        doomed.sort();
+        let mut folders = Vec::new();
+        for (_, path, _) in &doomed {
+            std::fs::remove_file(path).at(Step::Remove, path)?;
+            let folder = path.parent().expect("objects/xx/rest").to_owned();
+            if !folders.contains(&folder) {
+                folders.push(folder);
+            }
+        }
+        for folder in folders {
+            // Emptied fan-out folders go too, as git's own prune does.
+            if std::fs::remove_dir(&folder).is_err() {
+                fsio::sync_path(&folder)?;
+            }
+        }
+        fsio::sync_path(&objects)?;
         Ok(freed)
     }
 }

@@ -1,11 +1,43 @@
 //! Validation: does this content parse, and does it follow its schema?
 //!
-//! Pure: a [`Validator`] is built once (schemas compiled once) and then checks
+//! Pure: a [`Validator`] is built once per run from [`Options`] and then checks
 //! `(name, bytes)` pairs, returning a [`Report`] of [`Diagnostic`]s with 1-based
-//! line and column. It never touches the disk except to read schema files while
-//! being built. The write path refuses content whose report [`Report::has_errors`].
+//! line and column. It reads the disk only to load schema files (each compiled
+//! once per run, see [`schema`]); it never prints, and is `Sync`, so
+//! [`Validator::check_many`] spreads files over all cores.
+//!
+//! The steps for one file:
+//! 1. size cap, UTF-8;
+//! 2. parse: `.json` with serde_json ([`json`]), anything else as YAML 1.2
+//!    ([`yaml`]), both iteratively with a depth limit, into a JSON value plus a
+//!    map from JSON pointer to source span;
+//! 3. pick the schema ([`Options::schema`], a modeline, a top-level `$schema`
+//!    key, the project's glob mapping, else syntax only) and validate each
+//!    document against it;
+//! 4. locate every finding in the source: additionalProperties at the offending
+//!    key, required at the object, everything else at the value.
+//!
+//! The write path refuses content whose report [`Report::has_errors`].
+
+pub mod cron;
+mod document;
+mod json;
+pub mod render;
+pub mod schema;
+mod source;
+mod yaml;
 
 use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use jsonschema::error::ValidationErrorKind;
+use serde_json::Value;
+
+pub use schema::{SchemaError, SchemaRef, SchemaSource};
+
+pub(crate) use document::Document;
+use document::push_token;
+use source::SourceMap;
 
 /// How bad a finding is: errors block writes and fail `cfg check`; warnings do
 /// not, unless `--strict` turns them into errors.
@@ -41,6 +73,9 @@ pub struct Diagnostic {
 pub struct Report {
     pub file: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// The schema the file was checked against and how it was chosen; `None`
+    /// when only syntax was checked.
+    pub schema: Option<(String, SchemaSource)>,
 }
 
 impl Report {
@@ -49,25 +84,182 @@ impl Report {
     }
 }
 
+/// Bounds on what one file may cost to parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes; larger files are rejected unread.
+    pub max_size: usize,
+    /// Nesting levels of sequences and mappings. JSON is also bounded by
+    /// serde_json's fixed recursion limit (128), whichever is lower.
+    pub max_depth: usize,
+    /// Nodes that alias expansion may create in one file.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_size: 16 * 1024 * 1024, max_depth: 128, max_alias_nodes: 100_000 }
+    }
+}
+
+/// One `glob → schema` entry of the project settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaMapping {
+    /// Matched against the file's path relative to the root; `*` stops at `/`,
+    /// `**` does not.
+    pub glob: String,
+    /// `builtin:NAME` or a path relative to the root.
+    pub schema: String,
+}
+
+/// What a run of the validator is configured with.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Relative file names and project schema paths are resolved against it.
+    pub root: PathBuf,
+    /// `--schema`: used for every file, overriding discovery.
+    pub schema: Option<String>,
+    /// The project's `glob → schema` mapping; the first match wins.
+    pub schemas: Vec<SchemaMapping>,
+    /// `--strict`: warnings become errors.
+    pub strict: bool,
+    /// `--allow-multiple-documents`: check every document of a YAML stream.
+    pub allow_multiple_documents: bool,
+    pub limits: Limits,
+}
+
+/// Why a validator could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    #[error("invalid glob `{glob}` in the schema mapping")]
+    Glob {
+        glob: String,
+        #[source]
+        source: globset::Error,
+    },
+}
+
+/// A cron value and when it runs next (`--explain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CronExplanation {
+    pub pointer: String,
+    pub line: usize,
+    pub column: usize,
+    pub expr: String,
+    /// Empty for `@reboot` and for invalid expressions.
+    pub next: Vec<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One file for [`Validator::check_many`].
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Shown in diagnostics.
+    pub name: String,
+    /// Where the file is (relative to the root, or absolute).
+    pub path: PathBuf,
+    pub content: Vec<u8>,
+}
+
+/// A finding before it is placed on a line: what the parsers and the schema
+/// step produce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Finding {
+    pub(crate) span: Range<usize>,
+    pub(crate) pointer: String,
+    pub(crate) rule: String,
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
+}
+
+impl Finding {
+    pub(crate) fn error(span: Range<usize>, pointer: String, rule: &str, message: String) -> Finding {
+        Finding { span, pointer, rule: rule.to_owned(), severity: Severity::Error, message }
+    }
+}
+
 /// Checks content; built once per run.
-#[derive(Debug, Default)]
-pub struct Validator {}
+#[derive(Debug)]
+pub struct Validator {
+    options: Options,
+    explicit: Option<SchemaRef>,
+    globs: Vec<(globset::GlobMatcher, SchemaRef)>,
+    cache: schema::SchemaCache,
+}
+
+impl Default for Validator {
+    /// Syntax only, default limits, names relative to the current directory.
+    fn default() -> Self {
+        Validator {
+            options: Options::default(),
+            explicit: None,
+            globs: Vec::new(),
+            cache: schema::SchemaCache::default(),
+        }
+    }
+}
 
 impl Validator {
-    /// The key names identifying entries of lists of mappings in the schema of
-    /// `name` (`x-merge-key`), for the structural merge.
-    pub fn merge_keys(&self, _name: &str) -> Vec<String> {
-        Vec::new()
+    /// Builds a validator; an explicit schema is compiled now, so a bad
+    /// `--schema` fails before any file is read.
+    pub fn new(options: Options) -> Result<Validator, Error> {
+        let cache = schema::SchemaCache::default();
+        let explicit = options.schema.as_deref().map(|spec| SchemaRef::parse(spec, &options.root));
+        if let Some(explicit) = &explicit {
+            cache.get(explicit)?;
+        }
+        let globs = options
+            .schemas
+            .iter()
+            .map(|mapping| {
+                let matcher = globset::GlobBuilder::new(&mapping.glob)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|source| Error::Glob { glob: mapping.glob.clone(), source })?
+                    .compile_matcher();
+                Ok((matcher, SchemaRef::parse(&mapping.schema, &options.root)))
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(Validator { options, explicit, globs, cache })
     }
 
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Checks one file's content. `name` is its path (relative to the root, or
+    /// absolute); it picks the parser (`.json` or YAML) and the schema.
     pub fn check(&self, name: &str, content: &[u8]) -> Report {
-        let mut diagnostics = Vec::new();
+        self.check_file(name, Path::new(name), content)
+    }
+
+    /// Checks content shown as `name` but found at `path` (relative to the root,
+    /// or absolute), which picks the parser, the modeline's folder and the
+    /// project glob that applies.
+    pub fn check_file(&self, name: &str, path: &Path, content: &[u8]) -> Report {
+        let mut report = Report { file: name.to_owned(), diagnostics: Vec::new(), schema: None };
+        let limits = &self.options.limits;
+        if content.len() > limits.max_size {
+            report.diagnostics.push(Diagnostic {
+                file: name.to_owned(),
+                line: 1,
+                column: 1,
+                span: 0..0,
+                pointer: String::new(),
+                rule: "size".into(),
+                severity: Severity::Error,
+                message: format!("file is larger than the limit of {} bytes", limits.max_size),
+            });
+            return report;
+        }
         let text = match std::str::from_utf8(content) {
             Ok(text) => text,
             Err(e) => {
                 let offset = e.valid_up_to();
-                let (line, column) = line_column(content, offset);
-                diagnostics.push(Diagnostic {
+                let text = String::from_utf8_lossy(&content[..offset]);
+                let (line, column) = SourceMap::new(&text).line_column(offset);
+                report.diagnostics.push(Diagnostic {
                     file: name.to_owned(),
                     line,
                     column,
@@ -77,51 +269,290 @@ impl Validator {
                     severity: Severity::Error,
                     message: "invalid UTF-8".into(),
                 });
-                return Report { file: name.to_owned(), diagnostics };
+                return report;
             }
         };
-        if name.ends_with(".json") {
-            if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
-                let offset = offset_of(text, e.line(), e.column());
-                diagnostics.push(Diagnostic {
-                    file: name.to_owned(),
-                    line: e.line(),
-                    column: e.column(),
-                    span: offset..offset,
-                    pointer: String::new(),
-                    rule: "syntax".into(),
-                    severity: Severity::Error,
-                    message: e.to_string(),
-                });
-            }
+        let map = SourceMap::new(text);
+        let (documents, mut findings) = if is_json(path) {
+            let (document, findings) = json::parse(text, &map, limits);
+            (document.into_iter().collect(), findings)
         } else {
-            use saphyr::LoadableYamlNode;
-            if let Err(e) = saphyr::Yaml::load_from_str(text) {
-                let marker = e.marker();
-                diagnostics.push(Diagnostic {
+            let parsed = yaml::parse(text, &map, limits, self.options.allow_multiple_documents);
+            (parsed.documents, parsed.findings)
+        };
+        let fatal = findings.iter().any(|f| is_fatal(&f.rule));
+        if !fatal {
+            for document in &documents {
+                findings.extend(self.check_schema(path, text, document, &mut report.schema));
+            }
+        }
+        if self.options.strict {
+            for finding in &mut findings {
+                finding.severity = Severity::Error;
+            }
+        }
+        findings.sort_by_key(|f| (f.span.start, f.span.end, f.severity == Severity::Warning));
+        findings.dedup();
+        report.diagnostics = findings
+            .into_iter()
+            .map(|f| {
+                let (line, column) = map.line_column(f.span.start);
+                Diagnostic {
                     file: name.to_owned(),
-                    line: marker.line(),
-                    column: marker.col() + 1,
-                    span: marker.index()..marker.index(),
-                    pointer: String::new(),
-                    rule: "syntax".into(),
-                    severity: Severity::Error,
-                    message: e.info().to_owned(),
+                    line,
+                    column,
+                    span: f.span,
+                    pointer: f.pointer,
+                    rule: f.rule,
+                    severity: f.severity,
+                    message: f.message,
+                }
+            })
+            .collect();
+        report
+    }
+
+    /// Checks many files on all cores; reports come back in input order.
+    pub fn check_many(&self, files: &[Input]) -> Vec<Report> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
+        let chunk = files.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|input| self.check_file(&input.name, &input.path, &input.content))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
+    }
+
+    /// The key names identifying entries of lists of mappings in the schema of
+    /// `name` (`x-merge-key`), for the structural merge. Only the schema chosen
+    /// without reading the content counts (`--schema` or the project globs);
+    /// empty when none applies or it cannot be compiled.
+    pub fn merge_keys(&self, name: &str) -> Vec<String> {
+        let path = Path::new(name);
+        let schema = self.explicit.clone().or_else(|| {
+            let relative = path.strip_prefix(&self.options.root).unwrap_or(path);
+            self.globs.iter().find(|(glob, _)| glob.is_match(relative)).map(|(_, schema)| schema.clone())
+        });
+        let Some(Ok(compiled)) = schema.map(|schema| self.cache.get(&schema)) else {
+            return Vec::new();
+        };
+        schema::merge_keys(&compiled.schema)
+    }
+
+    /// For `--explain`: each value the file's schema declares `format: cron`,
+    /// with its next `count` run times after `now` (UTC).
+    pub fn explain_crons(
+        &self,
+        path: &Path,
+        content: &[u8],
+        now: chrono::DateTime<chrono::Utc>,
+        count: usize,
+    ) -> Vec<CronExplanation> {
+        let Ok(text) = std::str::from_utf8(content) else {
+            return Vec::new();
+        };
+        if content.len() > self.options.limits.max_size {
+            return Vec::new();
+        }
+        let map = SourceMap::new(text);
+        let documents = if is_json(path) {
+            json::parse(text, &map, &self.options.limits).0.into_iter().collect()
+        } else {
+            let parsed = yaml::parse(text, &map, &self.options.limits, self.options.allow_multiple_documents);
+            if parsed.findings.iter().any(|f| is_fatal(&f.rule)) {
+                return Vec::new();
+            }
+            parsed.documents
+        };
+        let mut out = Vec::new();
+        for document in &documents {
+            let Some((schema, _, _)) = self.discover(path, text, document, &mut Vec::new()) else {
+                continue;
+            };
+            let Ok(compiled) = self.cache.get(&schema) else {
+                continue;
+            };
+            for (pointer, expr) in schema::cron_values(&compiled.schema, &document.value) {
+                let at = document.spans.lookup(&pointer).map_or(0, |s| s.value.start);
+                let (line, column) = map.line_column(at);
+                out.push(CronExplanation {
+                    line,
+                    column,
+                    next: cron::next_runs(&expr, &now, count).unwrap_or_default(),
+                    pointer,
+                    expr,
                 });
             }
         }
-        Report { file: name.to_owned(), diagnostics }
+        out
+    }
+
+    /// Which schema applies to a file, and where in the file it was named.
+    fn discover(
+        &self,
+        path: &Path,
+        text: &str,
+        document: &Document,
+        findings: &mut Vec<Finding>,
+    ) -> Option<(SchemaRef, SchemaSource, Range<usize>)> {
+        if let Some(explicit) = &self.explicit {
+            return Some((explicit.clone(), SchemaSource::Option, 0..0));
+        }
+        let folder = self.options.root.join(path);
+        let folder = folder.parent().unwrap_or(Path::new("")).to_path_buf();
+        let mut named = Vec::new();
+        if !is_json(path)
+            && let Some((spec, span)) = schema::modeline(text)
+        {
+            named.push((spec.to_owned(), SchemaSource::Modeline, span));
+        }
+        if let Some(Value::String(spec)) = document.value.get("$schema") {
+            let span = document.spans.get("/$schema").map_or(0..0, |s| s.value.clone());
+            named.push((spec.clone(), SchemaSource::Key, span));
+        }
+        for (spec, source, span) in named {
+            if SchemaRef::is_remote(&spec) {
+                findings.push(Finding {
+                    span,
+                    pointer: String::new(),
+                    rule: "schema".into(),
+                    severity: Severity::Warning,
+                    message: format!(
+                        "schema `{spec}` is remote and is not fetched; using the next way to find a schema"
+                    ),
+                });
+                continue;
+            }
+            let spec = spec.strip_prefix("file://").unwrap_or(&spec);
+            return Some((SchemaRef::parse(spec, &folder), source, span));
+        }
+        let relative = path.strip_prefix(&self.options.root).unwrap_or(path);
+        let relative = relative.strip_prefix("./").unwrap_or(relative);
+        self.globs
+            .iter()
+            .find(|(glob, _)| glob.is_match(relative))
+            .map(|(_, schema)| (schema.clone(), SchemaSource::Project, 0..0))
+    }
+
+    fn check_schema(
+        &self,
+        path: &Path,
+        text: &str,
+        document: &Document,
+        used: &mut Option<(String, SchemaSource)>,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let Some((schema, source, named_at)) = self.discover(path, text, document, &mut findings) else {
+            return findings;
+        };
+        *used = Some((schema.to_string(), source));
+        let validator = match self.cache.get(&schema) {
+            Ok(validator) => validator,
+            Err(e) => {
+                findings.push(Finding::error(named_at, String::new(), "schema", error_chain(&e)));
+                return findings;
+            }
+        };
+        for error in validator.validator.iter_errors(&document.value) {
+            findings.extend(locate(&error, document));
+        }
+        findings
     }
 }
 
-fn line_column(content: &[u8], offset: usize) -> (usize, usize) {
-    let before = &content[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    (line, String::from_utf8_lossy(&before[start..]).chars().count() + 1)
+/// The first document of a text that [`Validator::check`] found no errors in,
+/// for callers that go on to read it (the project settings).
+pub(crate) fn parse_checked(name: &str, text: &str) -> Option<Document> {
+    let map = SourceMap::new(text);
+    let limits = Limits::default();
+    if is_json(Path::new(name)) {
+        json::parse(text, &map, &limits).0
+    } else {
+        yaml::parse(text, &map, &limits, false).documents.into_iter().next()
+    }
 }
 
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    (start + column.saturating_sub(1)).min(text.len())
+/// Whether the parse stopped early, so the document must not be schema-checked.
+fn is_fatal(rule: &str) -> bool {
+    matches!(rule, "syntax" | "depth" | "alias-budget" | "key" | "tag" | "alias")
 }
+
+fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// Turns one schema violation into located findings.
+fn locate(error: &jsonschema::ValidationError<'_>, document: &Document) -> Vec<Finding> {
+    let pointer = error.instance_path().as_str().to_owned();
+    let rule = error.kind().keyword().to_owned();
+    let value_span = |pointer: &str| document.spans.lookup(pointer).map_or(0..0, |s| s.value.clone());
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
+            .iter()
+            .map(|key| {
+                let child = push_token(&pointer, key);
+                let span = match document.spans.get(&child) {
+                    Some(span) => span.key.clone().unwrap_or_else(|| span.value.clone()),
+                    None => value_span(&pointer),
+                };
+                Finding::error(span, child, &rule, format!("property `{key}` is not allowed here"))
+            })
+            .collect(),
+        ValidationErrorKind::Required { property } => {
+            let property = property.as_str().map_or_else(|| property.to_string(), |p| format!("`{p}`"));
+            vec![Finding::error(value_span(&pointer), pointer, &rule, format!("missing required property {property}"))]
+        }
+        ValidationErrorKind::Format { format } if format == "cron" => {
+            let message = match error.instance().as_str().map(cron::check) {
+                Some(Err(e)) => e.to_string(),
+                _ => error.to_string(),
+            };
+            vec![Finding::error(value_span(&pointer), pointer, "format", message)]
+        }
+        _ => {
+            let message = if error.instance().is_object() || error.instance().is_array() {
+                let kind = if error.instance().is_object() { "the object" } else { "the array" };
+                error.masked_with(kind).to_string()
+            } else {
+                error.to_string()
+            };
+            vec![Finding::error(value_span(&pointer), pointer, &rule, one_line(&message))]
+        }
+    }
+}
+
+/// Keeps a message to one line of readable length.
+fn one_line(message: &str) -> String {
+    const MAX: usize = 300;
+    let flat: String = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= MAX {
+        return flat;
+    }
+    flat.chars().take(MAX).collect::<String>() + "…"
+}
+
+#[cfg(test)]
+mod tests;

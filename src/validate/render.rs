@@ -1,0 +1,140 @@
+//! Turning a [`Report`] into text for people and for tools.
+//!
+//! Kept beside the report types (rather than in the binary) so `cfg check` and
+//! the write path's refusal render findings the same way. Nothing here prints:
+//! each function returns the value to print.
+//!
+//! * [`human`]: one miette report per diagnostic, with the source line
+//!   underlined; the caller prints them with its own handler.
+//! * [`json_line`]: one JSON object per diagnostic, fields `file, line, column,
+//!   pointer, rule, severity, message`.
+//! * [`github_line`]: a GitHub Actions workflow command (`::error file=…`).
+
+use std::ops::Range;
+
+use super::{Diagnostic, Report, Severity};
+
+/// Output formats of `cfg check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Github,
+}
+
+/// One miette report per diagnostic, each carrying the file's text so the
+/// offending span is shown underlined.
+pub fn human(report: &Report, source: &str) -> Vec<miette::Report> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let severity = match d.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+            };
+            let span = label_span(source, &d.span);
+            let label = if d.pointer.is_empty() { d.rule.clone() } else { format!("{} at {}", d.rule, d.pointer) };
+            let diagnostic =
+                miette::MietteDiagnostic::new(format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message))
+                    .with_code(d.rule.clone())
+                    .with_severity(severity)
+                    .with_label(miette::LabeledSpan::new_with_span(Some(label), span));
+            miette::Report::new(diagnostic).with_source_code(miette::NamedSource::new(&d.file, source.to_owned()))
+        })
+        .collect()
+}
+
+/// The part of a span worth underlining: within the text, and only its first
+/// line (a whole multi-line object underlined helps nobody).
+fn label_span(source: &str, span: &Range<usize>) -> miette::SourceSpan {
+    let start = floor_boundary(source, span.start.min(source.len()));
+    let end = floor_boundary(source, span.end.clamp(start, source.len()));
+    let end = source[start..end].find('\n').map_or(end, |i| start + i);
+    (start, end - start).into()
+}
+
+fn floor_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// `{"file":…,"line":…,"column":…,"pointer":…,"rule":…,"severity":…,"message":…}`
+pub fn json_line(diagnostic: &Diagnostic) -> String {
+    serde_json::to_string(diagnostic).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// `::error file=…,line=…,col=…::message` (warnings `::warning`).
+pub fn github_line(diagnostic: &Diagnostic) -> String {
+    let command = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!(
+        "::{command} file={},line={},col={},title={}::{}",
+        escape_property(&diagnostic.file),
+        diagnostic.line,
+        diagnostic.column,
+        escape_property(&diagnostic.rule),
+        escape_data(&diagnostic.message),
+    )
+}
+
+// GitHub's workflow-command escaping (actions/toolkit `command.ts`).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnostic() -> Diagnostic {
+        Diagnostic {
+            file: "a,b.yaml".into(),
+            line: 2,
+            column: 3,
+            span: 7..10,
+            pointer: "/x".into(),
+            rule: "type".into(),
+            severity: Severity::Warning,
+            message: "50% bad\nreally".into(),
+        }
+    }
+
+    #[test]
+    fn json_has_the_fields_in_order() {
+        assert_eq!(
+            json_line(&diagnostic()),
+            r#"{"file":"a,b.yaml","line":2,"column":3,"pointer":"/x","rule":"type","severity":"warning","message":"50% bad\nreally"}"#
+        );
+    }
+
+    #[test]
+    fn github_escapes() {
+        assert_eq!(github_line(&diagnostic()), "::warning file=a%2Cb.yaml,line=2,col=3,title=type::50%25 bad%0Areally");
+    }
+
+    #[test]
+    fn human_underlines_the_first_line_of_the_span() {
+        let source = "a: 1\nb:\n  c: 2\n";
+        let report = Report { file: "f.yaml".into(), diagnostics: vec![diagnostic()], schema: None };
+        let reports = human(&report, source);
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .render_report(&mut out, reports[0].as_ref())
+            .unwrap();
+        assert!(out.contains("f.yaml") || out.contains("a,b.yaml"), "{out}");
+        assert!(out.contains("c: 2"), "{out}");
+        assert!(out.contains("type at /x"), "{out}");
+        assert_eq!(label_span(source, &(5..13)), (5, 2).into());
+        assert_eq!(label_span(source, &(100..200)), (source.len(), 0).into());
+    }
+}

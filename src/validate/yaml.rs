@@ -1,0 +1,545 @@
+//! YAML 1.2 (core schema) → JSON value + spans, built from saphyr-parser events.
+//!
+//! Why not `saphyr::Yaml::load_from_str`: its loader recurses once per nesting
+//! level (100k-deep input overflows the stack), keeps the last of two duplicate
+//! keys silently, and expands aliases without a budget. Here the tree is built
+//! iteratively from the event stream, so:
+//!
+//! * nesting depth is checked when a collection *starts*, before anything
+//!   deeper is parsed, and the parser is abandoned at the first violation;
+//! * every alias expansion is charged its node count against a budget before it
+//!   is cloned, so a "billion laughs" document fails after bounded work and memory;
+//! * duplicate keys are reported at the second key, with the first one's position.
+//!
+//! Scalars resolve as YAML 1.2 core schema (`yes` is a string, `0755` is 755).
+//! Plain scalars that a YAML 1.1 tool would read differently get a warning.
+//! Limitations: mapping keys must be scalars (JSON has no other keys); `.inf` and
+//! `.nan` have no JSON form and are reported; tags other than the core ones are
+//! reported; `<<` merge keys are YAML 1.1 and are plain keys here.
+
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use serde_json::{Map, Number, Value};
+
+use super::document::{Document, NodeSpan, SpanMap, push_token};
+use super::source::SourceMap;
+use super::{Finding, Limits, Severity};
+
+/// What came out of one YAML stream.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub(crate) documents: Vec<Document>,
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// Parses a YAML stream. A fatal problem (syntax, depth, alias budget) stops
+/// parsing and leaves `documents` with the documents completed before it.
+pub(crate) fn parse(text: &str, map: &SourceMap<'_>, limits: &Limits, allow_multiple: bool) -> Parsed {
+    let mut builder = Builder {
+        map,
+        limits,
+        allow_multiple,
+        stack: Vec::new(),
+        anchors: std::collections::HashMap::new(),
+        alias_nodes: 0,
+        documents_started: 0,
+        root: None,
+        spans: SpanMap::default(),
+        out: Parsed::default(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, span))) => match builder.event(event, span) {
+                Ok(Flow::Continue) => {}
+                Ok(Flow::Stop) => break,
+                Err(finding) => {
+                    builder.out.findings.push(*finding);
+                    break;
+                }
+            },
+            Some(Err(e)) => {
+                let at = map.byte_of_char(e.marker().index());
+                // saphyr-parser bounds flow nesting itself; that is our depth rule too.
+                let rule = if e.info().contains("recursion limit") { "depth" } else { "syntax" };
+                builder.out.findings.push(Finding::error(at..at, String::new(), rule, syntax_message(e.info())));
+                break;
+            }
+        }
+    }
+    builder.out
+}
+
+fn syntax_message(info: &str) -> String {
+    // saphyr's messages read "while parsing X, found Y"; keep them, but make the
+    // common cases name the problem first.
+    if info.contains("unknown anchor") {
+        format!("undefined alias: {info}")
+    } else if info.contains("recursion limit") {
+        "nesting is too deep (the parser's recursion limit was exceeded)".to_owned()
+    } else {
+        info.to_owned()
+    }
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+type Fatal = Box<Finding>;
+
+/// A collection being built.
+struct Frame {
+    pointer: String,
+    start: usize,
+    anchor: usize,
+    /// Nodes below this one, for alias accounting.
+    nodes: usize,
+    kind: FrameKind,
+}
+
+enum FrameKind {
+    Seq(Vec<Value>),
+    Map { map: Map<String, Value>, pending_key: Option<(String, Range<usize>)> },
+}
+
+/// A finished node on its way into its parent.
+struct Node {
+    value: Value,
+    span: Range<usize>,
+    /// How many nodes it stands for (itself included).
+    nodes: usize,
+    /// The key text when the node is a scalar (JSON object keys are strings).
+    key_text: Option<String>,
+}
+
+struct Anchored {
+    value: Value,
+    nodes: usize,
+    key_text: Option<String>,
+}
+
+struct Builder<'m, 'a> {
+    map: &'m SourceMap<'a>,
+    limits: &'m Limits,
+    allow_multiple: bool,
+    stack: Vec<Frame>,
+    anchors: std::collections::HashMap<usize, Anchored>,
+    alias_nodes: usize,
+    documents_started: usize,
+    root: Option<Node>,
+    spans: SpanMap,
+    out: Parsed,
+}
+
+impl<'m, 'a> Builder<'m, 'a> {
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<Flow, Fatal> {
+        let range = self.bytes(span);
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            Event::DocumentStart(_) => {
+                self.documents_started += 1;
+                if self.documents_started > 1 && !self.allow_multiple {
+                    let at = range.start..range.start + 3.min(range.len().max(1));
+                    self.out.findings.push(Finding::error(
+                        at,
+                        String::new(),
+                        "multiple-documents",
+                        "more than one YAML document in the file".into(),
+                    ));
+                    return Ok(Flow::Stop);
+                }
+                self.anchors.clear();
+            }
+            Event::DocumentEnd => {
+                let root = self.root.take();
+                let value = root.map_or(Value::Null, |node| node.value);
+                let spans = std::mem::take(&mut self.spans);
+                self.out.documents.push(Document { value, spans });
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let node = self.scalar(&text, style, tag.as_deref(), range)?;
+                if anchor != 0 {
+                    self.remember(anchor, &node);
+                }
+                self.emit(node)?;
+            }
+            Event::Alias(id) => {
+                let Some(anchored) = self.anchors.get(&id) else {
+                    return Err(fatal(range, String::new(), "alias", "undefined alias".into()));
+                };
+                self.alias_nodes = self.alias_nodes.saturating_add(anchored.nodes);
+                let budget = self.limits.max_alias_nodes;
+                if self.alias_nodes > budget {
+                    return Err(fatal(
+                        range,
+                        self.child_pointer().unwrap_or_default(),
+                        "alias-budget",
+                        format!("aliases expand to more than {budget} nodes (possible alias bomb)"),
+                    ));
+                }
+                let node = Node {
+                    value: anchored.value.clone(),
+                    span: range,
+                    nodes: anchored.nodes,
+                    key_text: anchored.key_text.clone(),
+                };
+                self.emit(node)?;
+            }
+            Event::SequenceStart(anchor, tag) => self.start_collection(anchor, tag.as_deref(), range, false)?,
+            Event::MappingStart(anchor, tag) => self.start_collection(anchor, tag.as_deref(), range, true)?,
+            Event::SequenceEnd | Event::MappingEnd => {
+                let frame = self.stack.pop().expect("the parser balances collection events");
+                let value = match frame.kind {
+                    FrameKind::Seq(items) => Value::Array(items),
+                    FrameKind::Map { map, .. } => Value::Object(map),
+                };
+                // Block collections end where the next token starts; the
+                // whitespace in between is not part of them.
+                let end = range.end.max(frame.start);
+                let end = frame.start + self.map.text()[frame.start..end].trim_end().len();
+                let node = Node { value, span: frame.start..end, nodes: frame.nodes + 1, key_text: None };
+                if frame.anchor != 0 {
+                    self.remember(frame.anchor, &node);
+                }
+                self.emit(node)?;
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn bytes(&self, span: Span) -> Range<usize> {
+        let map = self.map;
+        map.byte_of_char(span.start.index())..map.byte_of_char(span.end.index())
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        let anchored = Anchored { value: node.value.clone(), nodes: node.nodes, key_text: node.key_text.clone() };
+        self.anchors.insert(anchor, anchored);
+    }
+
+    /// The pointer the next node will have, or `None` when the next node is a
+    /// mapping key.
+    fn child_pointer(&self) -> Option<String> {
+        match self.stack.last() {
+            None => Some(String::new()),
+            Some(Frame { pointer, kind: FrameKind::Seq(items), .. }) => {
+                Some(push_token(pointer, &items.len().to_string()))
+            }
+            Some(Frame { pointer, kind: FrameKind::Map { pending_key: Some((key, _)), .. }, .. }) => {
+                Some(push_token(pointer, key))
+            }
+            Some(Frame { kind: FrameKind::Map { pending_key: None, .. }, .. }) => None,
+        }
+    }
+
+    fn start_collection(
+        &mut self,
+        anchor: usize,
+        tag: Option<&Tag>,
+        range: Range<usize>,
+        is_map: bool,
+    ) -> Result<(), Fatal> {
+        let Some(pointer) = self.child_pointer() else {
+            let pointer = self.stack.last().map(|f| f.pointer.clone()).unwrap_or_default();
+            return Err(fatal(range, pointer, "key", "mapping keys must be scalars (JSON has no other keys)".into()));
+        };
+        let max_depth = self.limits.max_depth;
+        if self.stack.len() >= max_depth {
+            return Err(fatal(range, pointer, "depth", format!("nesting is deeper than {max_depth} levels")));
+        }
+        let expected = if is_map { TagKind::Map } else { TagKind::Seq };
+        match tag_kind(tag) {
+            TagKind::None => {}
+            kind if kind == expected => {}
+            _ => {
+                let tag = tag.map(ToString::to_string).unwrap_or_default();
+                return Err(fatal(range, pointer, "tag", format!("unsupported tag `{tag}` on a collection")));
+            }
+        }
+        let kind =
+            if is_map { FrameKind::Map { map: Map::new(), pending_key: None } } else { FrameKind::Seq(Vec::new()) };
+        self.stack.push(Frame { pointer, start: range.start, anchor, nodes: 0, kind });
+        Ok(())
+    }
+
+    /// Places a finished node into its parent (or makes it the document root).
+    fn emit(&mut self, node: Node) -> Result<(), Fatal> {
+        let Some(frame) = self.stack.last_mut() else {
+            self.spans.insert(String::new(), NodeSpan { key: None, value: node.span.clone() });
+            self.root = Some(node);
+            return Ok(());
+        };
+        frame.nodes = frame.nodes.saturating_add(node.nodes);
+        match &mut frame.kind {
+            FrameKind::Seq(items) => {
+                let pointer = push_token(&frame.pointer, &items.len().to_string());
+                self.spans.insert(pointer, NodeSpan { key: None, value: node.span });
+                items.push(node.value);
+            }
+            FrameKind::Map { map, pending_key } => match pending_key.take() {
+                None => {
+                    let Some(key) = node.key_text else {
+                        let pointer = frame.pointer.clone();
+                        return Err(fatal(node.span, pointer, "key", "mapping keys must be scalars".into()));
+                    };
+                    if map.contains_key(&key) {
+                        let pointer = push_token(&frame.pointer, &key);
+                        let first = self.spans.get(&pointer).and_then(|s| s.key.clone());
+                        let map_ref = self.map;
+                        let message = match first {
+                            Some(first) => {
+                                let (line, column) = map_ref.line_column(first.start);
+                                format!("duplicate key `{key}` (first defined at line {line}, column {column})")
+                            }
+                            None => format!("duplicate key `{key}`"),
+                        };
+                        self.out.findings.push(Finding::error(node.span.clone(), pointer, "duplicate-key", message));
+                    }
+                    *pending_key = Some((key, node.span));
+                }
+                Some((key, key_span)) => {
+                    let pointer = push_token(&frame.pointer, &key);
+                    // A collection value records its own span when it closes;
+                    // the key span is only known here, so attach it now.
+                    self.spans.insert(pointer, NodeSpan { key: Some(key_span), value: node.span });
+                    map.insert(key, node.value);
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        range: Range<usize>,
+    ) -> Result<Node, Fatal> {
+        let pointer = self.child_pointer();
+        let plain = matches!(style, ScalarStyle::Plain);
+        let value = match tag_kind(tag) {
+            TagKind::None if plain => {
+                let value = resolve_plain(text);
+                if let Some(why) = yaml11_reading(text) {
+                    let pointer = pointer.clone().unwrap_or_else(|| self.key_pointer(text));
+                    self.out.findings.push(Finding {
+                        span: range.clone(),
+                        pointer,
+                        rule: "yaml11".into(),
+                        severity: Severity::Warning,
+                        message: why,
+                    });
+                }
+                value
+            }
+            TagKind::None | TagKind::Str | TagKind::NonSpecific => Value::String(text.to_owned()),
+            TagKind::Null if matches!(resolve_plain(text), Value::Null) => Value::Null,
+            TagKind::Bool if resolve_plain(text).is_boolean() => resolve_plain(text),
+            TagKind::Int if resolve_plain(text).as_number().is_some_and(|n| n.is_i64() || n.is_u64()) => {
+                resolve_plain(text)
+            }
+            TagKind::Float if resolve_plain(text).is_number() => resolve_plain(text),
+            _ => {
+                let tag = tag.map(ToString::to_string).unwrap_or_default();
+                return Err(fatal(
+                    range,
+                    pointer.unwrap_or_default(),
+                    "tag",
+                    format!("`{text}` cannot be read as `{tag}`"),
+                ));
+            }
+        };
+        let value = match value {
+            Value::String(s) if plain && tag.is_none() && is_special_float(&s) => {
+                let pointer = pointer.clone().unwrap_or_default();
+                self.out.findings.push(Finding::error(
+                    range.clone(),
+                    pointer,
+                    "unrepresentable",
+                    format!("`{s}` (infinity or NaN) has no JSON form"),
+                ));
+                Value::String(s)
+            }
+            other => other,
+        };
+        Ok(Node { value, span: range, nodes: 1, key_text: Some(text.to_owned()) })
+    }
+
+    fn key_pointer(&self, key: &str) -> String {
+        self.stack.last().map(|f| push_token(&f.pointer, key)).unwrap_or_default()
+    }
+}
+
+fn fatal(span: Range<usize>, pointer: String, rule: &'static str, message: String) -> Fatal {
+    Box::new(Finding::error(span, pointer, rule, message))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TagKind {
+    None,
+    NonSpecific,
+    Str,
+    Int,
+    Float,
+    Bool,
+    Null,
+    Seq,
+    Map,
+    Other,
+}
+
+fn tag_kind(tag: Option<&Tag>) -> TagKind {
+    let Some(tag) = tag else { return TagKind::None };
+    if tag.handle == "!" && tag.suffix.is_empty() {
+        return TagKind::NonSpecific;
+    }
+    if !tag.is_yaml_core_schema() {
+        return TagKind::Other;
+    }
+    match tag.suffix.as_str() {
+        "str" => TagKind::Str,
+        "int" => TagKind::Int,
+        "float" => TagKind::Float,
+        "bool" => TagKind::Bool,
+        "null" => TagKind::Null,
+        "seq" => TagKind::Seq,
+        "map" => TagKind::Map,
+        _ => TagKind::Other,
+    }
+}
+
+fn is_special_float(s: &str) -> bool {
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    matches!(unsigned, ".inf" | ".Inf" | ".INF") || matches!(s, ".nan" | ".NaN" | ".NAN")
+}
+
+/// Resolves a plain scalar by the YAML 1.2 core schema. `.inf`/`.nan` stay strings
+/// (the caller reports them).
+pub(crate) fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    if let Some(digits) = s.strip_prefix("0o")
+        && !digits.is_empty()
+        && digits.bytes().all(|b| (b'0'..=b'7').contains(&b))
+    {
+        return u64::from_str_radix(digits, 8).map_or_else(|_| Value::String(s.to_owned()), Value::from);
+    }
+    if let Some(digits) = s.strip_prefix("0x")
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return u64::from_str_radix(digits, 16).map_or_else(|_| Value::String(s.to_owned()), Value::from);
+    }
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        let trimmed = s.strip_prefix('+').unwrap_or(s);
+        if let Ok(n) = trimmed.parse::<i64>() {
+            return Value::from(n);
+        }
+        if let Ok(n) = trimmed.parse::<u64>() {
+            return Value::from(n);
+        }
+    }
+    if is_core_float(unsigned)
+        && let Ok(f) = s.parse::<f64>()
+        && let Some(n) = Number::from_f64(f)
+    {
+        return Value::Number(n);
+    }
+    Value::String(s.to_owned())
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_core_float(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((int, frac)) => (int, Some(frac)),
+        None => (mantissa, None),
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match frac {
+        None => !int.is_empty() && digits(int),
+        Some(frac) if int.is_empty() => !frac.is_empty() && digits(frac),
+        Some(frac) => digits(int) && digits(frac),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+/// How a YAML 1.1 reader would take this plain scalar, when that differs from
+/// YAML 1.2.
+pub(crate) fn yaml11_reading(s: &str) -> Option<String> {
+    let boolean = match s {
+        "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On" | "ON" => Some(true),
+        "no" | "No" | "NO" | "n" | "N" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    };
+    if let Some(b) = boolean {
+        return Some(format!(
+            "`{s}` is the string \"{s}\" in YAML 1.2 but the boolean {b} in YAML 1.1; quote it, or write `{b}`"
+        ));
+    }
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if unsigned.len() > 1
+        && unsigned.starts_with('0')
+        && unsigned.bytes().all(|b| (b'0'..=b'7').contains(&b) || b == b'_')
+    {
+        let digits = unsigned.replace('_', "");
+        let digits = digits.trim_start_matches('0');
+        let digits = if digits.is_empty() { "0" } else { digits };
+        return Some(format!(
+            "`{s}` is the decimal number {digits} in YAML 1.2 but an octal number in YAML 1.1; \
+             quote it, or write `0o{digits}` for octal"
+        ));
+    }
+    if is_sexagesimal(unsigned) {
+        return Some(format!("`{s}` is a string in YAML 1.2 but a base-60 number in YAML 1.1; quote it"));
+    }
+    None
+}
+
+/// `[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?`
+fn is_sexagesimal(s: &str) -> bool {
+    let (whole, frac) = match s.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (s, None),
+    };
+    if frac.is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit() || b == b'_')) {
+        return false;
+    }
+    let mut parts = whole.split(':');
+    let Some(head) = parts.next() else {
+        return false;
+    };
+    if !head.starts_with(|c: char| c.is_ascii_digit()) || !head.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
+        return false;
+    }
+    let mut count = 0;
+    for part in parts {
+        count += 1;
+        let ok = match part.as_bytes() {
+            [d] => d.is_ascii_digit(),
+            [t, d] => (b'0'..=b'5').contains(t) && d.is_ascii_digit(),
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    count > 0
+}
