@@ -22,6 +22,7 @@ pub(crate) struct Args {
     /// The list: `events`, `schedules[0].tags`, `.` for the document.
     path: String,
     /// The item, as YAML; default (or `-`): standard input.
+    #[arg(allow_hyphen_values = true)]
     value: Option<String>,
     #[command(flatten)]
     common: ValueArgs,

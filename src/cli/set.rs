@@ -22,6 +22,7 @@ pub(crate) struct Args {
     /// Where: `settings.log_level`, `schedules[2].enabled`.
     path: String,
     /// The new value, as YAML; `-` for standard input.
+    #[arg(allow_hyphen_values = true)]
     value: String,
     #[command(flatten)]
     common: super::append::ValueArgs,
