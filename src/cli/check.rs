@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use cfg::fsio::{IoResultExt, Step};
 use cfg::ops::{self, CheckInput, CheckRequest, Error};
-use cfg::validate::{SchemaSource, render};
+use cfg::validate::SchemaSource;
+
+use super::diagnostics;
 
 use super::GlobalArgs;
 
@@ -91,16 +93,16 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
         let report = &file.report;
         match args.format {
             Format::Human => {
-                for diagnostic in render::human(report, &file.text) {
+                for diagnostic in diagnostics::human(report, &file.text) {
                     eprintln!("{diagnostic:?}");
                 }
             }
             Format::Json => report.diagnostics.iter().for_each(|d| {
-                out.push_str(&render::json_line(d));
+                out.push_str(&diagnostics::json_line(d));
                 out.push('\n');
             }),
             Format::Github => report.diagnostics.iter().for_each(|d| {
-                out.push_str(&render::github_line(d));
+                out.push_str(&diagnostics::github_line(d));
                 out.push('\n');
             }),
         }

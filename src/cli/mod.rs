@@ -7,6 +7,7 @@ mod append;
 mod cat;
 mod check;
 mod completions;
+mod diagnostics;
 mod diff;
 mod edit;
 mod expect;
@@ -143,7 +144,8 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         Error::Invalid { .. }
         | Error::Checked { .. }
         | Error::Project(ProjectError::Invalid { .. } | ProjectError::Glob { .. })
-        | Error::Validator(cfg::validate::Error::Glob { .. }) => 1,
+        | Error::Validator(cfg::validate::Error::Glob { .. })
+        | Error::Retention { .. } => 1,
         // A `--schema` that cannot be read or compiled is a bad argument.
         Error::Validator(cfg::validate::Error::Schema(_)) | Error::HookExists { .. } => 2,
         Error::NoSuchFile { .. } => 5,

@@ -3,25 +3,24 @@
 
 use cfg::fsio::{LockError, PathError};
 use cfg::ops::Error;
-use cfg::validate::Severity;
-use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use miette::{MietteDiagnostic, Report};
 
 /// Prints `error` to standard error.
 pub(crate) fn error(error: &Error) {
     match error {
         Error::Invalid { report, source_text } => {
-            diagnostics(report, source_text);
-            eprintln!(
-                "{:?}",
-                Report::new(
-                    MietteDiagnostic::new(error.to_string())
-                        .with_help("nothing was written and nothing was committed; fix the content and write again")
-                )
-            );
+            for diagnostic in super::diagnostics::human(report, source_text) {
+                eprintln!("{diagnostic:?}");
+            }
+            let summary = MietteDiagnostic::new(error.to_string())
+                .with_help("nothing was written and nothing was committed; fix the content and write again");
+            eprintln!("{:?}", Report::new(summary));
         }
         Error::Run { failure: cfg::ops::RunFailure::Invalid(reports), .. } => {
             for (report, source_text) in reports {
-                diagnostics(report, source_text);
+                for diagnostic in super::diagnostics::human(report, source_text) {
+                    eprintln!("{diagnostic:?}");
+                }
             }
             let help = "every named file was put back to its content from before the command; nothing was committed";
             eprintln!("{:?}", Report::new(MietteDiagnostic::new(error.to_string()).with_help(help)));
@@ -52,25 +51,6 @@ pub(crate) fn error(error: &Error) {
             }
             eprintln!("{:?}", Report::new(diagnostic));
         }
-    }
-}
-
-/// Each finding of `report`, with the source line it points at.
-fn diagnostics(report: &cfg::validate::Report, source_text: &str) {
-    for diagnostic in &report.diagnostics {
-        let severity = match diagnostic.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        };
-        let span = diagnostic.span.clone();
-        let label = LabeledSpan::new_with_span(Some(diagnostic.rule.clone()), span.start..span.end.max(span.start));
-        let mut message = format!("{}:{}:{}: {}", report.file, diagnostic.line, diagnostic.column, diagnostic.message);
-        if !diagnostic.pointer.is_empty() {
-            message.push_str(&format!(" (at {})", diagnostic.pointer));
-        }
-        let report_item = MietteDiagnostic::new(message).with_severity(severity).with_label(label);
-        let source = NamedSource::new(&report.file, source_text.to_owned());
-        eprintln!("{:?}", Report::new(report_item).with_source_code(source));
     }
 }
 

@@ -92,6 +92,12 @@ pub enum Error {
     /// `cfg edit`: the editor failed; the draft was kept.
     #[error("the editor `{editor}` failed ({status}); the draft is kept at `{}`", draft.display())]
     Editor { editor: String, status: String, draft: PathBuf },
+    #[error("invalid `retention:` in `{}`", path.display())]
+    Retention {
+        path: PathBuf,
+        #[source]
+        source: crate::retention::PolicyError,
+    },
 }
 
 impl From<fsio::Error> for Error {
@@ -135,6 +141,12 @@ fn validator(settings: &Settings) -> Result<Validator, Error> {
 }
 
 /// The `retention:` policy of the project settings, if it sets one.
-pub fn project_retention(_settings: &Settings) -> Result<Option<crate::retention::Policy>, Error> {
-    Ok(None)
+pub fn project_retention(settings: &Settings) -> Result<Option<crate::retention::Policy>, Error> {
+    let project = crate::project::Project::load(&settings.root)?;
+    project
+        .retention
+        .as_ref()
+        .map(crate::retention::Policy::from_settings)
+        .transpose()
+        .map_err(|source| Error::Retention { path: settings.root.join(crate::project::FILE_NAME), source })
 }

@@ -22,7 +22,6 @@
 pub mod cron;
 mod document;
 mod json;
-pub mod render;
 pub mod schema;
 mod source;
 mod yaml;
