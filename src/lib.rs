@@ -9,7 +9,8 @@
 //! The crate is layered; dependencies point one way:
 //!
 //! * pure cores: [`validate`] (parse, schema, cron, diagnostics), [`merge`]
-//!   (three-way merge), [`retention`] (which commits a policy keeps);
+//!   (three-way merge), [`retention`] (which commits a policy keeps), [`edit`]
+//!   (set, unset or append one YAML value, keeping every other byte);
 //! * effects: [`fsio`] (the only code that writes files: the lock, the durable
 //!   replace, path resolution) and [`store`] (the side repository; gix stays inside);
 //! * [`ops`]: one module per user operation, the only place that combines the others;
@@ -32,6 +33,7 @@
 //! ```
 
 pub mod duration;
+pub mod edit;
 pub mod fsio;
 pub mod merge;
 pub mod ops;

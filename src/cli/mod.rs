@@ -3,20 +3,27 @@
 //! exit-code table ([`exit_code`]). Subcommand files hold their argument struct,
 //! one call into `cfg::ops`, and rendering.
 
+mod append;
 mod cat;
 mod check;
+mod completions;
 mod diagnostics;
 mod diff;
+mod edit;
 mod expect;
 mod gc;
 mod hook;
 mod init;
 mod log;
+mod man;
 mod render;
 mod restore;
 mod rev;
+mod run;
+mod set;
 mod show;
 mod status;
+mod unset;
 mod write;
 
 use std::io::Write as _;
@@ -36,7 +43,8 @@ Exit codes:
   3  conflict (the file changed since the expected revision)
   4  the store lock is busy after the timeout
   5  unknown or pruned revision, unknown file
-  6  I/O or store error";
+  6  I/O or store error
+  7  the command of `cfg run` or the editor of `cfg edit` failed (files put back, draft kept)";
 
 /// Safe writes for YAML/JSON config: every change is locked, validated,
 /// replaced atomically and durably, and committed to a side git repository.
@@ -77,6 +85,13 @@ enum Command {
     Check(check::Args),
     Hook(hook::Args),
     Gc(gc::Args),
+    Edit(edit::Args),
+    Set(set::Args),
+    Unset(unset::Args),
+    Append(append::Args),
+    Run(run::Args),
+    Completions(completions::Args),
+    Man(man::Args),
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -97,6 +112,15 @@ pub(crate) fn main() -> ExitCode {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Hook(args) => hook::run(args),
         Command::Gc(args) => settings(&cli.global, None).and_then(|s| gc::run(&s, args)),
+        Command::Edit(args) => settings(&cli.global, Some(&args.file)).and_then(|s| edit::run(&s, args)),
+        Command::Set(args) => settings(&cli.global, Some(&args.file)).and_then(|s| set::run(&s, args)),
+        Command::Unset(args) => settings(&cli.global, Some(&args.file)).and_then(|s| unset::run(&s, args)),
+        Command::Append(args) => settings(&cli.global, Some(&args.file)).and_then(|s| append::run(&s, args)),
+        Command::Run(args) => {
+            settings(&cli.global, args.files.first().map(PathBuf::as_path)).and_then(|s| run::run(&s, args))
+        }
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     };
     match result {
         Ok(code) => code,
@@ -111,7 +135,9 @@ pub(crate) fn main() -> ExitCode {
 /// THE exit-code table. Exhaustive on purpose: a new error variant must be
 /// given its code here.
 pub(crate) fn exit_code(error: &Error) -> u8 {
+    use cfg::edit::EditError;
     use cfg::fsio::LockError;
+    use cfg::ops::RunFailure;
     use cfg::project::Error as ProjectError;
     use cfg::store::Error as StoreError;
     match error {
@@ -125,6 +151,12 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         Error::NoSuchFile { .. } => 5,
         Error::Project(ProjectError::Read { .. }) => 6,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
+        // The file itself does not parse: like invalid content. Anything else
+        // is about the PATH or VALUE given.
+        Error::Edit { source: EditError::Syntax(_), .. } => 1,
+        Error::Edit { .. } => 2,
+        Error::Run { failure: RunFailure::Invalid(_) | RunFailure::Removed(_), .. } => 1,
+        Error::Run { failure: RunFailure::Spawn(_) | RunFailure::Status(_), .. } | Error::Editor { .. } => 7,
         Error::Conflict(_) => 3,
         Error::Lock(LockError::Busy { .. }) => 4,
         Error::UnknownFile { .. } | Error::Store(StoreError::UnknownRev { .. } | StoreError::Empty) => 5,
@@ -209,6 +241,13 @@ fn print(bytes: &[u8]) -> Result<(), Error> {
             Err(cfg::fsio::IoError::new(cfg::fsio::Step::Write, "standard output", e).into())
         }
         _ => Ok(()),
+    }
+}
+
+/// `on_write` commands that failed: warnings, since the write itself stands.
+fn warn_hooks(failures: &[cfg::ops::HookFailure]) {
+    for failure in failures {
+        eprintln!("warning: {failure}; the write stands");
     }
 }
 

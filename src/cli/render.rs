@@ -16,6 +16,15 @@ pub(crate) fn error(error: &Error) {
                 .with_help("nothing was written and nothing was committed; fix the content and write again");
             eprintln!("{:?}", Report::new(summary));
         }
+        Error::Run { failure: cfg::ops::RunFailure::Invalid(reports), .. } => {
+            for (report, source_text) in reports {
+                for diagnostic in super::diagnostics::human(report, source_text) {
+                    eprintln!("{diagnostic:?}");
+                }
+            }
+            let help = "every named file was put back to its content from before the command; nothing was committed";
+            eprintln!("{:?}", Report::new(MietteDiagnostic::new(error.to_string()).with_help(help)));
+        }
         Error::Conflict(conflict) => {
             use cfg::ops::ConflictKind;
             let mut text = error.to_string();
@@ -70,6 +79,12 @@ fn help(error: &Error) -> Option<String> {
         Error::Path(PathError::OutsideRoot { .. }) => "pass `--root DIR` for a file under another managed root".into(),
         Error::Store(cfg::store::Error::UnknownRev { .. }) => "`cfg log` lists the revisions the store holds".into(),
         Error::HookExists { .. } => "pass `--force` to replace it".into(),
+        Error::Edit { source: cfg::edit::EditError::Unsupported { .. }, .. } => {
+            "nothing was written; make this change with `cfg edit FILE` or `cfg write`".into()
+        }
+        Error::Run { .. } => {
+            "every named file was put back to its content from before the command; nothing was committed".into()
+        }
         Error::Validator(cfg::validate::Error::Schema(_)) => "`--schema` takes a path or a built-in name (`builtin:schedule`, `builtin:cfg`)".into(),
         Error::UnknownFile { .. } => "`cfg log` and `cfg status` show which files the store holds".into(),
         Error::Io(_) | Error::Store(_) => {

@@ -53,6 +53,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     if !outcome.changed {
         eprintln!("`{}` is unchanged; no commit", outcome.path);
     }
+    super::warn_hooks(&outcome.hooks);
     super::print(format!("{}\n", outcome.rev).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

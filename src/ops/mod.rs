@@ -3,13 +3,18 @@
 //! its own request, and returns a typed result; nothing here prints.
 
 mod check;
+mod draft;
 mod expect;
+mod follow;
 mod gc;
 mod hook;
 mod init;
+mod on_write;
 mod read;
 mod restore;
+mod run;
 mod session;
+mod value;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -20,16 +25,21 @@ use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
 pub use check::{CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for};
+pub use draft::{DRAFTS_DIR, Draft, start_edit};
 pub use expect::{Conflict, ConflictKind, Expect, OnChange};
+pub use follow::Follower;
 pub use gc::{GcOutcome, GcRequest, Method, gc};
 pub use hook::{HookOutcome, PRE_COMMIT_HOOK, install_hook};
 pub use init::{InitOutcome, init};
+pub use on_write::HookFailure;
 pub use read::{
     DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev, show, status,
     unified_diff,
 };
 pub use restore::{RestoreOutcome, RestoreRequest, restore};
+pub use run::{RunFailure, RunOutcome, RunRequest, run};
 pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
+pub use value::{ValueEdit, ValueRequest, change_value};
 pub use write::{WriteOutcome, WriteRequest, write};
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +73,25 @@ pub enum Error {
     Validator(#[from] crate::validate::Error),
     #[error("a different pre-commit hook is already installed at `{}`", path.display())]
     HookExists { path: PathBuf },
+    /// `cfg set`/`unset`/`append` could not make the change.
+    #[error("cannot change `{path}`")]
+    Edit {
+        path: RelPath,
+        #[source]
+        source: crate::edit::EditError,
+    },
+    /// `cfg run`: the command failed or left the files unfit to commit; they
+    /// were put back.
+    #[error("`{command}` {}", match failure {
+        RunFailure::Spawn(e) => format!("could not be started: {e}"),
+        RunFailure::Status(status) => format!("failed ({status})"),
+        RunFailure::Invalid(reports) => format!("left {} invalid file(s)", reports.len()),
+        RunFailure::Removed(files) => format!("removed {}", files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
+    })]
+    Run { command: String, failure: RunFailure },
+    /// `cfg edit`: the editor failed; the draft was kept.
+    #[error("the editor `{editor}` failed ({status}); the draft is kept at `{}`", draft.display())]
+    Editor { editor: String, status: String, draft: PathBuf },
     #[error("invalid `retention:` in `{}`", path.display())]
     Retention {
         path: PathBuf,
