@@ -40,5 +40,6 @@ pub mod ops;
 pub mod project;
 pub mod retention;
 pub mod settings;
+mod source;
 pub mod store;
 pub mod validate;

@@ -62,17 +62,6 @@ impl ValueArgs {
         request.expect = self.expect.expect();
         request.on_change = self.expect.on_change();
         let outcome = self.expect.keep_conflict(ops::change_value(settings, request))?;
-        if let Some((base, latest)) = outcome.merged {
-            eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
-        }
-        if let Some(external) = outcome.external {
-            eprintln!("note: `{}` had been edited outside cfg; that edit is commit {external}", outcome.path);
-        }
-        if !outcome.changed {
-            eprintln!("`{}` already had that value; no commit", outcome.path);
-        }
-        super::warn_hooks(&outcome.hooks);
-        super::print(format!("{}\n", outcome.rev).as_bytes())?;
-        Ok(ExitCode::SUCCESS)
+        super::report_write(&outcome, "already had that value")
     }
 }

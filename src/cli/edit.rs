@@ -44,12 +44,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         let error = match draft.submit(settings, args.message.clone()) {
             Ok(outcome) => {
                 draft.discard()?;
-                if let Some((base, latest)) = outcome.merged {
-                    eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
-                }
-                super::warn_hooks(&outcome.hooks);
-                super::print(format!("{}\n", outcome.rev).as_bytes())?;
-                return Ok(ExitCode::SUCCESS);
+                return super::report_write(&outcome, "is unchanged");
             }
             Err(error) => error,
         };

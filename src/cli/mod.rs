@@ -244,6 +244,24 @@ fn print(bytes: &[u8]) -> Result<(), Error> {
     }
 }
 
+/// What every command that writes one file reports: notes on standard error
+/// (a merge, a recorded outside edit, no change, failed `on_write` commands),
+/// then the revision on standard output.
+fn report_write(outcome: &cfg::ops::WriteOutcome, unchanged: &str) -> Result<ExitCode, Error> {
+    if let Some((base, latest)) = outcome.merged {
+        eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
+    }
+    if let Some(external) = outcome.external {
+        eprintln!("note: `{}` had been edited outside cfg; that edit is commit {external}", outcome.path);
+    }
+    if !outcome.changed {
+        eprintln!("`{}` {unchanged}; no commit", outcome.path);
+    }
+    warn_hooks(&outcome.hooks);
+    print(format!("{}\n", outcome.rev).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `on_write` commands that failed: warnings, since the write itself stands.
 fn warn_hooks(failures: &[cfg::ops::HookFailure]) {
     for failure in failures {

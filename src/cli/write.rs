@@ -44,16 +44,5 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     request.expect = args.expect.expect();
     request.on_change = args.expect.on_change();
     let outcome = args.expect.keep_conflict(ops::write(settings, request))?;
-    if let Some((base, latest)) = outcome.merged {
-        eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
-    }
-    if let Some(external) = outcome.external {
-        eprintln!("note: `{}` had been edited outside cfg; that edit is commit {external}", outcome.path);
-    }
-    if !outcome.changed {
-        eprintln!("`{}` is unchanged; no commit", outcome.path);
-    }
-    super::warn_hooks(&outcome.hooks);
-    super::print(format!("{}\n", outcome.rev).as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    super::report_write(&outcome, "is unchanged")
 }

@@ -2,6 +2,7 @@
 //! from `saphyr-parser` events, and the plain value each node denotes (used to
 //! check that an edit changed exactly what it meant to).
 
+use crate::source::SourceMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 /// A node's content, independent of layout (what [`super::get`] returns). Scalars keep their style bit and
@@ -105,7 +106,7 @@ pub(crate) enum ParseError {
 
 impl Doc {
     pub(crate) fn parse(src: &str) -> Result<Doc, ParseError> {
-        let offsets = CharOffsets::new(src);
+        let offsets = SourceMap::new(src);
         let mut events = Vec::new();
         for event in Parser::new_from_str(src) {
             let (event, span) = event.map_err(|e| ParseError::Syntax(e.to_string()))?;
@@ -139,40 +140,19 @@ impl Doc {
     }
 }
 
-/// `saphyr-parser` reports positions in characters; edits need bytes.
-struct CharOffsets(Option<Vec<usize>>);
-
-impl CharOffsets {
-    fn new(src: &str) -> Self {
-        if src.is_ascii() {
-            return CharOffsets(None);
-        }
-        let mut offsets: Vec<usize> = src.char_indices().map(|(i, _)| i).collect();
-        offsets.push(src.len());
-        CharOffsets(Some(offsets))
-    }
-
-    fn byte(&self, index: usize) -> Result<usize, ParseError> {
-        match &self.0 {
-            None => Ok(index),
-            Some(offsets) => offsets.get(index).copied().ok_or(ParseError::Syntax("position out of range".into())),
-        }
-    }
-}
-
 type Events<'a> = std::iter::Peekable<std::vec::IntoIter<(Event<'a>, Span)>>;
 
-fn build(events: &mut Events<'_>, offsets: &CharOffsets, src: &str) -> Result<Node, ParseError> {
+fn build(events: &mut Events<'_>, offsets: &SourceMap<'_>, src: &str) -> Result<Node, ParseError> {
     let unexpected = || ParseError::Syntax("unexpected end of events".into());
     let (event, span) = events.next().ok_or_else(unexpected)?;
-    let start = offsets.byte(span.start.index())?;
+    let start = offsets.byte_of_char(span.start.index());
     match event {
         Event::Alias(id) => {
-            Ok(Node { start, end: offsets.byte(span.end.index())?, anchored: false, kind: Kind::Alias(id) })
+            Ok(Node { start, end: offsets.byte_of_char(span.end.index()), anchored: false, kind: Kind::Alias(id) })
         }
         Event::Scalar(value, style, anchor, tag) => Ok(Node {
             start,
-            end: scalar_end(src, start, offsets.byte(span.end.index())?, style),
+            end: scalar_end(src, start, offsets.byte_of_char(span.end.index()), style),
             anchored: anchor != 0,
             kind: Kind::Scalar(Value::Scalar {
                 value: value.into_owned(),
@@ -194,7 +174,7 @@ fn build(events: &mut Events<'_>, offsets: &CharOffsets, src: &str) -> Result<No
             let end = if block {
                 children.iter().map(|c| c.end).max().unwrap_or(start)
             } else {
-                offsets.byte(end_span.end.index())?
+                offsets.byte_of_char(end_span.end.index())
             };
             let kind = if is_map {
                 let mut entries = Vec::new();
