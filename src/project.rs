@@ -165,7 +165,7 @@ mod tests {
             globs,
             [("z/*.yaml", "z.json"), ("**/schedule_config.yml", "builtin:schedule"), ("a/*.yaml", "a.json")]
         );
-        assert_eq!(project.retention, Some(serde_json::json!({"keep_last": 10})));
+        assert_eq!(project.retention, Some(serde_json::json!({"keep-last": 10})));
         assert_eq!(project.on_write, ["systemctl reload x"]);
         assert_eq!(project.limits.max_depth, 20);
         assert_eq!(project.limits.max_size, Limits::default().max_size);
