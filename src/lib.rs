@@ -18,11 +18,12 @@
 //!
 //! ```no_run
 //! use cfg::ops::{self, WriteRequest};
-//! use cfg::settings::Settings;
 //!
 //! let root = std::path::Path::new("/srv/config");
 //! ops::init(root)?;
-//! let settings = Settings::for_root(root);
+//! // The current user and host, a 10 s lock timeout, and `.cfg.yaml`'s
+//! // schemas, limits and hooks; change any field before use.
+//! let settings = ops::settings_for(root)?;
 //! let outcome = ops::write(
 //!     &settings,
 //!     WriteRequest::new("schedule_config.yml", b"version: 1.0.0\n".to_vec())

@@ -72,7 +72,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
         if file.as_os_str() == "-" {
             let mut content = Vec::new();
             // One byte past the limit is enough to refuse an oversized input.
-            let limit = args.max_size.map_or_else(|| ops::size_limit(&root), Ok)? as u64 + 1;
+            let limit = args.max_size.map_or_else(|| ops::input_limit(&root), Ok)? as u64 + 1;
             std::io::stdin().take(limit).read_to_end(&mut content).at(Step::Read, "standard input")?;
             let name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
             inputs.push(CheckInput::Content { name, content });

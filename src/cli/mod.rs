@@ -185,7 +185,7 @@ fn settings(global: &GlobalArgs, file: Option<&Path>) -> Result<Settings, Error>
             ops::find_root(&start).ok_or(Error::NoStore { start })?
         }
     };
-    let mut settings = Settings::for_root(&root);
+    let mut settings = ops::settings_for(&root)?;
     settings.cwd = cwd;
     if let Some(user) = std::env::var_os("USER").or_else(|| std::env::var_os("LOGNAME")) {
         let user = user.to_string_lossy().into_owned();

@@ -28,7 +28,7 @@ pub(crate) struct Args {
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     // Read one byte past the limit: enough for the validator to refuse an
     // oversized input without holding all of it in memory.
-    let limit = ops::size_limit(&settings.root)? as u64 + 1;
+    let limit = ops::size_limit(settings) as u64 + 1;
     let mut content = Vec::new();
     match &args.input {
         Some(src) if src.as_os_str() != "-" => {

@@ -137,19 +137,29 @@ fn open_for_reading(settings: &Settings) -> Result<Store, Error> {
 /// The validator for files under the root of `settings`: the schemas and
 /// limits of its `.cfg.yaml`.
 fn validator(settings: &Settings) -> Result<Validator, Error> {
-    validator_for(&settings.root)
+    Ok(Validator::new(settings.project.validator_options(&settings.root))?)
+}
+
+/// Defaults for `root` with its project settings (`.cfg.yaml`) loaded.
+pub fn settings_for(root: &Path) -> Result<Settings, Error> {
+    Ok(Settings { project: check::load_project(root)?, ..Settings::for_root(root) })
 }
 
 /// The largest managed file the project accepts (`limits.max_size` in
 /// `.cfg.yaml`): input beyond it need not even be read.
-pub fn size_limit(root: &Path) -> Result<usize, Error> {
-    Ok(crate::project::Project::load(root)?.limits.max_size)
+pub fn size_limit(settings: &Settings) -> usize {
+    settings.project.limits.max_size
+}
+
+/// [`size_limit`] for `cfg check`, which may run outside any managed root.
+pub fn input_limit(root: &Path) -> Result<usize, Error> {
+    Ok(check::load_project(root)?.limits.max_size)
 }
 
 /// The `retention:` policy of the project settings, if it sets one.
 pub fn project_retention(settings: &Settings) -> Result<Option<crate::retention::Policy>, Error> {
-    let project = crate::project::Project::load(&settings.root)?;
-    project
+    settings
+        .project
         .retention
         .as_ref()
         .map(crate::retention::Policy::from_settings)

@@ -16,7 +16,6 @@
 //! committed by then.
 
 use crate::fsio::RelPath;
-use crate::project::Project;
 use crate::settings::Settings;
 use crate::store::Rev;
 
@@ -44,15 +43,12 @@ pub(crate) fn run(settings: &Settings, start: Option<Rev>, written: &[(Rev, Vec<
     if written.is_empty() {
         return Vec::new();
     }
-    let commands = match Project::load(&settings.root) {
-        Ok(project) => project.on_write,
-        Err(e) => return vec![HookFailure { command: String::new(), file: None, reason: e.to_string() }],
-    };
+    let commands = &settings.project.on_write;
     let mut failures = Vec::new();
     let mut old = start;
     for (new, files) in written {
         for file in files {
-            for command in &commands {
+            for command in commands {
                 if let Err(reason) = run_one(settings, command, file, old, *new) {
                     failures.push(HookFailure { command: command.clone(), file: Some(file.clone()), reason });
                 }
