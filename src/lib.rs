@@ -9,7 +9,8 @@
 //! The crate is layered; dependencies point one way:
 //!
 //! * pure cores: [`validate`] (parse, schema, cron, diagnostics), [`merge`]
-//!   (three-way merge), [`retention`] (which commits a policy keeps);
+//!   (three-way merge), [`retention`] (which commits a policy keeps), [`edit`]
+//!   (set, unset or append one YAML value, keeping every other byte);
 //! * effects: [`fsio`] (the only code that writes files: the lock, the durable
 //!   replace, path resolution) and [`store`] (the side repository; gix stays inside);
 //! * [`ops`]: one module per user operation, the only place that combines the others;
@@ -17,11 +18,12 @@
 //!
 //! ```no_run
 //! use cfg::ops::{self, WriteRequest};
-//! use cfg::settings::Settings;
 //!
 //! let root = std::path::Path::new("/srv/config");
 //! ops::init(root)?;
-//! let settings = Settings::for_root(root);
+//! // The current user and host, a 10 s lock timeout, and `.cfg.yaml`'s
+//! // schemas, limits and hooks; change any field before use.
+//! let settings = ops::settings_for(root)?;
 //! let outcome = ops::write(
 //!     &settings,
 //!     WriteRequest::new("schedule_config.yml", b"version: 1.0.0\n".to_vec())
@@ -32,11 +34,13 @@
 //! ```
 
 pub mod duration;
+pub mod edit;
 pub mod fsio;
 pub mod merge;
 pub mod ops;
 pub mod project;
 pub mod retention;
 pub mod settings;
+mod source;
 pub mod store;
 pub mod validate;

@@ -157,7 +157,7 @@ mod tests {
     fn reads_every_setting_keeping_glob_order() {
         let project = load(
             "schemas:\n  'z/*.yaml': z.json\n  '**/schedule_config.yml': builtin:schedule\n  'a/*.yaml': a.json\n\
-             retention:\n  keep_last: 10\non_write:\n  - systemctl reload x\nlimits:\n  max_depth: 20\n",
+             retention:\n  keep-last: 10\non_write:\n  - systemctl reload x\nlimits:\n  max_depth: 20\n",
         )
         .unwrap();
         let globs: Vec<_> = project.schemas.iter().map(|m| (m.glob.as_str(), m.schema.as_str())).collect();
@@ -165,7 +165,7 @@ mod tests {
             globs,
             [("z/*.yaml", "z.json"), ("**/schedule_config.yml", "builtin:schedule"), ("a/*.yaml", "a.json")]
         );
-        assert_eq!(project.retention, Some(serde_json::json!({"keep_last": 10})));
+        assert_eq!(project.retention, Some(serde_json::json!({"keep-last": 10})));
         assert_eq!(project.on_write, ["systemctl reload x"]);
         assert_eq!(project.limits.max_depth, 20);
         assert_eq!(project.limits.max_size, Limits::default().max_size);

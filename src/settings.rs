@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::project::Project;
 use crate::store::Signature;
 
 /// A person as git records them.
@@ -76,6 +77,9 @@ pub struct Settings {
     pub author_date: Option<Timestamp>,
     pub committer_date: Option<Timestamp>,
     pub lock_timeout: Duration,
+    /// The project settings (`.cfg.yaml`), read once: its schemas, limits,
+    /// retention policy and `on_write` commands.
+    pub project: Project,
 }
 
 impl Settings {
@@ -93,6 +97,7 @@ impl Settings {
             author_date: None,
             committer_date: None,
             lock_timeout: Duration::from_secs(10),
+            project: Project::default(),
         }
     }
 

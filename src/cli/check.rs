@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use cfg::fsio::{IoResultExt, Step};
 use cfg::ops::{self, CheckInput, CheckRequest, Error};
-use cfg::validate::{SchemaSource, render};
+use cfg::validate::SchemaSource;
+
+use super::diagnostics;
 
 use super::GlobalArgs;
 
@@ -69,7 +71,9 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
     for file in &args.files {
         if file.as_os_str() == "-" {
             let mut content = Vec::new();
-            std::io::stdin().read_to_end(&mut content).at(Step::Read, "standard input")?;
+            // One byte past the limit is enough to refuse an oversized input.
+            let limit = args.max_size.map_or_else(|| ops::input_limit(&root), Ok)? as u64 + 1;
+            std::io::stdin().take(limit).read_to_end(&mut content).at(Step::Read, "standard input")?;
             let name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
             inputs.push(CheckInput::Content { name, content });
         } else {
@@ -91,16 +95,16 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
         let report = &file.report;
         match args.format {
             Format::Human => {
-                for diagnostic in render::human(report, &file.text) {
+                for diagnostic in diagnostics::human(report, &file.text) {
                     eprintln!("{diagnostic:?}");
                 }
             }
             Format::Json => report.diagnostics.iter().for_each(|d| {
-                out.push_str(&render::json_line(d));
+                out.push_str(&diagnostics::json_line(d));
                 out.push('\n');
             }),
             Format::Github => report.diagnostics.iter().for_each(|d| {
-                out.push_str(&render::github_line(d));
+                out.push_str(&diagnostics::github_line(d));
                 out.push('\n');
             }),
         }

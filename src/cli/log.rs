@@ -17,7 +17,16 @@ pub(crate) struct Args {
     limit: Option<usize>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Keep running and print each new commit as it lands, oldest first (the
+    /// change feed); with -n N, the N newest commits first. Ends when standard
+    /// output is closed.
+    #[arg(short, long)]
+    follow: bool,
 }
+
+/// How often `--follow` looks at the branch: often enough to feel immediate,
+/// rarely enough to cost nothing.
+const FOLLOW_INTERVAL: std::time::Duration = std::time::Duration::from_millis(200);
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Format {
@@ -27,6 +36,9 @@ enum Format {
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
+    if args.follow {
+        return follow(settings, args);
+    }
     let entries = ops::log(settings, &LogRequest { file: args.file.clone(), limit: args.limit })?;
     let mut out = String::new();
     for (i, entry) in entries.iter().enumerate() {
@@ -93,4 +105,44 @@ pub(crate) fn json(entry: &LogEntry) -> serde_json::Value {
         "files": entry.changes.iter().map(|c| serde_json::json!({"path": c.path.as_str(), "change": c.kind})).collect::<Vec<_>>(),
         "parent": info.parent.map(|p| p.to_string()),
     })
+}
+
+fn follow(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
+    let mut follower = ops::Follower::new(settings, args.file.as_deref())?;
+    let mut entries = follower.recent(args.limit.unwrap_or(0))?;
+    let mut first = true;
+    loop {
+        for entry in &entries {
+            let mut out = String::new();
+            match args.format {
+                Format::Text => {
+                    if !first {
+                        out.push('\n');
+                    }
+                    out.push_str(&text(entry));
+                }
+                Format::Json => {
+                    out.push_str(&json(entry).to_string());
+                    out.push('\n');
+                }
+            }
+            first = false;
+            if !write_flushed(out.as_bytes())? {
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
+        std::thread::sleep(FOLLOW_INTERVAL);
+        entries = follower.poll()?;
+    }
+}
+
+/// Writes and flushes; `false` once the reader is gone (a closed pipe).
+fn write_flushed(bytes: &[u8]) -> Result<bool, Error> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(cfg::fsio::IoError::new(cfg::fsio::Step::Write, "standard output", e).into()),
+    }
 }

@@ -3,19 +3,27 @@
 //! exit-code table ([`exit_code`]). Subcommand files hold their argument struct,
 //! one call into `cfg::ops`, and rendering.
 
+mod append;
 mod cat;
 mod check;
+mod completions;
+mod diagnostics;
 mod diff;
+mod edit;
 mod expect;
 mod gc;
 mod hook;
 mod init;
 mod log;
+mod man;
 mod render;
 mod restore;
 mod rev;
+mod run;
+mod set;
 mod show;
 mod status;
+mod unset;
 mod write;
 
 use std::io::Write as _;
@@ -35,7 +43,8 @@ Exit codes:
   3  conflict (the file changed since the expected revision)
   4  the store lock is busy after the timeout
   5  unknown or pruned revision, unknown file
-  6  I/O or store error";
+  6  I/O or store error
+  7  the command of `cfg run` or the editor of `cfg edit` failed (files put back, draft kept)";
 
 /// Safe writes for YAML/JSON config: every change is locked, validated,
 /// replaced atomically and durably, and committed to a side git repository.
@@ -76,6 +85,13 @@ enum Command {
     Check(check::Args),
     Hook(hook::Args),
     Gc(gc::Args),
+    Edit(edit::Args),
+    Set(set::Args),
+    Unset(unset::Args),
+    Append(append::Args),
+    Run(run::Args),
+    Completions(completions::Args),
+    Man(man::Args),
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -96,6 +112,15 @@ pub(crate) fn main() -> ExitCode {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Hook(args) => hook::run(args),
         Command::Gc(args) => settings(&cli.global, None).and_then(|s| gc::run(&s, args)),
+        Command::Edit(args) => settings(&cli.global, Some(&args.file)).and_then(|s| edit::run(&s, args)),
+        Command::Set(args) => settings(&cli.global, Some(&args.file)).and_then(|s| set::run(&s, args)),
+        Command::Unset(args) => settings(&cli.global, Some(&args.file)).and_then(|s| unset::run(&s, args)),
+        Command::Append(args) => settings(&cli.global, Some(&args.file)).and_then(|s| append::run(&s, args)),
+        Command::Run(args) => {
+            settings(&cli.global, args.files.first().map(PathBuf::as_path)).and_then(|s| run::run(&s, args))
+        }
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     };
     match result {
         Ok(code) => code,
@@ -110,19 +135,28 @@ pub(crate) fn main() -> ExitCode {
 /// THE exit-code table. Exhaustive on purpose: a new error variant must be
 /// given its code here.
 pub(crate) fn exit_code(error: &Error) -> u8 {
+    use cfg::edit::EditError;
     use cfg::fsio::LockError;
+    use cfg::ops::RunFailure;
     use cfg::project::Error as ProjectError;
     use cfg::store::Error as StoreError;
     match error {
         Error::Invalid { .. }
         | Error::Checked { .. }
         | Error::Project(ProjectError::Invalid { .. } | ProjectError::Glob { .. })
-        | Error::Validator(cfg::validate::Error::Glob { .. }) => 1,
+        | Error::Validator(cfg::validate::Error::Glob { .. })
+        | Error::Retention { .. } => 1,
         // A `--schema` that cannot be read or compiled is a bad argument.
         Error::Validator(cfg::validate::Error::Schema(_)) | Error::HookExists { .. } => 2,
         Error::NoSuchFile { .. } => 5,
         Error::Project(ProjectError::Read { .. }) => 6,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
+        // The file itself does not parse: like invalid content. Anything else
+        // is about the PATH or VALUE given.
+        Error::Edit { source: EditError::Syntax(_), .. } => 1,
+        Error::Edit { .. } => 2,
+        Error::Run { failure: RunFailure::Invalid(_) | RunFailure::Removed(_), .. } => 1,
+        Error::Run { failure: RunFailure::Spawn(_) | RunFailure::Status(_), .. } | Error::Editor { .. } => 7,
         Error::Conflict(_) => 3,
         Error::Lock(LockError::Busy { .. }) => 4,
         Error::UnknownFile { .. } | Error::Store(StoreError::UnknownRev { .. } | StoreError::Empty) => 5,
@@ -151,7 +185,7 @@ fn settings(global: &GlobalArgs, file: Option<&Path>) -> Result<Settings, Error>
             ops::find_root(&start).ok_or(Error::NoStore { start })?
         }
     };
-    let mut settings = Settings::for_root(&root);
+    let mut settings = ops::settings_for(&root)?;
     settings.cwd = cwd;
     if let Some(user) = std::env::var_os("USER").or_else(|| std::env::var_os("LOGNAME")) {
         let user = user.to_string_lossy().into_owned();
@@ -207,6 +241,31 @@ fn print(bytes: &[u8]) -> Result<(), Error> {
             Err(cfg::fsio::IoError::new(cfg::fsio::Step::Write, "standard output", e).into())
         }
         _ => Ok(()),
+    }
+}
+
+/// What every command that writes one file reports: notes on standard error
+/// (a merge, a recorded outside edit, no change, failed `on_write` commands),
+/// then the revision on standard output.
+fn report_write(outcome: &cfg::ops::WriteOutcome, unchanged: &str) -> Result<ExitCode, Error> {
+    if let Some((base, latest)) = outcome.merged {
+        eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
+    }
+    if let Some(external) = outcome.external {
+        eprintln!("note: `{}` had been edited outside cfg; that edit is commit {external}", outcome.path);
+    }
+    if !outcome.changed {
+        eprintln!("`{}` {unchanged}; no commit", outcome.path);
+    }
+    warn_hooks(&outcome.hooks);
+    print(format!("{}\n", outcome.rev).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `on_write` commands that failed: warnings, since the write itself stands.
+fn warn_hooks(failures: &[cfg::ops::HookFailure]) {
+    for failure in failures {
+        eprintln!("warning: {failure}; the write stands");
     }
 }
 

@@ -3,37 +3,27 @@
 
 use cfg::fsio::{LockError, PathError};
 use cfg::ops::Error;
-use cfg::validate::Severity;
-use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use miette::{MietteDiagnostic, Report};
 
 /// Prints `error` to standard error.
 pub(crate) fn error(error: &Error) {
     match error {
         Error::Invalid { report, source_text } => {
-            for diagnostic in &report.diagnostics {
-                let severity = match diagnostic.severity {
-                    Severity::Error => miette::Severity::Error,
-                    Severity::Warning => miette::Severity::Warning,
-                };
-                let span = diagnostic.span.clone();
-                let label =
-                    LabeledSpan::new_with_span(Some(diagnostic.rule.clone()), span.start..span.end.max(span.start));
-                let mut message =
-                    format!("{}:{}:{}: {}", report.file, diagnostic.line, diagnostic.column, diagnostic.message);
-                if !diagnostic.pointer.is_empty() {
-                    message.push_str(&format!(" (at {})", diagnostic.pointer));
-                }
-                let report_item = MietteDiagnostic::new(message).with_severity(severity).with_label(label);
-                let source = NamedSource::new(&report.file, source_text.clone());
-                eprintln!("{:?}", Report::new(report_item).with_source_code(source));
+            for diagnostic in super::diagnostics::human(report, source_text) {
+                eprintln!("{diagnostic:?}");
             }
-            eprintln!(
-                "{:?}",
-                Report::new(
-                    MietteDiagnostic::new(error.to_string())
-                        .with_help("nothing was written and nothing was committed; fix the content and write again")
-                )
-            );
+            let summary = MietteDiagnostic::new(error.to_string())
+                .with_help("nothing was written and nothing was committed; fix the content and write again");
+            eprintln!("{:?}", Report::new(summary));
+        }
+        Error::Run { failure: cfg::ops::RunFailure::Invalid(reports), .. } => {
+            for (report, source_text) in reports {
+                for diagnostic in super::diagnostics::human(report, source_text) {
+                    eprintln!("{diagnostic:?}");
+                }
+            }
+            let help = "every named file was put back to its content from before the command; nothing was committed";
+            eprintln!("{:?}", Report::new(MietteDiagnostic::new(error.to_string()).with_help(help)));
         }
         Error::Conflict(conflict) => {
             use cfg::ops::ConflictKind;
@@ -89,6 +79,12 @@ fn help(error: &Error) -> Option<String> {
         Error::Path(PathError::OutsideRoot { .. }) => "pass `--root DIR` for a file under another managed root".into(),
         Error::Store(cfg::store::Error::UnknownRev { .. }) => "`cfg log` lists the revisions the store holds".into(),
         Error::HookExists { .. } => "pass `--force` to replace it".into(),
+        Error::Edit { source: cfg::edit::EditError::Unsupported { .. }, .. } => {
+            "nothing was written; make this change with `cfg edit FILE` or `cfg write`".into()
+        }
+        Error::Run { .. } => {
+            "every named file was put back to its content from before the command; nothing was committed".into()
+        }
         Error::Validator(cfg::validate::Error::Schema(_)) => "`--schema` takes a path or a built-in name (`builtin:schedule`, `builtin:cfg`)".into(),
         Error::UnknownFile { .. } => "`cfg log` and `cfg status` show which files the store holds".into(),
         Error::Io(_) | Error::Store(_) => {

@@ -33,6 +33,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     if !outcome.changed {
         eprintln!("already at the content of {}; no commit", outcome.from.short());
     }
+    super::warn_hooks(&outcome.hooks);
     super::print(format!("{}\n", outcome.rev).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -26,28 +26,23 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
-    let content = match &args.input {
-        Some(src) if src.as_os_str() != "-" => std::fs::read(src).at(Step::Read, src)?,
-        _ => {
-            let mut buffer = Vec::new();
-            std::io::stdin().read_to_end(&mut buffer).at(Step::Read, "standard input")?;
-            buffer
+    // Read one byte past the limit: enough for the validator to refuse an
+    // oversized input without holding all of it in memory.
+    let limit = ops::size_limit(settings) as u64 + 1;
+    let mut content = Vec::new();
+    match &args.input {
+        Some(src) if src.as_os_str() != "-" => {
+            let file = std::fs::File::open(src).at(Step::Open, src)?;
+            file.take(limit).read_to_end(&mut content).at(Step::Read, src)?;
         }
-    };
+        _ => {
+            std::io::stdin().take(limit).read_to_end(&mut content).at(Step::Read, "standard input")?;
+        }
+    }
     let mut request = WriteRequest::new(&args.file, content);
     request.message = args.message.clone();
     request.expect = args.expect.expect();
     request.on_change = args.expect.on_change();
     let outcome = args.expect.keep_conflict(ops::write(settings, request))?;
-    if let Some((base, latest)) = outcome.merged {
-        eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
-    }
-    if let Some(external) = outcome.external {
-        eprintln!("note: `{}` had been edited outside cfg; that edit is commit {external}", outcome.path);
-    }
-    if !outcome.changed {
-        eprintln!("`{}` is unchanged; no commit", outcome.path);
-    }
-    super::print(format!("{}\n", outcome.rev).as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    super::report_write(&outcome, "is unchanged")
 }

@@ -2,7 +2,7 @@
 //! deleted (locking the target would not work: the atomic replace swaps its inode).
 //!
 //! The kernel releases the lock when its holder dies, so a killed writer never
-//! blocks the next one. While holding the lock, the holder writes its pid, host and
+//! blocks the next one, and wakes a waiter as soon as the lock is free. While holding the lock, the holder writes its pid, host and
 //! command into the file, so that a writer that gives up can say who held it.
 //! Shell scripts take the same lock with `flock .cfg/lock COMMAND`.
 
@@ -49,24 +49,33 @@ pub struct StoreLock {
 }
 
 impl StoreLock {
-    /// Waits up to `timeout` for the lock, polling with a growing back-off.
+    /// Waits up to `timeout` for the lock. A waiter blocks in `flock(2)` on a
+    /// helper thread, so the kernel wakes it the moment the holder lets go
+    /// (polling would sleep past that, and let a steady stream of newcomers
+    /// starve it). On timeout the helper is left blocked; if it ever gets the
+    /// lock it closes its descriptor at once, which releases it: the lock
+    /// belongs to the open file, and the caller has dropped its own handle.
     pub fn acquire(path: &Path, timeout: Duration, holder: &Holder) -> Result<StoreLock, LockError> {
         let file = open(path)?;
-        let start = Instant::now();
-        let mut backoff = Duration::from_millis(1);
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(TryLockError::WouldBlock) => {
-                    let waited = start.elapsed();
-                    if waited >= timeout {
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let start = Instant::now();
+                let waiter = file.try_clone().at(Step::Open, path)?;
+                let (sender, receiver) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let _ = sender.send(waiter.lock());
+                });
+                match receiver.recv_timeout(timeout) {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => return Err(IoError::new(Step::Open, path, e).into()),
+                    Err(_) => {
+                        let waited = start.elapsed();
                         return Err(LockError::Busy { path: path.to_owned(), waited, holder: read_holder(&file) });
                     }
-                    std::thread::sleep(backoff.min(timeout - waited));
-                    backoff = (backoff * 2).min(Duration::from_millis(20));
                 }
-                Err(TryLockError::Error(e)) => return Err(IoError::new(Step::Open, path, e).into()),
             }
+            Err(TryLockError::Error(e)) => return Err(IoError::new(Step::Open, path, e).into()),
         }
         let mut lock = StoreLock { file };
         lock.record(holder).at(Step::Write, path)?;

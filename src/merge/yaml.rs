@@ -17,6 +17,7 @@
 //! turns into a conflict, never into wrong text. Any doubt returns `None`,
 //! which the caller reports as the line merge's conflict.
 
+use crate::source::SourceMap;
 use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
@@ -162,7 +163,7 @@ impl Doc {
         if !final_newline {
             src.push('\n');
         }
-        let offsets = CharOffsets::new(&src);
+        let offsets = SourceMap::new(&src);
         let mut events = Vec::new();
         for event in Parser::new_from_str(&src) {
             events.push(event.ok()?);
@@ -292,34 +293,13 @@ fn strip_comment(line: &str) -> &str {
     line
 }
 
-/// `saphyr-parser` reports positions in characters; pieces need bytes.
-struct CharOffsets(Option<Vec<usize>>);
-
-impl CharOffsets {
-    fn new(src: &str) -> Self {
-        if src.is_ascii() {
-            return CharOffsets(None);
-        }
-        let mut offsets: Vec<usize> = src.char_indices().map(|(i, _)| i).collect();
-        offsets.push(src.len());
-        CharOffsets(Some(offsets))
-    }
-
-    fn byte(&self, span_index: usize) -> Option<usize> {
-        match &self.0 {
-            None => Some(span_index),
-            Some(offsets) => offsets.get(span_index).copied(),
-        }
-    }
-}
-
 type Events<'a> = std::iter::Peekable<std::vec::IntoIter<(Event<'a>, Span)>>;
 
 /// Builds one node from the event stream. Anchors and aliases make the
 /// structural merge give up: moving text around could rebind them.
-fn build(events: &mut Events<'_>, offsets: &CharOffsets) -> Option<Node> {
+fn build(events: &mut Events<'_>, offsets: &SourceMap<'_>) -> Option<Node> {
     let (event, span) = events.next()?;
-    let start = offsets.byte(span.start.index())?;
+    let start = offsets.byte_of_char(span.start.index());
     match event {
         Event::Scalar(value, style, anchor, tag) => {
             if anchor != 0 {
@@ -327,7 +307,7 @@ fn build(events: &mut Events<'_>, offsets: &CharOffsets) -> Option<Node> {
             }
             Some(Node {
                 start,
-                end: offsets.byte(span.end.index())?,
+                end: offsets.byte_of_char(span.end.index()),
                 tagged: tag.is_some(),
                 kind: Kind::Scalar(Value::Scalar {
                     value: value.into_owned(),
@@ -354,7 +334,7 @@ fn build(events: &mut Events<'_>, offsets: &CharOffsets) -> Option<Node> {
             let end = if block {
                 children.iter().map(|c| c.end).max().unwrap_or(start)
             } else {
-                offsets.byte(end_span.end.index())?
+                offsets.byte_of_char(end_span.end.index())
             };
             let kind = if is_map {
                 if children.len() % 2 != 0 {

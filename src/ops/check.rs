@@ -77,7 +77,7 @@ pub fn validator_for(root: &Path) -> Result<Validator, Error> {
     Ok(Validator::new(project.validator_options(root))?)
 }
 
-fn load_project(root: &Path) -> Result<Project, Error> {
+pub(crate) fn load_project(root: &Path) -> Result<Project, Error> {
     Project::load(root).map_err(|e| match e {
         // An invalid `.cfg.yaml` is invalid content like any other file.
         project::Error::Invalid { report, text, .. } => Error::Invalid { report: *report, source_text: text },

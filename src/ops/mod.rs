@@ -3,13 +3,18 @@
 //! its own request, and returns a typed result; nothing here prints.
 
 mod check;
+mod draft;
 mod expect;
+mod follow;
 mod gc;
 mod hook;
 mod init;
+mod on_write;
 mod read;
 mod restore;
+mod run;
 mod session;
+mod value;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -20,16 +25,21 @@ use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
 pub use check::{CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for};
+pub use draft::{DRAFTS_DIR, Draft, start_edit};
 pub use expect::{Conflict, ConflictKind, Expect, OnChange};
+pub use follow::Follower;
 pub use gc::{GcOutcome, GcRequest, Method, gc};
 pub use hook::{HookOutcome, PRE_COMMIT_HOOK, install_hook};
 pub use init::{InitOutcome, init};
+pub use on_write::HookFailure;
 pub use read::{
     DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev, show, status,
     unified_diff,
 };
 pub use restore::{RestoreOutcome, RestoreRequest, restore};
+pub use run::{RunFailure, RunOutcome, RunRequest, run};
 pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
+pub use value::{ValueEdit, ValueRequest, change_value};
 pub use write::{WriteOutcome, WriteRequest, write};
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +73,31 @@ pub enum Error {
     Validator(#[from] crate::validate::Error),
     #[error("a different pre-commit hook is already installed at `{}`", path.display())]
     HookExists { path: PathBuf },
+    /// `cfg set`/`unset`/`append` could not make the change.
+    #[error("cannot change `{path}`")]
+    Edit {
+        path: RelPath,
+        #[source]
+        source: crate::edit::EditError,
+    },
+    /// `cfg run`: the command failed or left the files unfit to commit; they
+    /// were put back.
+    #[error("`{command}` {}", match failure {
+        RunFailure::Spawn(e) => format!("could not be started: {e}"),
+        RunFailure::Status(status) => format!("failed ({status})"),
+        RunFailure::Invalid(reports) => format!("left {} invalid file(s)", reports.len()),
+        RunFailure::Removed(files) => format!("removed {}", files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
+    })]
+    Run { command: String, failure: RunFailure },
+    /// `cfg edit`: the editor failed; the draft was kept.
+    #[error("the editor `{editor}` failed ({status}); the draft is kept at `{}`", draft.display())]
+    Editor { editor: String, status: String, draft: PathBuf },
+    #[error("invalid `retention:` in `{}`", path.display())]
+    Retention {
+        path: PathBuf,
+        #[source]
+        source: crate::retention::PolicyError,
+    },
 }
 
 impl From<fsio::Error> for Error {
@@ -102,10 +137,32 @@ fn open_for_reading(settings: &Settings) -> Result<Store, Error> {
 /// The validator for files under the root of `settings`: the schemas and
 /// limits of its `.cfg.yaml`.
 fn validator(settings: &Settings) -> Result<Validator, Error> {
-    validator_for(&settings.root)
+    Ok(Validator::new(settings.project.validator_options(&settings.root))?)
+}
+
+/// Defaults for `root` with its project settings (`.cfg.yaml`) loaded.
+pub fn settings_for(root: &Path) -> Result<Settings, Error> {
+    Ok(Settings { project: check::load_project(root)?, ..Settings::for_root(root) })
+}
+
+/// The largest managed file the project accepts (`limits.max_size` in
+/// `.cfg.yaml`): input beyond it need not even be read.
+pub fn size_limit(settings: &Settings) -> usize {
+    settings.project.limits.max_size
+}
+
+/// [`size_limit`] for `cfg check`, which may run outside any managed root.
+pub fn input_limit(root: &Path) -> Result<usize, Error> {
+    Ok(check::load_project(root)?.limits.max_size)
 }
 
 /// The `retention:` policy of the project settings, if it sets one.
-pub fn project_retention(_settings: &Settings) -> Result<Option<crate::retention::Policy>, Error> {
-    Ok(None)
+pub fn project_retention(settings: &Settings) -> Result<Option<crate::retention::Policy>, Error> {
+    settings
+        .project
+        .retention
+        .as_ref()
+        .map(crate::retention::Policy::from_settings)
+        .transpose()
+        .map_err(|source| Error::Retention { path: settings.root.join(crate::project::FILE_NAME), source })
 }

@@ -8,6 +8,7 @@ use crate::settings::Settings;
 use crate::store::Rev;
 
 use super::expect::{self, Expect, OnChange};
+use super::on_write::HookFailure;
 use super::session::WriteSession;
 use super::{Error, resolve, validator};
 
@@ -29,6 +30,8 @@ pub struct RestoreOutcome {
     pub rev: Rev,
     pub changed: bool,
     pub files: Vec<RelPath>,
+    /// `on_write` commands that failed (the restore stands).
+    pub hooks: Vec<HookFailure>,
 }
 
 pub fn restore(settings: &Settings, request: RestoreRequest) -> Result<RestoreOutcome, Error> {
@@ -62,5 +65,6 @@ pub fn restore(settings: &Settings, request: RestoreRequest) -> Result<RestoreOu
     expect::describe(&request.expect, merged, &mut message, &mut trailers);
     trailers.push(("Cfg-Restored-From".into(), from.to_string()));
     let committed = session.commit(files, &message, trailers)?;
-    Ok(RestoreOutcome { from, rev: committed.rev, changed: committed.changed, files: paths })
+    let hooks = session.finish();
+    Ok(RestoreOutcome { from, rev: committed.rev, changed: committed.changed, files: paths, hooks })
 }

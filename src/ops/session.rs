@@ -25,6 +25,7 @@
 //! synced; after a power loss those may be missing, and recovery then drops
 //! the journal (no file was replaced yet). After (d), recovery rolls forward.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use crate::fsio::{Dir, FileMeta, Holder, RelPath, Root, StoreLock};
@@ -33,6 +34,7 @@ use crate::store::{CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAN
 use crate::validate::Validator;
 
 use super::Error;
+use super::on_write::HookFailure;
 
 /// An open store with its lock held.
 pub(crate) struct WriteSession<'s> {
@@ -41,6 +43,11 @@ pub(crate) struct WriteSession<'s> {
     pub(crate) root: Root,
     journal: Journal,
     _lock: StoreLock,
+    /// The branch tip when the session began, and each commit [`Self::commit`]
+    /// made since with the files it changed: what `on_write` commands are told
+    /// about once the lock is released ([`Self::finish`]).
+    started_at: Option<Rev>,
+    written: RefCell<Vec<(Rev, Vec<RelPath>)>>,
 }
 
 /// A file as it is on disk now.
@@ -57,8 +64,10 @@ impl<'s> WriteSession<'s> {
         let root = Root::open(&settings.root)?;
         let lock = StoreLock::acquire(&store.lock_path(), settings.lock_timeout, &holder(settings))?;
         let journal = Journal::new(store.git_dir());
-        let session = WriteSession { settings, store, root, journal, _lock: lock };
+        let mut session =
+            WriteSession { settings, store, root, journal, _lock: lock, started_at: None, written: RefCell::default() };
         session.recover()?;
+        session.started_at = session.head()?;
         Ok(session)
     }
 
@@ -70,7 +79,8 @@ impl<'s> WriteSession<'s> {
         };
         let root = Root::open(&settings.root)?;
         let journal = Journal::new(store.git_dir());
-        let session = WriteSession { settings, store, root, journal, _lock: lock };
+        let session =
+            WriteSession { settings, store, root, journal, _lock: lock, started_at: None, written: RefCell::default() };
         session.recover()?;
         Ok(Some(session))
     }
@@ -215,7 +225,64 @@ impl<'s> WriteSession<'s> {
         // The write is complete and durable; a journal that cannot be removed
         // names the branch tip, which the next command recognises as done.
         let _ = self.journal.remove();
+        self.written.borrow_mut().push((rev, changed.into_iter().map(|(p, _)| p).collect()));
         Ok(Committed { rev, changed: true })
+    }
+
+    /// Ends a session that committed: releases the lock, then runs the
+    /// project's `on_write` commands for each file written. They run without
+    /// the lock so that a command may itself read or write through cfg; their
+    /// failures are reported, never undo the write.
+    #[must_use = "on_write failures are to be reported"]
+    pub(crate) fn finish(self) -> Vec<HookFailure> {
+        let WriteSession { settings, started_at, written, _lock, .. } = self;
+        drop(_lock);
+        super::on_write::run(settings, started_at, &written.into_inner())
+    }
+
+    /// Puts files back to the content they had, durably, without a commit:
+    /// for `cfg run`, whose command changed files in place that then failed
+    /// validation. `None` removes a file the command created. A journal
+    /// naming the branch tip covers the temp files, so that after a crash
+    /// the next command removes them; each file then holds its old content
+    /// or the command's, which that command records as an outside edit.
+    pub(crate) fn put_back(&self, files: &[(RelPath, OnDisk)]) -> Result<(), Error> {
+        let head = self.head()?;
+        let mut restore = Vec::new();
+        for (path, before) in files {
+            let Some(dir) = self.dir(path, before.content.is_some())? else { continue };
+            let now = self.on_disk(path)?.content;
+            match (&before.content, now) {
+                (old, now) if *old == now => {}
+                (None, Some(_)) => {
+                    dir.remove(path.split().1)?;
+                    dir.sync()?;
+                }
+                (Some(old), _) => restore.push((dir, path, old, before.meta.as_ref())),
+                (None, None) => {}
+            }
+        }
+        let (Some(head), false) = (head, restore.is_empty()) else {
+            return Ok(());
+        };
+        let entry = JournalEntry {
+            parent: Some(head),
+            commit: head,
+            files: restore.iter().map(|(_, p, _, _)| ((*p).clone(), temp_name(p, head))).collect(),
+        };
+        self.journal.write(&entry)?;
+        let mut staged = Vec::new();
+        for ((dir, _, old, meta), (_, temp)) in restore.iter().zip(&entry.files) {
+            staged.push(dir.stage(temp, old, *meta)?);
+        }
+        for file in &staged {
+            file.sync()?;
+        }
+        for ((dir, path, _, _), (_, temp)) in restore.iter().zip(&entry.files) {
+            dir.rename(temp, path.split().1)?;
+            dir.sync()?;
+        }
+        Ok(self.journal.remove()?)
     }
 
     /// After a failed step: puts every file back to its old content and the

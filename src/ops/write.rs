@@ -7,6 +7,7 @@ use crate::settings::Settings;
 use crate::store::Rev;
 
 use super::expect::{self, Expect, OnChange};
+use super::on_write::HookFailure;
 use super::session::WriteSession;
 use super::{Error, resolve, validator};
 
@@ -49,6 +50,8 @@ pub struct WriteOutcome {
     /// `(expected, latest)` when the file had changed since the expected
     /// revision and the write is a clean merge.
     pub merged: Option<(Rev, Rev)>,
+    /// `on_write` commands that failed (the write stands).
+    pub hooks: Vec<HookFailure>,
 }
 
 pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome, Error> {
@@ -65,5 +68,6 @@ pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome,
     };
     expect::describe(&request.expect, resolved.merged, &mut message, &mut trailers);
     let committed = session.commit(vec![(path.clone(), resolved.content)], &message, trailers)?;
-    Ok(WriteOutcome { path, rev: committed.rev, changed: committed.changed, external, merged: resolved.merged })
+    let hooks = session.finish();
+    Ok(WriteOutcome { path, rev: committed.rev, changed: committed.changed, external, merged: resolved.merged, hooks })
 }

@@ -10,8 +10,8 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use super::document::{Document, NodeSpan, SpanMap, push_token};
-use super::source::SourceMap;
 use super::{Finding, Limits};
+use crate::source::SourceMap;
 
 /// Parses one JSON text; `Err` holds the findings when there is no document.
 pub(crate) fn parse(text: &str, map: &SourceMap<'_>, limits: &Limits) -> (Option<Document>, Vec<Finding>) {

@@ -22,9 +22,7 @@
 pub mod cron;
 mod document;
 mod json;
-pub mod render;
 pub mod schema;
-mod source;
 mod yaml;
 
 use std::ops::Range;
@@ -35,9 +33,9 @@ use serde_json::Value;
 
 pub use schema::{SchemaError, SchemaRef, SchemaSource};
 
+use crate::source::SourceMap;
 pub(crate) use document::Document;
 use document::push_token;
-use source::SourceMap;
 
 /// How bad a finding is: errors block writes and fail `cfg check`; warnings do
 /// not, unless `--strict` turns them into errors.

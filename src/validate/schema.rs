@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde_json::Value;
 
 use super::cron;
-use super::source::SourceMap;
+use crate::source::SourceMap;
 
 /// The schemas that ship inside the binary.
 pub const BUILTINS: &[(&str, &str)] = &[

@@ -23,8 +23,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
 use super::document::{Document, NodeSpan, SpanMap, push_token};
-use super::source::SourceMap;
 use super::{Finding, Limits, Severity};
+use crate::source::SourceMap;
 
 /// What came out of one YAML stream.
 #[derive(Debug, Default)]

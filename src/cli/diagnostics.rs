@@ -1,8 +1,7 @@
-//! Turning a [`Report`] into text for people and for tools.
-//!
-//! Kept beside the report types (rather than in the binary) so `cfg check` and
-//! the write path's refusal render findings the same way. Nothing here prints:
-//! each function returns the value to print.
+//! Turning a validation [`Report`] into text for people and for tools. The
+//! one renderer for findings, so `cfg check` and a refused `cfg write` show
+//! them the same way. Nothing here prints: each function returns the value to
+//! print.
 //!
 //! * [`human`]: one miette report per diagnostic, with the source line
 //!   underlined; the caller prints them with its own handler.
@@ -11,21 +10,17 @@
 //! * [`github_line`]: a GitHub Actions workflow command (`::error file=…`).
 
 use std::ops::Range;
+use std::sync::Arc;
 
-use super::{Diagnostic, Report, Severity};
-
-/// Output formats of `cfg check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Human,
-    Json,
-    Github,
-}
+use cfg::validate::{Diagnostic, Report, Severity};
 
 /// One miette report per diagnostic, each carrying the file's text so the
 /// offending span is shown underlined.
-pub fn human(report: &Report, source: &str) -> Vec<miette::Report> {
+pub(crate) fn human(report: &Report, source: &str) -> Vec<miette::Report> {
+    // One shared copy of the text for every report, and none at all for
+    // texts too big to show: miette lays out whole lines, and a 16 MiB line
+    // takes minutes to print. The message still names file, line and column.
+    let shared: Option<Arc<str>> = (source.len() <= MAX_SHOWN).then(|| Arc::from(source));
     report
         .diagnostics
         .iter()
@@ -34,25 +29,47 @@ pub fn human(report: &Report, source: &str) -> Vec<miette::Report> {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             };
+            let message = format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message);
+            let mut diagnostic = miette::MietteDiagnostic::new(message).with_severity(severity);
+            let Some(text) = shared.as_ref().filter(|_| line_length(source, d.span.start) <= MAX_LINE_SHOWN) else {
+                return miette::Report::new(diagnostic);
+            };
             let span = label_span(source, &d.span);
             let label = if d.pointer.is_empty() { d.rule.clone() } else { format!("{} at {}", d.rule, d.pointer) };
-            let diagnostic =
-                miette::MietteDiagnostic::new(format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message))
-                    .with_code(d.rule.clone())
-                    .with_severity(severity)
-                    .with_label(miette::LabeledSpan::new_with_span(Some(label), span));
-            miette::Report::new(diagnostic).with_source_code(miette::NamedSource::new(&d.file, source.to_owned()))
+            diagnostic = diagnostic.with_label(miette::LabeledSpan::new_with_span(Some(label), span));
+            miette::Report::new(diagnostic).with_source_code(miette::NamedSource::new(&d.file, text.clone()))
         })
         .collect()
 }
 
-/// The part of a span worth underlining: within the text, and only its first
-/// line (a whole multi-line object underlined helps nobody).
+const MAX_SHOWN: usize = 1 << 20;
+const MAX_LINE_SHOWN: usize = 4096;
+
+/// The length of the line holding byte `offset`.
+fn line_length(source: &str, offset: usize) -> usize {
+    let offset = offset.min(source.len());
+    let start = source.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let end = source.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(source.len(), |i| offset + i);
+    end - start
+}
+
+/// The part of a span worth underlining: within the text, only its first line
+/// (a whole multi-line object underlined helps nobody), and without the
+/// blanks and comment the parser's scalar spans can run on into.
 fn label_span(source: &str, span: &Range<usize>) -> miette::SourceSpan {
     let start = floor_boundary(source, span.start.min(source.len()));
     let end = floor_boundary(source, span.end.clamp(start, source.len()));
-    let end = source[start..end].find('\n').map_or(end, |i| start + i);
-    (start, end - start).into()
+    let text = &source[start..end];
+    let mut len = text.find('\n').unwrap_or(text.len());
+    if let Some(quote @ ('"' | '\'')) = text.chars().next() {
+        if let Some(close) = text[1..len].find(quote) {
+            len = close + 2;
+        }
+    } else if let Some(comment) = text[..len].find(" #") {
+        len = comment;
+    }
+    len = text[..len].trim_end().len();
+    (start, len).into()
 }
 
 fn floor_boundary(text: &str, mut offset: usize) -> usize {
@@ -63,12 +80,12 @@ fn floor_boundary(text: &str, mut offset: usize) -> usize {
 }
 
 /// `{"file":…,"line":…,"column":…,"pointer":…,"rule":…,"severity":…,"message":…}`
-pub fn json_line(diagnostic: &Diagnostic) -> String {
+pub(crate) fn json_line(diagnostic: &Diagnostic) -> String {
     serde_json::to_string(diagnostic).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
 /// `::error file=…,line=…,col=…::message` (warnings `::warning`).
-pub fn github_line(diagnostic: &Diagnostic) -> String {
+pub(crate) fn github_line(diagnostic: &Diagnostic) -> String {
     let command = match diagnostic.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",

@@ -1,4 +1,5 @@
-//! Positions in source text: byte offsets, 1-based lines and character columns.
+//! Positions in source text: byte offsets, 1-based lines and character columns,
+//! shared by the validator, the structural merge and the value editor.
 //!
 //! The YAML parser reports positions in characters while diagnostics and miette
 //! spans need byte offsets, and readers need 1-based line and column numbers.

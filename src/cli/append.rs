@@ -1,0 +1,67 @@
+//! `cfg append FILE PATH [VALUE]`, and what `set` and `unset` share with it.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use cfg::fsio::{IoResultExt, Step};
+use cfg::ops::{self, Error, ValueEdit, ValueRequest};
+use cfg::settings::Settings;
+
+/// Add an item at the end of a list in a YAML file, keeping every other byte
+/// as it was: the atomic append of an event to a log kept in YAML.
+///
+/// The item is YAML (a scalar, or a mapping on several lines), from VALUE or
+/// standard input. A missing key or an empty value (`key:`, `[]`) becomes a
+/// list holding the item. PATH `.` is the document itself (a file that is a
+/// list). Prints the new revision.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The managed YAML file.
+    pub(crate) file: PathBuf,
+    /// The list: `events`, `schedules[0].tags`, `.` for the document.
+    path: String,
+    /// The item, as YAML; default (or `-`): standard input.
+    #[arg(allow_hyphen_values = true)]
+    value: Option<String>,
+    #[command(flatten)]
+    common: ValueArgs,
+}
+
+/// `-m`, `--expect` and friends, for `set`, `unset` and `append`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ValueArgs {
+    /// The commit message (default: "set PATH in FILE").
+    #[arg(short, long)]
+    message: Option<String>,
+    #[command(flatten)]
+    expect: super::expect::ExpectArgs,
+}
+
+pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
+    let value = value_or_stdin(args.value.as_deref())?;
+    args.common.run(settings, &args.file, ValueEdit::Append { path: args.path.clone(), value })
+}
+
+/// The value argument, or standard input for `-` or none.
+pub(crate) fn value_or_stdin(value: Option<&str>) -> Result<String, Error> {
+    match value {
+        Some(value) if value != "-" => Ok(value.to_owned()),
+        _ => {
+            let mut buffer = String::new();
+            std::io::stdin().read_to_string(&mut buffer).at(Step::Read, "standard input")?;
+            Ok(buffer)
+        }
+    }
+}
+
+impl ValueArgs {
+    pub(crate) fn run(&self, settings: &Settings, file: &Path, edit: ValueEdit) -> Result<ExitCode, Error> {
+        let mut request = ValueRequest::new(file, edit);
+        request.message = self.message.clone();
+        request.expect = self.expect.expect();
+        request.on_change = self.expect.on_change();
+        let outcome = self.expect.keep_conflict(ops::change_value(settings, request))?;
+        super::report_write(&outcome, "already had that value")
+    }
+}

@@ -1,0 +1,85 @@
+//! `on_write` commands of `.cfg.yaml`: run after each successful write, after
+//! the lock is released, with the file and both revisions; a failure is a
+//! warning and never undoes the write.
+
+use crate::common::Env;
+
+fn project(env: &Env, commands: &[&str]) {
+    let mut text = String::from("on_write:\n");
+    for command in commands {
+        text.push_str(&format!("  - {}\n", serde_json::to_string(command).unwrap()));
+    }
+    std::fs::write(env.path(".cfg.yaml"), text).unwrap();
+}
+
+#[test]
+fn commands_get_the_file_and_both_revisions() {
+    let env = Env::new();
+    let log = env.dir.path().join("hooks.log");
+    let first = env.write("s.yml", "a: 1\n").ok().to_owned();
+    project(&env, &[&format!("echo \"$CFG_FILE $CFG_OLD_REV $CFG_NEW_REV $CFG_ROOT $PWD\" >> {}", log.display())]);
+    let second = env.write("s.yml", "a: 2\n").ok().to_owned();
+    let root = env.root.display().to_string();
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), format!("s.yml {first} {second} {root} {root}\n"));
+    // Every writing command runs them: set, restore, run, and only for the
+    // files that changed.
+    let third = env.cfg(&["set", "s.yml", "a", "3"]).ok().to_owned();
+    let fourth = env.cfg(&["restore", &first, "s.yml"]).ok().to_owned();
+    env.write("t.yml", "t: 1\n").ok();
+    let fifth = env.git_log()[0].clone();
+    let sixth = env.cfg(&["run", "s.yml", "t.yml", "--", "sh", "-c", "echo 'a: 9' > s.yml"]).ok().to_owned();
+    let lines: Vec<String> = std::fs::read_to_string(&log).unwrap().lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+    assert!(lines[1].starts_with(&format!("s.yml {second} {third} ")), "{lines:#?}");
+    assert!(lines[2].starts_with(&format!("s.yml {third} {fourth} ")), "{lines:#?}");
+    assert!(lines[3].starts_with(&format!("t.yml {fourth} {fifth} ")), "{lines:#?}");
+    assert!(lines[4].starts_with(&format!("s.yml {fifth} {sixth} ")), "{lines:#?}");
+    // No change, no commit, no command.
+    env.write("s.yml", "a: 9\n").ok();
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 5);
+}
+
+#[test]
+fn the_old_revision_is_before_a_recorded_outside_edit() {
+    let env = Env::new();
+    let log = env.dir.path().join("hooks.log");
+    let first = env.write("s.yml", "a: 1\nb: 1\n").ok().to_owned();
+    project(&env, &[&format!("echo \"$CFG_OLD_REV $CFG_NEW_REV\" >> {}", log.display())]);
+    env.put("s.yml", "a: 5\nb: 1\n");
+    let new = env.cfg(&["set", "s.yml", "b", "2"]).ok().to_owned();
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), format!("{first} {new}\n"));
+    // So the diff between them holds everything the follower had not seen.
+    let diff = env.cfg(&["diff", "s.yml", "--from", &first, "--to", &new]);
+    assert!(diff.stdout.contains("+a: 5") && diff.stdout.contains("+b: 2"), "{}", diff.stdout);
+}
+
+#[test]
+fn a_failing_command_warns_and_the_write_stands() {
+    let env = Env::new();
+    let log = env.dir.path().join("hooks.log");
+    project(&env, &["echo oops; exit 3", &format!("echo second ran >> {}", log.display())]);
+    let out = env.write("s.yml", "a: 1\n");
+    let rev = out.ok().to_owned();
+    assert_eq!(rev.len(), 40, "standard output is only the revision: {}", out.stdout);
+    assert!(out.stderr.contains("warning: on_write command `echo oops; exit 3` for `s.yml` failed"), "{}", out.stderr);
+    assert!(out.stderr.contains("oops"), "the command's output goes to standard error: {}", out.stderr);
+    assert_eq!(env.read("s.yml"), "a: 1\n");
+    assert_eq!(env.git_log()[0], rev);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "second ran\n", "later commands still run");
+}
+
+#[test]
+fn commands_run_after_the_lock_is_released() {
+    let env = Env::new();
+    // A command that writes through cfg itself would wait for the lock if it
+    // were still held.
+    project(
+        &env,
+        &["test \"$CFG_FILE\" = other.yml || echo 'n: 1' | \"$CFG_BIN\" --lock-timeout 300ms write other.yml"],
+    );
+    let out =
+        crate::common::pipe(env.command().env("CFG_BIN", crate::common::cfg_bin()).args(["write", "s.yml"]), b"a: 1\n");
+    out.ok();
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    assert_eq!(env.read("other.yml"), "n: 1\n");
+}
