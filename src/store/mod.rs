@@ -207,11 +207,6 @@ impl Store {
         Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
     }
 
-    /// Whether `path` has the same content at `a` and `b` (absent in both counts as same).
-    pub fn same_content(&self, a: Rev, b: Rev, path: &RelPath) -> Result<bool, Error> {
-        Ok(self.blob_id(a, path)? == self.blob_id(b, path)?)
-    }
-
     /// Every file in the version `rev`, in tree order.
     pub fn files(&self, rev: Rev) -> Result<Vec<RelPath>, Error> {
         let mut out = Vec::new();
