@@ -248,6 +248,9 @@ fn print(bytes: &[u8]) -> Result<(), Error> {
 /// (a merge, a recorded outside edit, no change, failed `on_write` commands),
 /// then the revision on standard output.
 fn report_write(outcome: &cfg::ops::WriteOutcome, unchanged: &str) -> Result<ExitCode, Error> {
+    for d in &outcome.warnings {
+        eprintln!("warning: {}:{}:{}: {} ({})", d.file, d.line, d.column, d.message, d.rule);
+    }
     if let Some((base, latest)) = outcome.merged {
         eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
     }

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use crate::fsio::{Dir, FileMeta, Holder, RelPath, Root, StoreLock};
 use crate::settings::Settings;
 use crate::store::{CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST};
-use crate::validate::Validator;
+use crate::validate::{Diagnostic, Validator};
 
 use super::Error;
 use super::on_write::HookFailure;
@@ -155,13 +155,19 @@ impl<'s> WriteSession<'s> {
         Ok(Some(rev))
     }
 
-    /// Step 4: refuses content the validator rejects.
-    pub(crate) fn validate(&self, validator: &Validator, path: &RelPath, content: &[u8]) -> Result<(), Error> {
+    /// Step 4: refuses content the validator rejects; returns its warnings
+    /// (YAML 1.1 look-alikes and the like), which do not block a write.
+    pub(crate) fn validate(
+        &self,
+        validator: &Validator,
+        path: &RelPath,
+        content: &[u8],
+    ) -> Result<Vec<Diagnostic>, Error> {
         let report = validator.check(path.as_str(), content);
         if report.has_errors() {
             return Err(Error::Invalid { report, source_text: String::from_utf8_lossy(content).into_owned() });
         }
-        Ok(())
+        Ok(report.diagnostics)
     }
 
     /// The trailers every commit carries: the command line and the host.

@@ -80,7 +80,7 @@ pub fn change_value(settings: &Settings, request: ValueRequest) -> Result<WriteO
     let text = String::from_utf8(base.unwrap_or_default())
         .map_err(|_| edit_error(EditError::Syntax("the file is not UTF-8".into())))?;
     let new = request.edit.apply(&text).map_err(edit_error)?.into_bytes();
-    session.validate(&validator, &path, &new)?;
+    let warnings = session.validate(&validator, &path, &new)?;
     let (verb, value_path) = request.edit.verb();
     let mut message = request.message.unwrap_or_else(|| format!("{verb} {value_path} in {path}"));
     let mut trailers = session.trailers();
@@ -91,5 +91,13 @@ pub fn change_value(settings: &Settings, request: ValueRequest) -> Result<WriteO
     expect::describe(&request.expect, resolved.merged, &mut message, &mut trailers);
     let committed = session.commit(vec![(path.clone(), resolved.content)], &message, trailers)?;
     let hooks = session.finish();
-    Ok(WriteOutcome { path, rev: committed.rev, changed: committed.changed, external, merged: resolved.merged, hooks })
+    Ok(WriteOutcome {
+        path,
+        rev: committed.rev,
+        changed: committed.changed,
+        external,
+        merged: resolved.merged,
+        hooks,
+        warnings,
+    })
 }

@@ -52,6 +52,8 @@ pub struct WriteOutcome {
     pub merged: Option<(Rev, Rev)>,
     /// `on_write` commands that failed (the write stands).
     pub hooks: Vec<HookFailure>,
+    /// What the validator warned about in the new content (never errors).
+    pub warnings: Vec<crate::validate::Diagnostic>,
 }
 
 pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome, Error> {
@@ -59,7 +61,7 @@ pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome,
     let validator = validator(settings)?;
     let session = WriteSession::begin(settings)?;
     let external = session.absorb_external_edits(std::slice::from_ref(&path))?;
-    session.validate(&validator, &path, &request.content)?;
+    let warnings = session.validate(&validator, &path, &request.content)?;
     let mut message = request.message.unwrap_or_else(|| format!("write {path}"));
     let mut trailers = session.trailers();
     let resolved = match &request.expect {
@@ -69,5 +71,13 @@ pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome,
     expect::describe(&request.expect, resolved.merged, &mut message, &mut trailers);
     let committed = session.commit(vec![(path.clone(), resolved.content)], &message, trailers)?;
     let hooks = session.finish();
-    Ok(WriteOutcome { path, rev: committed.rev, changed: committed.changed, external, merged: resolved.merged, hooks })
+    Ok(WriteOutcome {
+        path,
+        rev: committed.rev,
+        changed: committed.changed,
+        external,
+        merged: resolved.merged,
+        hooks,
+        warnings,
+    })
 }

@@ -367,3 +367,17 @@ fn help_documents_the_exit_codes() {
         assert!(help.contains(code), "--help lacks {code:?}");
     }
 }
+
+#[test]
+fn write_shows_the_validators_warnings_and_succeeds() {
+    let env = Env::new();
+    let out = env.write("s.yml", "enabled: yes\n");
+    out.ok();
+    assert!(out.stderr.contains("warning: s.yml:1:10:") && out.stderr.contains("yes"), "{}", out.stderr);
+    assert_eq!(env.read("s.yml"), "enabled: yes\n");
+    // What `cfg check` says about the same content.
+    let check = env.cfg_in(&["check", "--format", "json", "--stdin-filename", "s.yml", "-"], b"enabled: yes\n");
+    let finding: serde_json::Value = serde_json::from_str(check.ok().lines().next().unwrap()).unwrap();
+    assert_eq!((finding["line"].as_u64(), finding["column"].as_u64()), (Some(1), Some(10)));
+    assert_eq!(finding["severity"], "warning");
+}
