@@ -12,9 +12,10 @@ use std::path::PathBuf;
 use crate::edit::{self, EditError};
 use crate::settings::Settings;
 
-use super::expect::{self, Expect, OnChange};
+use super::expect::{Expect, OnChange};
 use super::session::WriteSession;
 use super::write::WriteOutcome;
+use super::write::finish_write;
 use super::{Error, resolve, validator};
 
 /// One change at a path such as `schedules[2].enabled`.
@@ -80,24 +81,8 @@ pub fn change_value(settings: &Settings, request: ValueRequest) -> Result<WriteO
     let text = String::from_utf8(base.unwrap_or_default())
         .map_err(|_| edit_error(EditError::Syntax("the file is not UTF-8".into())))?;
     let new = request.edit.apply(&text).map_err(edit_error)?.into_bytes();
-    let warnings = session.validate(&validator, &path, &new)?;
     let (verb, value_path) = request.edit.verb();
-    let mut message = request.message.unwrap_or_else(|| format!("{verb} {value_path} in {path}"));
-    let mut trailers = session.trailers();
-    let resolved = match &request.expect {
-        Some(expect) => expect::resolve(&session, &validator, &path, expect, request.on_change, new)?,
-        None => expect::Resolved { content: new, merged: None },
-    };
-    expect::describe(&request.expect, resolved.merged, &mut message, &mut trailers);
-    let committed = session.commit(vec![(path.clone(), resolved.content)], &message, trailers)?;
-    let hooks = session.finish();
-    Ok(WriteOutcome {
-        path,
-        rev: committed.rev,
-        changed: committed.changed,
-        external,
-        merged: resolved.merged,
-        hooks,
-        warnings,
-    })
+    let message = request.message.unwrap_or_else(|| format!("{verb} {value_path} in {path}"));
+    let expectation = (request.expect, request.on_change);
+    finish_write(session, &validator, path, new, message, expectation, external)
 }

@@ -61,14 +61,30 @@ pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome,
     let validator = validator(settings)?;
     let session = WriteSession::begin(settings)?;
     let external = session.absorb_external_edits(std::slice::from_ref(&path))?;
-    let warnings = session.validate(&validator, &path, &request.content)?;
-    let mut message = request.message.unwrap_or_else(|| format!("write {path}"));
+    let message = request.message.unwrap_or_else(|| format!("write {path}"));
+    let expectation = (request.expect, request.on_change);
+    finish_write(session, &validator, path, request.content, message, expectation, external)
+}
+
+/// The end of every single-file write, once the new content is known and
+/// outside edits are recorded: validate, check the expected revision (merging
+/// if needed), commit durably, release the lock and run the `on_write` hooks.
+pub(crate) fn finish_write(
+    session: WriteSession<'_>,
+    validator: &crate::validate::Validator,
+    path: RelPath,
+    content: Vec<u8>,
+    mut message: String,
+    (expect, on_change): (Option<Expect>, OnChange),
+    external: Option<Rev>,
+) -> Result<WriteOutcome, Error> {
+    let warnings = session.validate(validator, &path, &content)?;
     let mut trailers = session.trailers();
-    let resolved = match &request.expect {
-        Some(expect) => expect::resolve(&session, &validator, &path, expect, request.on_change, request.content)?,
-        None => expect::Resolved { content: request.content, merged: None },
+    let resolved = match &expect {
+        Some(expect) => expect::resolve(&session, validator, &path, expect, on_change, content)?,
+        None => expect::Resolved { content, merged: None },
     };
-    expect::describe(&request.expect, resolved.merged, &mut message, &mut trailers);
+    expect::describe(&expect, resolved.merged, &mut message, &mut trailers);
     let committed = session.commit(vec![(path.clone(), resolved.content)], &message, trailers)?;
     let hooks = session.finish();
     Ok(WriteOutcome {
