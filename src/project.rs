@@ -87,6 +87,7 @@ impl Project {
                 })
                 .collect(),
             _ => document
+                .spans
                 .keys_in_source_order("/schemas")
                 .into_iter()
                 .filter_map(|glob| {

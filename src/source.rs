@@ -7,27 +7,28 @@
 //! ASCII text (the common case) needs no table at all, other text keeps one
 //! checkpoint every [`CHECKPOINT`] characters.
 
+use std::cell::OnceCell;
+
 const CHECKPOINT: usize = 64;
 
 /// Line starts and char→byte checkpoints for one text.
 #[derive(Debug)]
 pub(crate) struct SourceMap<'a> {
     text: &'a str,
-    line_starts: Vec<usize>,
+    /// Found on first use: most texts are valid and never need a line number.
+    line_starts: OnceCell<Vec<usize>>,
     /// Empty when the text is ASCII, where char index == byte offset.
     checkpoints: Vec<usize>,
 }
 
 impl<'a> SourceMap<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
         let checkpoints = if text.is_ascii() {
             Vec::new()
         } else {
             text.char_indices().step_by(CHECKPOINT).map(|(i, _)| i).collect()
         };
-        SourceMap { text, line_starts, checkpoints }
+        SourceMap { text, line_starts: OnceCell::new(), checkpoints }
     }
 
     pub(crate) fn text(&self) -> &'a str {
@@ -48,14 +49,33 @@ impl<'a> SourceMap<'a> {
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = self.line_starts[line - 1];
-        (line, self.text[start..offset].chars().count() + 1)
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&start| start <= offset);
+        let start = line_starts[line - 1];
+        // Not a count over the line: a one-line file with many findings would be quadratic.
+        (line, self.char_index(offset) - self.char_index(start) + 1)
+    }
+
+    /// How many characters come before the byte `offset` (a char boundary).
+    fn char_index(&self, offset: usize) -> usize {
+        if self.checkpoints.is_empty() {
+            return offset;
+        }
+        let checkpoint = self.checkpoints.partition_point(|&at| at <= offset) - 1;
+        checkpoint * CHECKPOINT + self.text[self.checkpoints[checkpoint]..offset].chars().count()
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+            starts
+        })
     }
 
     /// Byte offset of a 1-based line and column (in characters), clamped to the text.
     pub(crate) fn offset_of(&self, line: usize, column: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let Some(&start) = self.line_starts().get(line.saturating_sub(1)) else {
             return self.text.len();
         };
         self.text[start..].char_indices().nth(column.saturating_sub(1)).map_or(self.text.len(), |(i, _)| start + i)
@@ -94,5 +114,20 @@ mod tests {
         assert_eq!(&text[byte..byte + 2], "ü");
         assert_eq!(map.line_column(byte), (71, 4));
         assert_eq!(map.offset_of(71, 4), byte);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn positions_agree_with_counting(text in "(a|é|\n|😀|\t){0,300}") {
+            let map = SourceMap::new(&text);
+            for (chars, (byte, _)) in text.char_indices().enumerate() {
+                let before = &text[..byte];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+                proptest::prop_assert_eq!(map.line_column(byte), (line, column));
+                proptest::prop_assert_eq!(map.byte_of_char(chars), byte);
+                proptest::prop_assert_eq!(map.offset_of(line, column), byte);
+            }
+        }
     }
 }

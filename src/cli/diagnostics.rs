@@ -15,15 +15,17 @@ use std::sync::Arc;
 use cfg::validate::{Diagnostic, Report, Severity};
 
 /// One miette report per diagnostic, each carrying the file's text so the
-/// offending span is shown underlined.
+/// offending span is shown underlined; past [`MAX_DRAWN`], one line saying how
+/// many more there are.
 pub(crate) fn human(report: &Report, source: &str) -> Vec<miette::Report> {
     // One shared copy of the text for every report, and none at all for
     // texts too big to show: miette lays out whole lines, and a 16 MiB line
     // takes minutes to print. The message still names file, line and column.
     let shared: Option<Arc<str>> = (source.len() <= MAX_SHOWN).then(|| Arc::from(source));
-    report
+    let mut reports: Vec<miette::Report> = report
         .diagnostics
         .iter()
+        .take(MAX_DRAWN)
         .map(|d| {
             let severity = match d.severity {
                 Severity::Error => miette::Severity::Error,
@@ -31,7 +33,7 @@ pub(crate) fn human(report: &Report, source: &str) -> Vec<miette::Report> {
             };
             let message = format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message);
             let mut diagnostic = miette::MietteDiagnostic::new(message).with_severity(severity);
-            let Some(text) = shared.as_ref().filter(|_| line_length(source, d.span.start) <= MAX_LINE_SHOWN) else {
+            let Some(text) = shared.as_ref().filter(|_| line_is_short(source, d.span.start)) else {
                 return miette::Report::new(diagnostic);
             };
             let span = label_span(source, &d.span);
@@ -39,18 +41,38 @@ pub(crate) fn human(report: &Report, source: &str) -> Vec<miette::Report> {
             diagnostic = diagnostic.with_label(miette::LabeledSpan::new_with_span(Some(label), span));
             miette::Report::new(diagnostic).with_source_code(miette::NamedSource::new(&d.file, text.clone()))
         })
-        .collect()
+        .collect();
+    if let Some(more) = report.diagnostics.len().checked_sub(MAX_DRAWN).filter(|&more| more > 0) {
+        let message = format!("{}: {more} more findings not shown", report.file);
+        let help = "`cfg check --format json` lists every finding";
+        reports.push(miette::Report::new(
+            miette::MietteDiagnostic::new(message).with_severity(miette::Severity::Advice).with_help(help),
+        ));
+    }
+    reports
 }
 
+/// Findings drawn per file. Each costs a layout of its source lines, and a
+/// file with a hundred thousand of them would take seconds to print for
+/// nobody to read.
+const MAX_DRAWN: usize = 200;
 const MAX_SHOWN: usize = 1 << 20;
 const MAX_LINE_SHOWN: usize = 4096;
 
-/// The length of the line holding byte `offset`.
-fn line_length(source: &str, offset: usize) -> usize {
-    let offset = offset.min(source.len());
-    let start = source.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let end = source.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(source.len(), |i| offset + i);
-    end - start
+/// Whether the line holding byte `offset` is at most [`MAX_LINE_SHOWN`] bytes
+/// long. Looks no further than that either side: a file of one long line can
+/// carry thousands of findings.
+fn line_is_short(source: &str, offset: usize) -> bool {
+    let bytes = source.as_bytes();
+    let offset = offset.min(bytes.len());
+    let window = offset.saturating_sub(MAX_LINE_SHOWN);
+    let start = match bytes[window..offset].iter().rposition(|&b| b == b'\n') {
+        Some(i) => window + i + 1,
+        None if window == 0 => 0,
+        None => return false,
+    };
+    let limit = start + MAX_LINE_SHOWN;
+    limit >= bytes.len() || bytes[offset..=limit].contains(&b'\n')
 }
 
 /// The part of a span worth underlining: within the text, only its first line
@@ -153,5 +175,37 @@ mod tests {
         assert!(out.contains("type at /x"), "{out}");
         assert_eq!(label_span(source, &(5..13)), (5, 2).into());
         assert_eq!(label_span(source, &(100..200)), (source.len(), 0).into());
+    }
+
+    #[test]
+    fn past_the_limit_the_rest_are_counted() {
+        let source = "a: 1\n";
+        let diagnostics = vec![diagnostic(); MAX_DRAWN + 5];
+        let report = Report { file: "f.yaml".into(), diagnostics, schema: None };
+        let reports = human(&report, source);
+        assert_eq!(reports.len(), MAX_DRAWN + 1);
+        assert_eq!(reports[MAX_DRAWN].to_string(), "f.yaml: 5 more findings not shown");
+        let exact = Report { file: "f.yaml".into(), diagnostics: vec![diagnostic(); MAX_DRAWN], schema: None };
+        assert_eq!(human(&exact, source).len(), MAX_DRAWN);
+    }
+
+    #[test]
+    fn long_lines_are_found_without_reading_them_whole() {
+        let line = |n: usize| "x".repeat(n);
+        for (text, offset, short) in [
+            (line(MAX_LINE_SHOWN), 0, true),
+            (line(MAX_LINE_SHOWN), MAX_LINE_SHOWN, true),
+            (line(MAX_LINE_SHOWN + 1), 0, false),
+            (line(MAX_LINE_SHOWN + 1), MAX_LINE_SHOWN + 1, false),
+            (format!("{}\n{}\n", line(3 * MAX_LINE_SHOWN), line(MAX_LINE_SHOWN)), 3 * MAX_LINE_SHOWN + 5, true),
+            (format!("{}\n{}\n", line(3 * MAX_LINE_SHOWN), line(MAX_LINE_SHOWN)), 2 * MAX_LINE_SHOWN, false),
+            (format!("{}\n{}", line(10), line(MAX_LINE_SHOWN + 1)), 12, false),
+            (String::new(), 0, true),
+        ] {
+            let naive =
+                text[..offset].rsplit('\n').next().unwrap().len() + text[offset..].split('\n').next().unwrap().len();
+            assert_eq!(naive <= MAX_LINE_SHOWN, short, "offset {offset} of {}", text.len());
+            assert_eq!(line_is_short(&text, offset), short, "offset {offset} of {}", text.len());
+        }
     }
 }

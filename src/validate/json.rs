@@ -4,12 +4,12 @@
 //! limit of 128, so hostile depth is an error, not a crash). It keeps the last
 //! of two duplicate keys silently and records no positions, so a second,
 //! iterative pass over the now known-valid text records the span of every node
-//! by JSON pointer and reports duplicate keys with both positions.
+//! and reports duplicate keys with both positions.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 use std::ops::Range;
 
-use super::document::{Document, NodeSpan, SpanMap, push_token};
+use super::document::{Document, DuplicateKey, Spans, SpansBuilder, append_token, push_token};
 use super::{Finding, Limits};
 use crate::source::SourceMap;
 
@@ -39,79 +39,91 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-enum Container {
-    Object { pointer: String, start: usize, keys: HashSet<String>, key: Option<(String, Range<usize>)> },
-    Array { pointer: String, start: usize, index: usize },
+enum Container<'t> {
+    /// `key`: the key waiting for its value, and its span.
+    Object {
+        key: Option<(Cow<'t, str>, Range<usize>)>,
+    },
+    Array {
+        index: usize,
+    },
+}
+
+impl Container<'_> {
+    /// Appends the token of the child being read.
+    fn append_child_token(&self, pointer: &mut String) {
+        match self {
+            Container::Array { index } => append_token(pointer, &index.to_string()),
+            Container::Object { key } => append_token(pointer, key.as_ref().map_or("", |(key, _)| key)),
+        }
+    }
+}
+
+/// The JSON pointer of the value being read inside `stack`. Built only for
+/// findings.
+fn pointer(stack: &[Container<'_>]) -> String {
+    let mut pointer = String::new();
+    for container in stack {
+        container.append_child_token(&mut pointer);
+    }
+    pointer
 }
 
 /// Walks valid JSON text, recording spans and duplicate keys.
-fn scan(text: &str, map: &SourceMap<'_>, limits: &Limits) -> (SpanMap, Vec<Finding>) {
+fn scan(text: &str, map: &SourceMap<'_>, limits: &Limits) -> (Spans, Vec<Finding>) {
     let bytes = text.as_bytes();
-    let mut spans = SpanMap::default();
+    let mut spans = SpansBuilder::default();
     let mut findings = Vec::new();
-    let mut stack: Vec<Container> = Vec::new();
-    // The key span waiting for its value, when inside an object.
+    let mut stack: Vec<Container<'_>> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         match b {
             b' ' | b'\t' | b'\n' | b'\r' | b',' | b':' => i += 1,
             b'{' | b'[' => {
-                let pointer = next_pointer(&stack);
                 if stack.len() >= limits.max_depth {
                     findings.push(Finding::error(
                         i..i + 1,
-                        pointer,
+                        pointer(&stack),
                         "depth",
                         format!("nesting is deeper than {} levels", limits.max_depth),
                     ));
-                    return (spans, findings);
+                    return (spans.finish(), findings);
                 }
-                stack.push(if b == b'{' {
-                    Container::Object { pointer, start: i, keys: HashSet::new(), key: None }
-                } else {
-                    Container::Array { pointer, start: i, index: 0 }
-                });
+                spans.open(key_of(&stack), i, b == b'{');
+                stack.push(if b == b'{' { Container::Object { key: None } } else { Container::Array { index: 0 } });
                 i += 1;
             }
             b'}' | b']' => {
-                let (pointer, start) = match stack.pop() {
-                    Some(Container::Object { pointer, start, .. } | Container::Array { pointer, start, .. }) => {
-                        (pointer, start)
-                    }
-                    None => return (spans, findings),
-                };
+                if stack.pop().is_none() {
+                    break;
+                }
                 i += 1;
-                finish_value(&mut stack, &mut spans, pointer, start..i);
+                let duplicates = spans.close(i);
+                if !duplicates.is_empty() {
+                    let at = pointer(&stack);
+                    for DuplicateKey { key, first, again } in duplicates {
+                        let (line, column) = map.line_column(first.start);
+                        let message = format!("duplicate key `{key}` (first defined at line {line}, column {column})");
+                        findings.push(Finding::error(again, push_token(&at, &key), "duplicate-key", message));
+                    }
+                }
+                value_done(&mut stack);
             }
             b'"' => {
                 let start = i;
                 i = string_end(bytes, i);
-                let expecting_key = matches!(stack.last(), Some(Container::Object { key: None, .. }));
-                if expecting_key {
+                if let Some(Container::Object { key: pending @ None }) = stack.last_mut() {
                     let raw = &text[start..i];
                     let key = if raw.contains('\\') {
-                        serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_owned())
+                        Cow::Owned(serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_owned()))
                     } else {
-                        raw[1..raw.len() - 1].to_owned()
+                        Cow::Borrowed(&raw[1..raw.len() - 1])
                     };
-                    if let Some(Container::Object { pointer, keys, key: pending, .. }) = stack.last_mut() {
-                        let child = push_token(pointer, &key);
-                        if !keys.insert(key.clone()) {
-                            let message = match spans.get(&child).and_then(|s| s.key.clone()) {
-                                Some(first) => {
-                                    let (line, column) = map.line_column(first.start);
-                                    format!("duplicate key `{key}` (first defined at line {line}, column {column})")
-                                }
-                                None => format!("duplicate key `{key}`"),
-                            };
-                            findings.push(Finding::error(start..i, child, "duplicate-key", message));
-                        }
-                        *pending = Some((key, start..i));
-                    }
+                    *pending = Some((key, start..i));
                 } else {
-                    let pointer = next_pointer(&stack);
-                    finish_value(&mut stack, &mut spans, pointer, start..i);
+                    spans.leaf(key_of(&stack), start..i);
+                    value_done(&mut stack);
                 }
             }
             _ => {
@@ -120,12 +132,29 @@ fn scan(text: &str, map: &SourceMap<'_>, limits: &Limits) -> (SpanMap, Vec<Findi
                 while i < bytes.len() && !matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
                     i += 1;
                 }
-                let pointer = next_pointer(&stack);
-                finish_value(&mut stack, &mut spans, pointer, start..i);
+                spans.leaf(key_of(&stack), start..i);
+                value_done(&mut stack);
             }
         }
     }
-    (spans, findings)
+    (spans.finish(), findings)
+}
+
+/// The key of the value being read, when it is in an object.
+fn key_of<'s>(stack: &'s [Container<'_>]) -> Option<(&'s str, Range<usize>)> {
+    match stack.last() {
+        Some(Container::Object { key: Some((key, span)) }) => Some((key, span.clone())),
+        _ => None,
+    }
+}
+
+/// A value ended: its parent moves on to the next index or key.
+fn value_done(stack: &mut [Container<'_>]) {
+    match stack.last_mut() {
+        Some(Container::Array { index }) => *index += 1,
+        Some(Container::Object { key }) => *key = None,
+        None => {}
+    }
 }
 
 /// The index just past the string starting at `start` (an opening quote).
@@ -139,29 +168,6 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
         }
     }
     bytes.len()
-}
-
-fn next_pointer(stack: &[Container]) -> String {
-    match stack.last() {
-        None => String::new(),
-        Some(Container::Array { pointer, index, .. }) => push_token(pointer, &index.to_string()),
-        Some(Container::Object { pointer, key, .. }) => {
-            push_token(pointer, key.as_ref().map_or("", |(key, _)| key.as_str()))
-        }
-    }
-}
-
-/// Records a finished value and advances its parent.
-fn finish_value(stack: &mut [Container], spans: &mut SpanMap, pointer: String, value: Range<usize>) {
-    let key = match stack.last_mut() {
-        Some(Container::Array { index, .. }) => {
-            *index += 1;
-            None
-        }
-        Some(Container::Object { key, .. }) => key.take().map(|(_, span)| span),
-        None => None,
-    };
-    spans.insert(pointer, NodeSpan { key, value });
 }
 
 #[cfg(test)]

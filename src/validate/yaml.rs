@@ -17,12 +17,13 @@
 //! `.nan` have no JSON form and are reported; tags other than the core ones are
 //! reported; `<<` merge keys are YAML 1.1 and are plain keys here.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
-use super::document::{Document, NodeSpan, SpanMap, push_token};
+use super::document::{Document, DuplicateKey, SpansBuilder, append_token, push_token};
 use super::{Finding, Limits, Severity};
 use crate::source::SourceMap;
 
@@ -45,7 +46,7 @@ pub(crate) fn parse(text: &str, map: &SourceMap<'_>, limits: &Limits, allow_mult
         alias_nodes: 0,
         documents_started: 0,
         root: None,
-        spans: SpanMap::default(),
+        spans: SpansBuilder::default(),
         out: Parsed::default(),
     };
     let mut parser = Parser::new_from_str(text);
@@ -93,7 +94,6 @@ type Fatal = Box<Finding>;
 
 /// A collection being built.
 struct Frame {
-    pointer: String,
     start: usize,
     anchor: usize,
     /// Nodes below this one, for alias accounting.
@@ -106,20 +106,45 @@ enum FrameKind {
     Map { map: Map<String, Value>, pending_key: Option<(String, Range<usize>)> },
 }
 
+impl Frame {
+    /// Appends the token of the child being built: the next index, or the
+    /// pending key (a mapping whose key is still being read adds nothing).
+    fn append_child_token(&self, pointer: &mut String) {
+        match &self.kind {
+            FrameKind::Seq(items) => append_token(pointer, &items.len().to_string()),
+            FrameKind::Map { pending_key: Some((key, _)), .. } => append_token(pointer, key),
+            FrameKind::Map { pending_key: None, .. } => {}
+        }
+    }
+}
+
 /// A finished node on its way into its parent.
 struct Node {
     value: Value,
     span: Range<usize>,
     /// How many nodes it stands for (itself included).
     nodes: usize,
-    /// The key text when the node is a scalar (JSON object keys are strings).
-    key_text: Option<String>,
+    key: KeyText,
+    /// A collection's span is recorded when it opens; a scalar's or an alias's
+    /// when it is placed.
+    is_collection: bool,
+}
+
+/// What a node reads as when it is a mapping key (JSON object keys are strings).
+#[derive(Clone)]
+enum KeyText {
+    /// Not a scalar: cannot be a key.
+    None,
+    /// The value is the key's string.
+    Value,
+    /// A scalar whose value is not a string (`1:`, `true:`): its source text.
+    Text(String),
 }
 
 struct Anchored {
     value: Value,
     nodes: usize,
-    key_text: Option<String>,
+    key: KeyText,
 }
 
 struct Builder<'m, 'a> {
@@ -131,7 +156,7 @@ struct Builder<'m, 'a> {
     alias_nodes: usize,
     documents_started: usize,
     root: Option<Node>,
-    spans: SpanMap,
+    spans: SpansBuilder,
     out: Parsed,
 }
 
@@ -157,11 +182,11 @@ impl<'m, 'a> Builder<'m, 'a> {
             Event::DocumentEnd => {
                 let root = self.root.take();
                 let value = root.map_or(Value::Null, |node| node.value);
-                let spans = std::mem::take(&mut self.spans);
+                let spans = std::mem::take(&mut self.spans).finish();
                 self.out.documents.push(Document { value, spans });
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let node = self.scalar(&text, style, tag.as_deref(), range)?;
+                let node = self.scalar(text, style, tag.as_deref(), range)?;
                 if anchor != 0 {
                     self.remember(anchor, &node);
                 }
@@ -185,7 +210,8 @@ impl<'m, 'a> Builder<'m, 'a> {
                     value: anchored.value.clone(),
                     span: range,
                     nodes: anchored.nodes,
-                    key_text: anchored.key_text.clone(),
+                    key: anchored.key.clone(),
+                    is_collection: false,
                 };
                 self.emit(node)?;
             }
@@ -201,7 +227,17 @@ impl<'m, 'a> Builder<'m, 'a> {
                 // whitespace in between is not part of them.
                 let end = range.end.max(frame.start);
                 let end = frame.start + self.map.text()[frame.start..end].trim_end().len();
-                let node = Node { value, span: frame.start..end, nodes: frame.nodes + 1, key_text: None };
+                let duplicates = self.spans.close(end);
+                if !duplicates.is_empty() {
+                    self.report_duplicates(duplicates);
+                }
+                let node = Node {
+                    value,
+                    span: frame.start..end,
+                    nodes: frame.nodes + 1,
+                    key: KeyText::None,
+                    is_collection: true,
+                };
                 if frame.anchor != 0 {
                     self.remember(frame.anchor, &node);
                 }
@@ -217,22 +253,45 @@ impl<'m, 'a> Builder<'m, 'a> {
     }
 
     fn remember(&mut self, anchor: usize, node: &Node) {
-        let anchored = Anchored { value: node.value.clone(), nodes: node.nodes, key_text: node.key_text.clone() };
+        let anchored = Anchored { value: node.value.clone(), nodes: node.nodes, key: node.key.clone() };
         self.anchors.insert(anchor, anchored);
+    }
+
+    /// The JSON pointer of the innermost open collection. Built only for
+    /// findings: most documents never need one.
+    fn collection_pointer(&self) -> String {
+        let (_, outer) = self.stack.split_last().map_or((None, &[][..]), |(last, outer)| (Some(last), outer));
+        let mut pointer = String::new();
+        for frame in outer {
+            frame.append_child_token(&mut pointer);
+        }
+        pointer
     }
 
     /// The pointer the next node will have, or `None` when the next node is a
     /// mapping key.
     fn child_pointer(&self) -> Option<String> {
-        match self.stack.last() {
-            None => Some(String::new()),
-            Some(Frame { pointer, kind: FrameKind::Seq(items), .. }) => {
-                Some(push_token(pointer, &items.len().to_string()))
-            }
-            Some(Frame { pointer, kind: FrameKind::Map { pending_key: Some((key, _)), .. }, .. }) => {
-                Some(push_token(pointer, key))
-            }
-            Some(Frame { kind: FrameKind::Map { pending_key: None, .. }, .. }) => None,
+        if let Some(Frame { kind: FrameKind::Map { pending_key: None, .. }, .. }) = self.stack.last() {
+            return None;
+        }
+        let mut pointer = String::new();
+        for frame in &self.stack {
+            frame.append_child_token(&mut pointer);
+        }
+        Some(pointer)
+    }
+
+    fn key_pointer(&self, key: &str) -> String {
+        push_token(&self.collection_pointer(), key)
+    }
+
+    fn report_duplicates(&mut self, duplicates: Vec<DuplicateKey>) {
+        // The mapping has been popped: its pointer is its parent's child pointer.
+        let pointer = self.child_pointer().unwrap_or_default();
+        for DuplicateKey { key, first, again } in duplicates {
+            let (line, column) = self.map.line_column(first.start);
+            let message = format!("duplicate key `{key}` (first defined at line {line}, column {column})");
+            self.out.findings.push(Finding::error(again, push_token(&pointer, &key), "duplicate-key", message));
         }
     }
 
@@ -244,7 +303,7 @@ impl<'m, 'a> Builder<'m, 'a> {
         is_map: bool,
     ) -> Result<(), Fatal> {
         let Some(pointer) = self.child_pointer() else {
-            let pointer = self.stack.last().map(|f| f.pointer.clone()).unwrap_or_default();
+            let pointer = self.collection_pointer();
             return Err(fatal(range, pointer, "key", "mapping keys must be scalars (JSON has no other keys)".into()));
         };
         let max_depth = self.limits.max_depth;
@@ -260,52 +319,52 @@ impl<'m, 'a> Builder<'m, 'a> {
                 return Err(fatal(range, pointer, "tag", format!("unsupported tag `{tag}` on a collection")));
             }
         }
+        let key = match self.stack.last() {
+            Some(Frame { kind: FrameKind::Map { pending_key: Some((key, span)), .. }, .. }) => {
+                Some((key.as_str(), span.clone()))
+            }
+            _ => None,
+        };
+        self.spans.open(key, range.start, is_map);
         let kind =
             if is_map { FrameKind::Map { map: Map::new(), pending_key: None } } else { FrameKind::Seq(Vec::new()) };
-        self.stack.push(Frame { pointer, start: range.start, anchor, nodes: 0, kind });
+        self.stack.push(Frame { start: range.start, anchor, nodes: 0, kind });
         Ok(())
     }
 
     /// Places a finished node into its parent (or makes it the document root).
     fn emit(&mut self, node: Node) -> Result<(), Fatal> {
         let Some(frame) = self.stack.last_mut() else {
-            self.spans.insert(String::new(), NodeSpan { key: None, value: node.span.clone() });
+            if !node.is_collection {
+                self.spans.leaf(None, node.span.clone());
+            }
             self.root = Some(node);
             return Ok(());
         };
         frame.nodes = frame.nodes.saturating_add(node.nodes);
         match &mut frame.kind {
             FrameKind::Seq(items) => {
-                let pointer = push_token(&frame.pointer, &items.len().to_string());
-                self.spans.insert(pointer, NodeSpan { key: None, value: node.span });
+                if !node.is_collection {
+                    self.spans.leaf(None, node.span);
+                }
                 items.push(node.value);
             }
             FrameKind::Map { map, pending_key } => match pending_key.take() {
                 None => {
-                    let Some(key) = node.key_text else {
-                        let pointer = frame.pointer.clone();
-                        return Err(fatal(node.span, pointer, "key", "mapping keys must be scalars".into()));
+                    let key = match (node.key, node.value) {
+                        (KeyText::Text(text), _) => text,
+                        (KeyText::Value, Value::String(text)) => text,
+                        _ => {
+                            let pointer = self.collection_pointer();
+                            return Err(fatal(node.span, pointer, "key", "mapping keys must be scalars".into()));
+                        }
                     };
-                    if map.contains_key(&key) {
-                        let pointer = push_token(&frame.pointer, &key);
-                        let first = self.spans.get(&pointer).and_then(|s| s.key.clone());
-                        let map_ref = self.map;
-                        let message = match first {
-                            Some(first) => {
-                                let (line, column) = map_ref.line_column(first.start);
-                                format!("duplicate key `{key}` (first defined at line {line}, column {column})")
-                            }
-                            None => format!("duplicate key `{key}`"),
-                        };
-                        self.out.findings.push(Finding::error(node.span.clone(), pointer, "duplicate-key", message));
-                    }
                     *pending_key = Some((key, node.span));
                 }
                 Some((key, key_span)) => {
-                    let pointer = push_token(&frame.pointer, &key);
-                    // A collection value records its own span when it closes;
-                    // the key span is only known here, so attach it now.
-                    self.spans.insert(pointer, NodeSpan { key: Some(key_span), value: node.span });
+                    if !node.is_collection {
+                        self.spans.leaf(Some((&key, key_span)), node.span);
+                    }
                     map.insert(key, node.value);
                 }
             },
@@ -315,18 +374,17 @@ impl<'m, 'a> Builder<'m, 'a> {
 
     fn scalar(
         &mut self,
-        text: &str,
+        text: Cow<'_, str>,
         style: ScalarStyle,
         tag: Option<&Tag>,
         range: Range<usize>,
     ) -> Result<Node, Fatal> {
-        let pointer = self.child_pointer();
         let plain = matches!(style, ScalarStyle::Plain);
-        let value = match tag_kind(tag) {
+        let kind = tag_kind(tag);
+        let typed = match kind {
             TagKind::None if plain => {
-                let value = resolve_plain(text);
-                if let Some(why) = yaml11_reading(text) {
-                    let pointer = pointer.clone().unwrap_or_else(|| self.key_pointer(text));
+                if let Some(why) = yaml11_reading(&text) {
+                    let pointer = self.child_pointer().unwrap_or_else(|| self.key_pointer(&text));
                     self.out.findings.push(Finding {
                         span: range.clone(),
                         pointer,
@@ -335,43 +393,35 @@ impl<'m, 'a> Builder<'m, 'a> {
                         message: why,
                     });
                 }
-                value
+                if tag.is_none() && is_special_float(&text) {
+                    self.out.findings.push(Finding::error(
+                        range.clone(),
+                        self.child_pointer().unwrap_or_default(),
+                        "unrepresentable",
+                        format!("`{text}` (infinity or NaN) has no JSON form"),
+                    ));
+                }
+                resolve_plain_typed(&text)
             }
-            TagKind::None | TagKind::Str | TagKind::NonSpecific => Value::String(text.to_owned()),
-            TagKind::Null if matches!(resolve_plain(text), Value::Null) => Value::Null,
-            TagKind::Bool if resolve_plain(text).is_boolean() => resolve_plain(text),
-            TagKind::Int if resolve_plain(text).as_number().is_some_and(|n| n.is_i64() || n.is_u64()) => {
-                resolve_plain(text)
+            TagKind::None | TagKind::Str | TagKind::NonSpecific => None,
+            TagKind::Null => resolve_plain_typed(&text).filter(Value::is_null),
+            TagKind::Bool => resolve_plain_typed(&text).filter(Value::is_boolean),
+            TagKind::Int => resolve_plain_typed(&text).filter(|v| v.is_i64() || v.is_u64()),
+            TagKind::Float => resolve_plain_typed(&text).filter(Value::is_number),
+            TagKind::Seq | TagKind::Map | TagKind::Other => None,
+        };
+        let (value, key) = match typed {
+            Some(value) => (value, KeyText::Text(text.into_owned())),
+            None if matches!(kind, TagKind::None | TagKind::Str | TagKind::NonSpecific) => {
+                (Value::String(text.into_owned()), KeyText::Value)
             }
-            TagKind::Float if resolve_plain(text).is_number() => resolve_plain(text),
-            _ => {
+            None => {
                 let tag = tag.map(ToString::to_string).unwrap_or_default();
-                return Err(fatal(
-                    range,
-                    pointer.unwrap_or_default(),
-                    "tag",
-                    format!("`{text}` cannot be read as `{tag}`"),
-                ));
+                let pointer = self.child_pointer().unwrap_or_default();
+                return Err(fatal(range, pointer, "tag", format!("`{text}` cannot be read as `{tag}`")));
             }
         };
-        let value = match value {
-            Value::String(s) if plain && tag.is_none() && is_special_float(&s) => {
-                let pointer = pointer.clone().unwrap_or_default();
-                self.out.findings.push(Finding::error(
-                    range.clone(),
-                    pointer,
-                    "unrepresentable",
-                    format!("`{s}` (infinity or NaN) has no JSON form"),
-                ));
-                Value::String(s)
-            }
-            other => other,
-        };
-        Ok(Node { value, span: range, nodes: 1, key_text: Some(text.to_owned()) })
-    }
-
-    fn key_pointer(&self, key: &str) -> String {
-        self.stack.last().map(|f| push_token(&f.pointer, key)).unwrap_or_default()
+        Ok(Node { value, span: range, nodes: 1, key, is_collection: false })
     }
 }
 
@@ -420,42 +470,48 @@ fn is_special_float(s: &str) -> bool {
 
 /// Resolves a plain scalar by the YAML 1.2 core schema. `.inf`/`.nan` stay strings
 /// (the caller reports them).
+#[cfg(test)]
 pub(crate) fn resolve_plain(s: &str) -> Value {
+    resolve_plain_typed(s).unwrap_or_else(|| Value::String(s.to_owned()))
+}
+
+/// [`resolve_plain`] without allocating the string: `None` when the scalar is one.
+fn resolve_plain_typed(s: &str) -> Option<Value> {
     match s {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         _ => {}
     }
     if let Some(digits) = s.strip_prefix("0o")
         && !digits.is_empty()
         && digits.bytes().all(|b| (b'0'..=b'7').contains(&b))
     {
-        return u64::from_str_radix(digits, 8).map_or_else(|_| Value::String(s.to_owned()), Value::from);
+        return u64::from_str_radix(digits, 8).ok().map(Value::from);
     }
     if let Some(digits) = s.strip_prefix("0x")
         && !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_hexdigit())
     {
-        return u64::from_str_radix(digits, 16).map_or_else(|_| Value::String(s.to_owned()), Value::from);
+        return u64::from_str_radix(digits, 16).ok().map(Value::from);
     }
     let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
         let trimmed = s.strip_prefix('+').unwrap_or(s);
         if let Ok(n) = trimmed.parse::<i64>() {
-            return Value::from(n);
+            return Some(Value::from(n));
         }
         if let Ok(n) = trimmed.parse::<u64>() {
-            return Value::from(n);
+            return Some(Value::from(n));
         }
     }
     if is_core_float(unsigned)
         && let Ok(f) = s.parse::<f64>()
         && let Some(n) = Number::from_f64(f)
     {
-        return Value::Number(n);
+        return Some(Value::Number(n));
     }
-    Value::String(s.to_owned())
+    None
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`

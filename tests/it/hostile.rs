@@ -34,6 +34,13 @@ fn mapping_bomb() -> Vec<u8> {
     text.into_bytes()
 }
 
+/// One line holding `keys` keys, each twice: every finding's column is on
+/// that line, so a column counted from the line start would be quadratic.
+fn one_line_duplicates(keys: usize, quote: &str) -> Vec<u8> {
+    let entries: Vec<String> = (0..2 * keys).map(|i| format!("{quote}k{}{quote}: 1", i % keys)).collect();
+    format!("{{{}}}", entries.join(", ")).into_bytes()
+}
+
 fn cases() -> Vec<(&'static str, Vec<u8>, Outcome)> {
     let deep = 100_000;
     vec![
@@ -53,6 +60,8 @@ fn cases() -> Vec<(&'static str, Vec<u8>, Outcome)> {
         ("crlf-broken.yaml", b"a: 1\r\nb: [1, 2\r\n".to_vec(), Outcome::Rejected("syntax")),
         ("empty.yaml", Vec::new(), Outcome::Accepted),
         ("empty.json", Vec::new(), Outcome::Rejected("syntax")),
+        ("one-line-duplicates.json", one_line_duplicates(50_000, "\""), Outcome::Rejected("duplicate-key")),
+        ("one-line-duplicates.yaml", one_line_duplicates(50_000, ""), Outcome::Rejected("duplicate-key")),
     ]
 }
 
@@ -109,7 +118,7 @@ fn hostile_input_has_its_stated_outcome_within_bounds() {
             assert!(kib < 256 * 1024, "{name}: cfg {what} peaked at {kib} KiB");
         }
         table.push(format!(
-            "{name:<20} {:<22} check {check_s:.2} s {:>4} MiB, write {write_s:.2} s {:>4} MiB",
+            "{name:<26} {:<28} check {check_s:.2} s {:>4} MiB, write {write_s:.2} s {:>4} MiB",
             format!("{outcome:?}"),
             check_kib / 1024,
             write_kib / 1024
