@@ -93,3 +93,49 @@ pub fn sync_path(path: &std::path::Path) -> Result<(), IoError> {
     let file = std::fs::File::open(path).at(Step::Open, path)?;
     file.sync_all().at(Step::Sync, path)
 }
+
+/// Something [`sync_all`] makes durable.
+pub enum Durable<'a> {
+    /// A file or folder by path.
+    Path(PathBuf),
+    /// A temp file through its own handle: never reopened by path, so a
+    /// symlink swapped in meanwhile is not followed.
+    Staged(&'a StagedFile),
+}
+
+impl Durable<'_> {
+    fn sync(&self) -> Result<(), IoError> {
+        match self {
+            Durable::Path(path) => sync_path(path),
+            Durable::Staged(file) => file.sync(),
+        }
+    }
+}
+
+/// Makes every item durable at once, for a set whose order does not matter:
+/// the disk merges concurrent flushes, so N files cost about one flush instead
+/// of N. Returns when all are done, with the first error.
+pub fn sync_all(items: &[Durable<'_>]) -> Result<(), IoError> {
+    // A few threads, each taking the next item, rather than one per item: a
+    // thread costs about what a flush of an idle disk does.
+    const THREADS: usize = 4;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut result = Ok(());
+        while let Some(item) = items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            result = result.and(item.sync());
+        }
+        result
+    };
+    std::thread::scope(|scope| {
+        // Without a thread (the system refused one), the others take its share.
+        let helpers: Vec<_> = (1..items.len().min(THREADS))
+            .filter_map(|_| std::thread::Builder::new().stack_size(64 << 10).spawn_scoped(scope, work).ok())
+            .collect();
+        let mut result = work();
+        for helper in helpers {
+            result = result.and(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        result
+    })
+}

@@ -14,21 +14,22 @@
 //!    a. write the blob, tree and commit objects (not yet referenced);
 //!    b. write the journal naming the commit and the temp files;
 //!    c. write each temp file next to its target, with the target's mode;
-//!    d. sync the objects, the journal and each temp file (one barrier: none
-//!    of them is visible yet, so their order does not matter);
+//!    d. sync the objects, the journal, the store folder and each temp file,
+//!    all at once (none of them is visible yet, so their order does not
+//!    matter, and concurrent flushes cost about one);
 //!    e. rename each temp file over its target and sync its folder;
 //!    f. move the branch by compare-and-swap and sync the ref;
 //!    g. remove the journal. A journal whose commit is already the branch
 //!    tip means only this step was lost; recovery just removes it.
 //!
 //! A crash before (d) completes can leave a journal whose objects were never
-//! synced; after a power loss those may be missing, and recovery then drops
+//! synced; after a power loss some may be missing, and recovery then drops
 //! the journal (no file was replaced yet). After (d), recovery rolls forward.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use crate::fsio::{Dir, FileMeta, Holder, RelPath, Root, StoreLock};
+use crate::fsio::{self, Dir, Durable, FileMeta, Holder, RelPath, Root, StagedFile, StoreLock};
 use crate::settings::Settings;
 use crate::store::{CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST};
 use crate::validate::{Diagnostic, Validator};
@@ -220,7 +221,7 @@ impl<'s> WriteSession<'s> {
             let _ = self.journal.remove();
             return Err(error.into());
         }
-        let published = self.replace_files(&entry, &changed, true).and_then(|()| {
+        let published = self.replace_files(&entry, &changed).and_then(|()| {
             self.store.advance(head, rev, "cfg: commit")?;
             Ok(())
         });
@@ -281,9 +282,7 @@ impl<'s> WriteSession<'s> {
         for ((dir, _, old, meta), (_, temp)) in restore.iter().zip(&entry.files) {
             staged.push(dir.stage(temp, old, *meta)?);
         }
-        for file in &staged {
-            file.sync()?;
-        }
+        self.barrier(&staged)?;
         for ((dir, path, _, _), (_, temp)) in restore.iter().zip(&entry.files) {
             dir.rename(temp, path.split().1)?;
             dir.sync()?;
@@ -321,7 +320,7 @@ impl<'s> WriteSession<'s> {
                 files: entry.files.iter().filter(|(p, _)| restore.iter().any(|(r, _)| r == p)).cloned().collect(),
                 ..entry.clone()
             };
-            self.replace_files(&back, &restore, false)?;
+            self.replace_files(&back, &restore)?;
             for (dir, path) in delete {
                 dir.remove(path.split().1)?;
                 dir.sync()?;
@@ -332,37 +331,41 @@ impl<'s> WriteSession<'s> {
     }
 
     /// Steps 6c–6e for every file of a journal entry.
-    fn replace_files(
-        &self,
-        entry: &JournalEntry,
-        contents: &[(RelPath, Vec<u8>)],
-        sync_objects: bool,
-    ) -> Result<(), Error> {
+    fn replace_files(&self, entry: &JournalEntry, contents: &[(RelPath, Vec<u8>)]) -> Result<(), Error> {
+        if contents.is_empty() {
+            return Ok(());
+        }
+        let mut dirs = Vec::new();
         let mut staged = Vec::new();
         for ((path, temp), (_, content)) in entry.files.iter().zip(contents) {
             let dir = self.dir(path, true)?.expect("created");
             let name = path.split().1;
             let like = dir.meta(name)?;
-            let file = dir.stage(temp, content, like.as_ref())?;
-            staged.push((dir, name, temp, file));
+            staged.push(dir.stage(temp, content, like.as_ref())?);
+            dirs.push((dir, name, temp));
         }
-        if sync_objects {
-            self.store.sync_objects()?;
-        }
-        crate::fsio::sync_path(self.store.git_dir())?;
-        for (_, _, _, file) in &staged {
-            file.sync()?;
-        }
-        let mut synced: BTreeMap<&std::path::Path, ()> = BTreeMap::new();
-        for (dir, name, temp, _) in &staged {
+        self.barrier(&staged)?;
+        for (dir, name, temp) in &dirs {
             dir.rename(temp, name)?;
         }
-        for (dir, _, _, _) in &staged {
+        let mut synced: BTreeMap<&std::path::Path, ()> = BTreeMap::new();
+        for (dir, _, _) in &dirs {
             if synced.insert(dir.path(), ()).is_none() {
                 dir.sync()?;
             }
         }
         Ok(())
+    }
+
+    /// Step 6d, the one wait before anything becomes visible: the objects not
+    /// yet durable, the journal and the store folder naming it, and the temp
+    /// files, all at once.
+    fn barrier(&self, staged: &[StagedFile]) -> Result<(), Error> {
+        let mut items: Vec<Durable<'_>> = self.store.take_unsynced().into_iter().map(Durable::Path).collect();
+        items.push(Durable::Path(self.journal.path().to_owned()));
+        items.push(Durable::Path(self.store.git_dir().to_owned()));
+        items.extend(staged.iter().map(Durable::Staged));
+        Ok(fsio::sync_all(&items)?)
     }
 
     /// Finishes or drops an interrupted write, then removes leftovers.
@@ -373,7 +376,10 @@ impl<'s> WriteSession<'s> {
         };
         let head = self.head()?;
         let complete = head == Some(entry.commit);
-        let roll_forward = !complete && head == entry.parent && self.store.commit(entry.commit).is_ok();
+        // Objects are synced together with the journal, not before it: after a
+        // power loss the journal may name a commit whose tree or blobs are gone.
+        let readable = || entry.files.iter().all(|(path, _)| self.store.read(entry.commit, path).is_ok());
+        let roll_forward = !complete && head == entry.parent && self.store.commit(entry.commit).is_ok() && readable();
         for (path, temp) in &entry.files {
             if let Some(dir) = self.dir(path, false)? {
                 dir.remove(temp)?;
@@ -400,7 +406,7 @@ impl<'s> WriteSession<'s> {
                 files: pending.iter().map(|(p, _)| (p.clone(), temp_name(p, entry.commit))).collect(),
                 ..entry.clone()
             };
-            self.replace_files(&redo, &pending, false)?;
+            self.replace_files(&redo, &pending)?;
             self.store.advance(entry.parent, entry.commit, "cfg: finish interrupted write")?;
         }
         self.journal.remove()?;

@@ -1,16 +1,18 @@
 //! The write journal `.cfg/pending`: the intent of a write in progress.
 //!
-//! It is written and synced after the new commit's objects and before any
-//! managed file is replaced, and removed after the branch has moved. Finding it
-//! means a writer died mid-way; the commit it names is complete (its objects were
-//! synced with it), so recovery rolls the write forward: files still holding their
-//! old content get the new content, and the branch moves. The author and message
-//! of the interrupted write are kept.
+//! It is written after the new commit's objects, made durable with them and
+//! the temp files before any managed file is replaced, and removed after the
+//! branch has moved. Finding it means a writer died mid-way. When the commit it
+//! names can be read whole, recovery rolls the write forward: files still
+//! holding their old content get the new content, and the branch moves, with
+//! the author and message of the interrupted write. When it cannot (power was
+//! lost before the objects were durable), no file was replaced yet, and the
+//! journal is dropped.
 
 use std::path::{Path, PathBuf};
 
 use super::Rev;
-use crate::fsio::{self, IoError, IoResultExt, RelPath, Step};
+use crate::fsio::{IoError, IoResultExt, RelPath, Step};
 
 const FILE_NAME: &str = "pending";
 const HEADER: &str = "cfg-journal 1";
@@ -37,8 +39,8 @@ impl Journal {
         Journal { path: git_dir.join(FILE_NAME) }
     }
 
-    /// Writes and syncs the entry. The caller syncs the store folder, so that
-    /// the entry's name is durable too, before replacing any file.
+    /// Writes the entry, not yet durable: the caller syncs it and the store
+    /// folder naming it, before replacing any file.
     pub fn write(&self, entry: &JournalEntry) -> Result<(), IoError> {
         let mut text = format!("{HEADER}\n");
         match entry.parent {
@@ -50,8 +52,7 @@ impl Journal {
             text.push_str(&format!("file {path}\t{temp}\n"));
         }
         text.push_str("end\n");
-        std::fs::write(&self.path, text).at(Step::Write, &self.path)?;
-        fsio::sync_path(&self.path)
+        std::fs::write(&self.path, text).at(Step::Write, &self.path)
     }
 
     /// Reads the entry, if any. A journal that cannot be parsed was cut short
@@ -64,6 +65,10 @@ impl Journal {
             Err(e) => return Err(IoError::new(Step::Read, &self.path, e)),
         };
         Ok(parse(&text))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Whether a journal file exists at all (parsable or not).

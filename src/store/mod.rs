@@ -21,7 +21,7 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
-use crate::fsio::{self, IoError, IoResultExt, RelPath, Step};
+use crate::fsio::{self, Durable, IoError, IoResultExt, RelPath, Step};
 
 pub use history::{ChangeKind, CommitInfo, FileChange};
 pub use journal::{Journal, JournalEntry};
@@ -271,24 +271,31 @@ impl Store {
         Ok(Rev(id))
     }
 
-    /// Makes every object written since the last call durable: each object file,
-    /// then each fan-out folder, then `objects/` itself.
+    /// Makes every object written since the last call durable.
     pub fn sync_objects(&self) -> Result<(), Error> {
+        let paths = self.take_unsynced();
+        Ok(fsio::sync_all(&paths.into_iter().map(Durable::Path).collect::<Vec<_>>())?)
+    }
+
+    /// What makes the objects written since the last call durable, for the
+    /// caller to sync (with whatever else may be synced at the same time):
+    /// each object file, its fan-out folder and `objects/`. Empty when there
+    /// are none.
+    pub fn take_unsynced(&self) -> Vec<PathBuf> {
         let objects = self.git_dir.join("objects");
-        let mut folders = Vec::new();
+        let mut paths = Vec::new();
         for id in self.unsynced.borrow_mut().drain(..) {
             let hex = id.to_string();
             let folder = objects.join(&hex[..2]);
-            fsio::sync_path(&folder.join(&hex[2..]))?;
-            if !folders.contains(&folder) {
-                folders.push(folder);
+            paths.push(folder.join(&hex[2..]));
+            if !paths.contains(&folder) {
+                paths.push(folder);
             }
         }
-        for folder in &folders {
-            fsio::sync_path(folder)?;
+        if !paths.is_empty() {
+            paths.push(objects);
         }
-        fsio::sync_path(&objects)?;
-        Ok(())
+        paths
     }
 
     /// Moves the branch from `from` to `to` with a compare-and-swap, then syncs
@@ -317,8 +324,8 @@ impl Store {
             }
         })?;
         let ref_file = self.git_dir.join(BRANCH);
-        fsio::sync_path(&ref_file)?;
-        fsio::sync_path(ref_file.parent().expect("ref has a folder"))?;
+        let folder = ref_file.parent().expect("ref has a folder").to_owned();
+        fsio::sync_all(&[Durable::Path(ref_file), Durable::Path(folder)])?;
         Ok(())
     }
 

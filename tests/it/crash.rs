@@ -146,20 +146,28 @@ fn durability_order_of_one_write() {
     crate::common::pipe(&mut command, NEW.as_bytes()).ok();
     let text = std::fs::read_to_string(&log).unwrap();
     let root = env.root.display().to_string();
-    let events: Vec<String> = text
-        .lines()
-        .filter_map(|line| {
-            let call = line.split_once(' ').map_or(line, |(_, rest)| rest).trim();
-            let short = call.replace(&root, "ROOT");
-            if short.starts_with("fsync(") || short.starts_with("fdatasync(") || short.starts_with("rename") {
-                Some(short)
-            } else if short.starts_with("write(1<") {
-                Some("stdout: the new revision".to_owned())
-            } else {
-                None
-            }
-        })
-        .collect();
+    // Syncs run on several threads at once, so a call may be logged in two
+    // halves; each event is placed where its call returned.
+    let mut started: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    let mut events: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let (pid, call) = line.split_once(' ').unwrap_or(("", line));
+        let call = call.trim();
+        let call = if let Some(first_half) = call.strip_suffix("<unfinished ...>") {
+            started.insert(pid, first_half.to_owned());
+            continue;
+        } else if let Some((_, second_half)) = call.strip_prefix("<...").and_then(|c| c.split_once("resumed>")) {
+            started.remove(pid).unwrap_or_default().trim_end().to_owned() + second_half
+        } else {
+            call.to_owned()
+        };
+        let short = call.replace(&root, "ROOT");
+        if short.starts_with("fsync(") || short.starts_with("fdatasync(") || short.starts_with("rename") {
+            events.push(short);
+        } else if short.starts_with("write(1<") {
+            events.push("stdout: the new revision".to_owned());
+        }
+    }
     eprintln!("durability order of one write:\n  {}", events.join("\n  "));
     let position = |what: &dyn Fn(&str) -> bool, name: &str| -> Vec<usize> {
         let found: Vec<usize> = events.iter().enumerate().filter(|(_, e)| what(e)).map(|(i, _)| i).collect();
