@@ -152,8 +152,12 @@ impl Store {
         }
         // Isolated: the user's and the system's git configuration must not change
         // what cfg writes (hooks, hash kind, ref storage).
-        let repo =
+        let mut repo =
             gix::open_opts(&git_dir, gix::open::Options::isolated()).map_err(git("open the repository", &git_dir))?;
+        // One write reads the branch tip's commit and tree more than once
+        // (outside-edit check, unchanged check, new tree); a small cache reads
+        // each loose object from disk once.
+        repo.object_cache_size_if_unset(256 << 10);
         Ok(Store { repo, git_dir, unsynced: RefCell::new(Vec::new()) })
     }
 
