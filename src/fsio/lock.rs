@@ -2,8 +2,9 @@
 //! deleted (locking the target would not work: the atomic replace swaps its inode).
 //!
 //! The kernel releases the lock when its holder dies, so a killed writer never
-//! blocks the next one, and wakes a waiter as soon as the lock is free. While holding the lock, the holder writes its pid, host and
-//! command into the file, so that a writer that gives up can say who held it.
+//! blocks the next one, and wakes a waiter as soon as the lock is free. While
+//! holding the lock, the holder writes its pid, host and command into the
+//! file, so that a writer that gives up can say who held it.
 //! Shell scripts take the same lock with `flock .cfg/lock COMMAND`.
 
 use std::fs::{File, OpenOptions, TryLockError};

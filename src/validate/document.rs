@@ -13,6 +13,9 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::Finding;
+use crate::source::SourceMap;
+
 /// Where one node is in the source, as byte ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NodeSpan {
@@ -130,6 +133,15 @@ pub(crate) struct DuplicateKey {
     pub(crate) key: String,
     pub(crate) first: Range<usize>,
     pub(crate) again: Range<usize>,
+}
+
+impl DuplicateKey {
+    /// The finding for this key in the mapping at `mapping` (a JSON pointer).
+    pub(crate) fn finding(self, mapping: &str, map: &SourceMap<'_>) -> Finding {
+        let (line, column) = map.line_column(self.first.start);
+        let message = format!("duplicate key `{}` (first defined at line {line}, column {column})", self.key);
+        Finding::error(self.again, push_token(mapping, &self.key), "duplicate-key", message)
+    }
 }
 
 impl SpansBuilder {

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::document::{Document, DuplicateKey, Spans, SpansBuilder, append_token, push_token};
+use super::document::{Document, Spans, SpansBuilder, append_token};
 use super::{Finding, Limits};
 use crate::source::SourceMap;
 
@@ -102,11 +102,7 @@ fn scan(text: &str, map: &SourceMap<'_>, limits: &Limits) -> (Spans, Vec<Finding
                 let duplicates = spans.close(i);
                 if !duplicates.is_empty() {
                     let at = pointer(&stack);
-                    for DuplicateKey { key, first, again } in duplicates {
-                        let (line, column) = map.line_column(first.start);
-                        let message = format!("duplicate key `{key}` (first defined at line {line}, column {column})");
-                        findings.push(Finding::error(again, push_token(&at, &key), "duplicate-key", message));
-                    }
+                    findings.extend(duplicates.into_iter().map(|duplicate| duplicate.finding(&at, map)));
                 }
                 value_done(&mut stack);
             }

@@ -260,7 +260,7 @@ impl<'m, 'a> Builder<'m, 'a> {
     /// The JSON pointer of the innermost open collection. Built only for
     /// findings: most documents never need one.
     fn collection_pointer(&self) -> String {
-        let (_, outer) = self.stack.split_last().map_or((None, &[][..]), |(last, outer)| (Some(last), outer));
+        let outer = &self.stack[..self.stack.len().saturating_sub(1)];
         let mut pointer = String::new();
         for frame in outer {
             frame.append_child_token(&mut pointer);
@@ -288,11 +288,7 @@ impl<'m, 'a> Builder<'m, 'a> {
     fn report_duplicates(&mut self, duplicates: Vec<DuplicateKey>) {
         // The mapping has been popped: its pointer is its parent's child pointer.
         let pointer = self.child_pointer().unwrap_or_default();
-        for DuplicateKey { key, first, again } in duplicates {
-            let (line, column) = self.map.line_column(first.start);
-            let message = format!("duplicate key `{key}` (first defined at line {line}, column {column})");
-            self.out.findings.push(Finding::error(again, push_token(&pointer, &key), "duplicate-key", message));
-        }
+        self.out.findings.extend(duplicates.into_iter().map(|duplicate| duplicate.finding(&pointer, self.map)));
     }
 
     fn start_collection(
