@@ -4,7 +4,6 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cfg::fsio::{IoResultExt, Step};
 use cfg::ops::{self, Error, ValueEdit, ValueRequest};
 use cfg::settings::Settings;
 
@@ -49,7 +48,9 @@ pub(crate) fn value_or_stdin(value: Option<&str>) -> Result<String, Error> {
         Some(value) if value != "-" => Ok(value.to_owned()),
         _ => {
             let mut buffer = String::new();
-            std::io::stdin().read_to_string(&mut buffer).at(Step::Read, "standard input")?;
+            std::io::stdin()
+                .read_to_string(&mut buffer)
+                .map_err(|source| Error::Input { path: "standard input".into(), source })?;
             Ok(buffer)
         }
     }

@@ -4,7 +4,6 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cfg::fsio::{IoResultExt, Step};
 use cfg::ops::{self, CheckInput, CheckRequest, Error};
 use cfg::validate::SchemaSource;
 
@@ -73,7 +72,10 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
             let mut content = Vec::new();
             // One byte past the limit is enough to refuse an oversized input.
             let limit = args.max_size.map_or_else(|| ops::input_limit(&root), Ok)? as u64 + 1;
-            std::io::stdin().take(limit).read_to_end(&mut content).at(Step::Read, "standard input")?;
+            std::io::stdin()
+                .take(limit)
+                .read_to_end(&mut content)
+                .map_err(|source| Error::Input { path: "standard input".into(), source })?;
             let name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
             inputs.push(CheckInput::Content { name, content });
         } else {

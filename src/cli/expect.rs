@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use cfg::fsio::{IoResultExt, Step};
 use cfg::ops::{Error, Expect, OnChange};
 
 #[derive(Debug, clap::Args)]
@@ -36,7 +35,7 @@ impl ExpectArgs {
         if let (Err(Error::Conflict(conflict)), Some(path)) = (&result, &self.conflict_file)
             && let Some(marked) = conflict.marked()
         {
-            std::fs::write(path, marked).at(Step::Write, path)?;
+            cfg::fsio::create(path, marked.as_bytes())?;
             eprintln!("wrote the merge with conflict markers to {}", path.display());
         }
         result

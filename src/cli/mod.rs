@@ -150,7 +150,8 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         Error::Validator(cfg::validate::Error::Schema(_)) | Error::HookExists { .. } => 2,
         Error::NoSuchFile { .. } => 5,
         Error::Project(ProjectError::Read { .. }) => 6,
-        Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
+        Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) | Error::Input { .. } => 2,
+        Error::Aborted { source, .. } => exit_code(source),
         // The file itself does not parse: like invalid content. Anything else
         // is about the PATH or VALUE given.
         Error::Edit { source: EditError::Syntax(_), .. } => 1,
@@ -163,7 +164,12 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         Error::Lock(LockError::Io(_))
         | Error::Io(_)
         | Error::Store(
-            StoreError::NotFound { .. } | StoreError::Moved { .. } | StoreError::Git { .. } | StoreError::Io(_),
+            StoreError::NotFound { .. }
+            | StoreError::Moved { .. }
+            | StoreError::BrokenBranch { .. }
+            | StoreError::BranchLocked { .. }
+            | StoreError::Git { .. }
+            | StoreError::Io(_),
         ) => 6,
     }
 }

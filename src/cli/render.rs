@@ -68,7 +68,10 @@ fn chain(error: &dyn std::error::Error) -> String {
     out
 }
 
+/// The advice for an error, from what the error itself records. Exhaustive,
+/// like the exit-code table: a new variant needs a decision here too.
 fn help(error: &Error) -> Option<String> {
+    use cfg::store::Error as StoreError;
     Some(match error {
         Error::NoStore { .. } => "run `cfg init DIR` to manage DIR, or pass `--root DIR`".into(),
         Error::Lock(LockError::Busy { holder, .. }) => match holder {
@@ -77,7 +80,18 @@ fn help(error: &Error) -> Option<String> {
         },
         Error::Path(PathError::Symlink { .. }) => "cfg never writes through symbolic links; use the real path".into(),
         Error::Path(PathError::OutsideRoot { .. }) => "pass `--root DIR` for a file under another managed root".into(),
-        Error::Store(cfg::store::Error::UnknownRev { .. }) => "`cfg log` lists the revisions the store holds".into(),
+        Error::Store(StoreError::UnknownRev { .. }) => "`cfg log` lists the revisions the store holds".into(),
+        Error::Store(StoreError::BrokenBranch { path }) => format!(
+            "the branch file was damaged outside a cfg write; `git --git-dir .cfg fsck --lost-found` lists commits \
+             the store holds, and `git --git-dir .cfg update-ref refs/heads/main COMMIT` sets `{}` again",
+            path.display()
+        ),
+        Error::Store(StoreError::BranchLocked { path }) => {
+            format!("a git command is working on the store; if none is, remove `{}`", path.display())
+        }
+        Error::Store(StoreError::Moved { .. }) => {
+            "a program other than cfg moved the branch meanwhile; nothing was written, run the command again".into()
+        }
         Error::HookExists { .. } => "pass `--force` to replace it".into(),
         Error::Edit { source: cfg::edit::EditError::Unsupported { .. }, .. } => {
             "nothing was written; make this change with `cfg edit FILE` or `cfg write`".into()
@@ -87,9 +101,24 @@ fn help(error: &Error) -> Option<String> {
         }
         Error::Validator(cfg::validate::Error::Schema(_)) => "`--schema` takes a path or a built-in name (`builtin:schedule`, `builtin:cfg`)".into(),
         Error::UnknownFile { .. } => "`cfg log` and `cfg status` show which files the store holds".into(),
-        Error::Io(_) | Error::Store(_) => {
-            "nothing was lost: the file keeps its old content or its new one, and the next cfg command finishes or drops the interrupted write".into()
+        Error::Input { .. } => "nothing was written; check the path given with `-i`, or what is piped in".into(),
+        Error::Aborted { undone: true, .. } => "nothing changed: the file and the history were put back as they were".into(),
+        Error::Aborted { undone: false, .. } => {
+            "the file holds its old content or its new one, and the next cfg command finishes or drops the interrupted write".into()
         }
-        _ => return None,
+        Error::Path(_)
+        | Error::Invalid { .. }
+        | Error::Usage(_)
+        | Error::Conflict(_)
+        | Error::Lock(LockError::Io(_))
+        | Error::Store(StoreError::NotFound { .. } | StoreError::Empty | StoreError::Git { .. } | StoreError::Io(_))
+        | Error::Io(_)
+        | Error::Checked { .. }
+        | Error::NoSuchFile { .. }
+        | Error::Project(_)
+        | Error::Validator(_)
+        | Error::Edit { .. }
+        | Error::Editor { .. }
+        | Error::Retention { .. } => return None,
     })
 }

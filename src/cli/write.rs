@@ -4,7 +4,6 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cfg::fsio::{IoResultExt, Step};
 use cfg::ops::{self, Error, WriteRequest};
 use cfg::settings::Settings;
 
@@ -32,11 +31,15 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     let mut content = Vec::new();
     match &args.input {
         Some(src) if src.as_os_str() != "-" => {
-            let file = std::fs::File::open(src).at(Step::Open, src)?;
-            file.take(limit).read_to_end(&mut content).at(Step::Read, src)?;
+            let input = |source| Error::Input { path: src.clone(), source };
+            let file = std::fs::File::open(src).map_err(input)?;
+            file.take(limit).read_to_end(&mut content).map_err(input)?;
         }
         _ => {
-            std::io::stdin().take(limit).read_to_end(&mut content).at(Step::Read, "standard input")?;
+            std::io::stdin()
+                .take(limit)
+                .read_to_end(&mut content)
+                .map_err(|source| Error::Input { path: "standard input".into(), source })?;
         }
     }
     let mut request = WriteRequest::new(&args.file, content);

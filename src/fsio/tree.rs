@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rustix::fs::{AtFlags, Mode, OFlags};
 use rustix::io::Errno;
 
-use super::{Error, IoError, IoResultExt, PathError, RelPath, Step};
+use super::{Error, IoError, IoResultExt, NewFile, PathError, RelPath, Step};
 
 /// The managed root, opened once; every managed path is reached from it.
 #[derive(Debug)]
@@ -27,19 +27,35 @@ pub struct FileMeta {
     pub nlink: u64,
     /// Last modification, in seconds since the Unix epoch.
     pub modified: i64,
+    pub key: StatKey,
+}
+
+impl FileMeta {
+    /// The metadata a new file of this process with permission bits `mode` gets.
+    pub fn for_new_file(mode: u32) -> FileMeta {
+        let uid = rustix::process::getuid().as_raw();
+        let gid = rustix::process::getgid().as_raw();
+        FileMeta { mode, uid, gid, nlink: 1, modified: 0, key: StatKey::default() }
+    }
+}
+
+/// What changes whenever a file's content may have changed: a new inode (an
+/// editor's atomic save), a new size, a new modification or status-change
+/// time (a write in place; the status-change time cannot be set back by a
+/// program). Equal keys are taken as equal content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StatKey {
+    dev: u64,
+    ino: u64,
+    size: i64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
 }
 
 /// An open folder below the root.
 #[derive(Debug)]
 pub struct Dir {
     fd: OwnedFd,
-    path: PathBuf,
-}
-
-/// A temp file written next to its target, not yet synced or renamed.
-#[derive(Debug)]
-pub struct StagedFile {
-    file: File,
     path: PathBuf,
 }
 
@@ -140,7 +156,7 @@ impl Dir {
     /// Writes `content` to a new temp file `tmp_name` in this folder, with the
     /// permission bits (and, when running as root, the owner) of the file it will
     /// replace, or 0666 minus the umask for a new file. Not synced yet.
-    pub fn stage(&self, tmp_name: &str, content: &[u8], like: Option<&FileMeta>) -> Result<StagedFile, IoError> {
+    pub fn stage(&self, tmp_name: &str, content: &[u8], like: Option<&FileMeta>) -> Result<NewFile, IoError> {
         let path = self.path.join(tmp_name);
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let mode = Mode::from_raw_mode(0o666);
@@ -165,7 +181,7 @@ impl Dir {
         }
         let mut file = File::from(fd);
         file.write_all(content).at(Step::Write, &path)?;
-        Ok(StagedFile { file, path })
+        Ok(NewFile::new(file, path))
     }
 
     /// Atomically replaces `name` with the staged temp file `tmp_name`.
@@ -176,6 +192,18 @@ impl Dir {
     /// Makes renames and new entries in this folder durable.
     pub fn sync(&self) -> Result<(), IoError> {
         rustix::fs::fsync(&self.fd).at(Step::Sync, &self.path)
+    }
+
+    /// The names in this folder.
+    pub fn names(&self) -> Result<Vec<String>, IoError> {
+        let mut names = Vec::new();
+        for entry in rustix::fs::Dir::read_from(&self.fd).at(Step::Read, &self.path)? {
+            let name = entry.at(Step::Read, &self.path)?.file_name().to_string_lossy().into_owned();
+            if name != "." && name != ".." {
+                names.push(name);
+            }
+        }
+        Ok(names)
     }
 
     /// Removes a file if it exists.
@@ -194,11 +222,12 @@ fn file_meta(stat: &rustix::fs::Stat) -> FileMeta {
         gid: stat.st_gid,
         nlink: stat.st_nlink,
         modified: stat.st_mtime,
-    }
-}
-
-impl StagedFile {
-    pub fn sync(&self) -> Result<(), IoError> {
-        self.file.sync_all().at(Step::Sync, &self.path)
+        key: StatKey {
+            dev: stat.st_dev,
+            ino: stat.st_ino,
+            size: stat.st_size,
+            mtime: (stat.st_mtime, stat.st_mtime_nsec as i64),
+            ctime: (stat.st_ctime, stat.st_ctime_nsec as i64),
+        },
     }
 }

@@ -14,8 +14,6 @@
 //! Drafts are scratch copies: written plainly, not durably. A crash can leave
 //! one behind in `.cfg/drafts/`, where its name says which file it was for.
 
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use crate::fsio::{IoError, IoResultExt as _, RelPath, Step};
@@ -48,7 +46,7 @@ pub struct Draft {
 pub fn start_edit(settings: &Settings, file: &Path) -> Result<Draft, Error> {
     let path = resolve(settings, file)?;
     let session = WriteSession::begin(settings)?;
-    session.absorb_external_edits(std::slice::from_ref(&path))?;
+    session.track(std::slice::from_ref(&path))?;
     let head = session.head()?;
     let stored = match head {
         Some(head) => session.store.read(head, &path)?,
@@ -58,7 +56,7 @@ pub fn start_edit(settings: &Settings, file: &Path) -> Result<Draft, Error> {
     let original = stored.unwrap_or_default();
     let dir = session.store.git_dir().join(DRAFTS_DIR);
     drop(session);
-    std::fs::create_dir_all(&dir).at(Step::CreateDir, &dir)?;
+    crate::fsio::create_dir_all(&dir)?;
     let draft_path = new_draft(&dir, &path, &original)?;
     Ok(Draft { file: path, path: draft_path, base, original })
 }
@@ -75,14 +73,10 @@ fn new_draft(dir: &Path, file: &RelPath, content: &[u8]) -> Result<PathBuf, IoEr
     for n in 0.. {
         let name = if n == 0 { format!("{stem}.{pid}{ext}") } else { format!("{stem}.{pid}.{n}{ext}") };
         let path = dir.join(name);
-        let opened = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path);
-        match opened {
-            Ok(mut out) => {
-                out.write_all(content).at(Step::Write, &path)?;
-                return Ok(path);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(IoError::new(Step::Open, path, e)),
+        match crate::fsio::create_new(&path, content, 0o600) {
+            Ok(_) => return Ok(path),
+            Err(e) if e.source.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
         }
     }
     unreachable!("some draft name is free")
@@ -110,7 +104,8 @@ impl Draft {
 
     /// Removes the draft.
     pub fn discard(self) -> Result<(), Error> {
-        Ok(std::fs::remove_file(&self.path).at(Step::Remove, &self.path)?)
+        crate::fsio::remove_file(&self.path)?;
+        Ok(())
     }
 
     /// Keeps the draft: where it is, or moved to `to`. Returns where it is.
@@ -118,10 +113,10 @@ impl Draft {
         let Some(to) = to else {
             return Ok(self.path);
         };
-        if std::fs::rename(&self.path, to).is_err() {
+        if crate::fsio::rename(&self.path, to).is_err() {
             // Another file system: copy, then remove.
-            std::fs::copy(&self.path, to).at(Step::Write, to)?;
-            std::fs::remove_file(&self.path).at(Step::Remove, &self.path)?;
+            crate::fsio::create(to, &self.read()?)?;
+            crate::fsio::remove_file(&self.path)?;
         }
         Ok(to.to_owned())
     }

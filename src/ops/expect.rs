@@ -10,7 +10,7 @@ use crate::store::Rev;
 use crate::validate::{Report, Validator};
 
 use super::Error;
-use super::session::WriteSession;
+use super::session::{Validated, WriteSession};
 
 /// What the writer read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +57,9 @@ pub enum ConflictKind {
     /// The merge was clean line by line, but its result is invalid (a key
     /// added twice, say).
     Invalid { base_rev: Rev, latest_rev: Rev, merged: String, report: Report },
+    /// Something other than cfg kept saving the file while cfg wrote it;
+    /// each of its saves was recorded as an outside edit.
+    KeptChanging,
 }
 
 impl std::fmt::Display for Conflict {
@@ -80,6 +83,11 @@ impl std::fmt::Display for Conflict {
                 base_rev.short(),
                 latest_rev.short()
             ),
+            ConflictKind::KeptChanging => write!(
+                f,
+                "`{path}` kept being changed on disk by another program while cfg wrote it \
+                 (each change was recorded as an outside edit)"
+            ),
         }
     }
 }
@@ -98,50 +106,75 @@ impl Conflict {
 
 /// What to write after checking the expectation.
 pub(crate) struct Resolved {
-    pub(crate) content: Vec<u8>,
+    pub(crate) file: Validated,
     /// `(expected, latest)` when the content is a merge.
     pub(crate) merged: Option<(Rev, Rev)>,
 }
 
-/// Checks `expect` for `path` against the latest version (after outside edits
-/// were recorded) and returns the content to write: `new` itself, or the merge.
+/// Checks `expect` for the file of `new` against the latest version (after
+/// outside edits were recorded) and returns what to write: `new` itself, or
+/// the merge.
 pub(crate) fn resolve(
     session: &WriteSession<'_>,
     validator: &Validator,
-    path: &RelPath,
+    new: Validated,
     expect: &Expect,
     on_change: OnChange,
-    new: Vec<u8>,
 ) -> Result<Resolved, Error> {
     let store = &session.store;
+    let path = new.path().clone();
     let head = session.head()?;
     let latest = match head {
-        Some(head) => store.read(head, path)?,
+        Some(head) => store.read(head, &path)?,
         None => None,
     };
     let conflict = |kind| Error::Conflict(Box::new(Conflict { path: path.clone(), kind }));
     let spec = match expect {
         Expect::Absent => {
-            let on_disk = session.on_disk(path)?.content.is_some();
+            let on_disk = session.on_disk(&path)?.content.is_some();
             return if latest.is_some() || on_disk {
                 Err(conflict(ConflictKind::Exists))
             } else {
-                Ok(Resolved { content: new, merged: None })
+                Ok(Resolved { file: new, merged: None })
             };
         }
         Expect::Rev(spec) => spec,
     };
     let base_rev = store.resolve(spec)?;
-    let base = store.read(base_rev, path)?;
+    let base = store.read(base_rev, &path)?;
     if base == latest {
-        return Ok(Resolved { content: new, merged: None });
+        return Ok(Resolved { file: new, merged: None });
     }
     let latest_rev = head.expect("a file changed since a revision implies a commit");
     if on_change == OnChange::Refuse {
         return Err(conflict(ConflictKind::Changed { base: base_rev, latest: latest_rev }));
     }
     let text = |bytes: Option<Vec<u8>>| String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned();
-    let (base, latest, new) = (text(base), text(latest), text(Some(new)));
+    let sides = Sides {
+        base: (base_rev, text(base)),
+        latest: (latest_rev, text(latest)),
+        new: String::from_utf8_lossy(new.content()).into_owned(),
+    };
+    let file = merge(session, validator, &path, sides)?;
+    Ok(Resolved { file, merged: Some((base_rev, latest_rev)) })
+}
+
+/// The three versions of a three-way merge, with the revisions of two.
+pub(crate) struct Sides {
+    pub(crate) base: (Rev, String),
+    pub(crate) latest: (Rev, String),
+    pub(crate) new: String,
+}
+
+/// Merges `new` into `latest` (both made from `base`) and validates the
+/// result; a conflict or an invalid result is [`Error::Conflict`].
+pub(crate) fn merge(
+    session: &WriteSession<'_>,
+    validator: &Validator,
+    path: &RelPath,
+    Sides { base: (base_rev, base), latest: (latest_rev, latest), new }: Sides,
+) -> Result<Validated, Error> {
+    let conflict = |kind| Error::Conflict(Box::new(Conflict { path: path.clone(), kind }));
     let options = MergeOptions {
         base_label: format!("base {}", base_rev.short()),
         ours_label: format!("latest {}", latest_rev.short()),
@@ -150,13 +183,10 @@ pub(crate) fn resolve(
         list_keys: validator.merge_keys(path.as_str()),
     };
     match merge::merge(&base, &latest, &new, &options) {
-        Ok(merged) => {
-            let report = validator.check(path.as_str(), merged.as_bytes());
-            if report.has_errors() {
-                return Err(conflict(ConflictKind::Invalid { base_rev, latest_rev, merged, report }));
-            }
-            Ok(Resolved { content: merged.into_bytes(), merged: Some((base_rev, latest_rev)) })
-        }
+        Ok(merged) => session.check(validator, path, merged.into_bytes()).map_err(|(report, merged)| {
+            let merged = String::from_utf8_lossy(&merged).into_owned();
+            conflict(ConflictKind::Invalid { base_rev, latest_rev, merged, report })
+        }),
         Err(found) => Err(conflict(ConflictKind::Merge { base_rev, latest_rev, base, latest, new, conflict: found })),
     }
 }

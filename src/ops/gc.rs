@@ -106,10 +106,10 @@ pub fn gc(settings: &Settings, request: &GcRequest, progress: &mut dyn FnMut(usi
         _ => {
             let oldest_first: Vec<CommitInfo> =
                 commits.iter().filter(|(_, d)| d.keep).map(|(info, _)| info.clone()).rev().collect();
-            let new = store.rewrite_chain(&oldest_first)?;
+            let (new, objects) = store.rewrite_chain(&oldest_first)?;
             let pairs: Vec<_> = oldest_first.iter().map(|info| info.rev).zip(new.iter().copied()).collect();
             store.record_rewritten(&pairs)?;
-            store.advance(Some(head), *new.last().expect("the latest is kept"), "cfg: gc")?;
+            store.commit_staged(objects, Some(head), *new.last().expect("the latest is kept"))?;
             store.remove_shallow()?;
             new
         }

@@ -44,7 +44,7 @@ pub fn install_hook(cwd: &Path, force: bool) -> Result<HookOutcome, Error> {
         )));
     }
     let hooks = cwd.join(String::from_utf8_lossy(&output.stdout).trim());
-    std::fs::create_dir_all(&hooks).map_err(|e| IoError::new(Step::CreateDir, &hooks, e))?;
+    crate::fsio::create_dir_all(&hooks)?;
     let target = hooks.join(HOOK_NAME);
     let root = Root::open(&hooks)?;
     let name = RelPath::new(HOOK_NAME)?;
@@ -58,13 +58,7 @@ pub fn install_hook(cwd: &Path, force: bool) -> Result<HookOutcome, Error> {
         Some(_) if force => HookOutcome::Replaced(target.clone()),
         Some(_) => return Err(Error::HookExists { path: target }),
     };
-    let like = FileMeta {
-        mode: 0o755,
-        uid: rustix::process::getuid().as_raw(),
-        gid: rustix::process::getgid().as_raw(),
-        nlink: 1,
-        modified: 0,
-    };
+    let like = FileMeta::for_new_file(0o755);
     let staged = dir.stage(TMP_NAME, PRE_COMMIT_HOOK.as_bytes(), Some(&like))?;
     staged.sync()?;
     dir.rename(TMP_NAME, HOOK_NAME)?;

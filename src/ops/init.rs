@@ -19,7 +19,7 @@ pub struct InitOutcome {
 /// Makes `root/.cfg/`. If `root` is inside a git work tree, adds `.cfg/` to
 /// that repository's `info/exclude` so the store never shows up in `git status`.
 pub fn init(root: &Path) -> Result<InitOutcome, Error> {
-    std::fs::create_dir_all(root).at(Step::CreateDir, root)?;
+    crate::fsio::create_dir_all(root)?;
     let root = root.canonicalize().at(Step::Open, root)?;
     let created = !root.join(STORE_DIR).join("HEAD").is_file();
     let store = Store::init(&root)?;
@@ -56,7 +56,7 @@ fn exclude_from_enclosing_repo(root: &Path) -> Result<Option<PathBuf>, Error> {
     pattern.push_str(STORE_DIR);
     pattern.push('/');
     let info = git_dir.join("info");
-    std::fs::create_dir_all(&info).at(Step::CreateDir, &info)?;
+    crate::fsio::create_dir_all(&info)?;
     let exclude = info.join("exclude");
     let existing = match std::fs::read_to_string(&exclude) {
         Ok(text) => text,
@@ -70,7 +70,7 @@ fn exclude_from_enclosing_repo(root: &Path) -> Result<Option<PathBuf>, Error> {
         }
         text.push_str(&pattern);
         text.push('\n');
-        std::fs::write(&exclude, text).at(Step::Write, &exclude)?;
+        crate::fsio::replace(&exclude, text.as_bytes())?;
     }
     Ok(Some(exclude))
 }

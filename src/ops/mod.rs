@@ -67,6 +67,23 @@ pub enum Error {
     Checked { invalid: usize, total: usize },
     #[error("no such file `{}`", path.display())]
     NoSuchFile { path: PathBuf },
+    /// The user's own input (a file named with `-i`, standard input) could
+    /// not be read. Nothing was touched.
+    #[error("cannot read the input `{}`", path.display())]
+    Input {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A write failed after its journal was written. `undone`: the file and
+    /// the branch were put back, so nothing changed; otherwise the next
+    /// command finishes or drops the write.
+    #[error("the write did not complete: {source}")]
+    Aborted {
+        #[source]
+        source: Box<Error>,
+        undone: bool,
+    },
     #[error(transparent)]
     Project(#[from] crate::project::Error),
     #[error(transparent)]

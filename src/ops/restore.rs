@@ -47,25 +47,25 @@ pub fn restore(settings: &Settings, request: RestoreRequest) -> Result<RestoreOu
             .read(from, path)?
             .ok_or_else(|| Error::UnknownFile { path: path.to_string(), at: Some(from) })?;
         // Old content is restored as it was; its warnings are not news.
-        session.validate(&validator, path, &content)?;
-        files.push((path.clone(), content));
+        files.push(session.validate(&validator, path, content)?);
     }
-    session.absorb_external_edits(&paths)?;
+    session.track(&paths)?;
     let mut merged = None;
     if let Some(expect) = &request.expect {
-        for (path, content) in &mut files {
-            let resolved =
-                expect::resolve(&session, &validator, path, expect, request.on_change, std::mem::take(content))?;
-            *content = resolved.content;
+        let mut resolved_files = Vec::new();
+        for file in files {
+            let resolved = expect::resolve(&session, &validator, file, expect, request.on_change)?;
+            resolved_files.push(resolved.file);
             merged = merged.or(resolved.merged);
         }
+        files = resolved_files;
     }
     let listed = paths.iter().map(RelPath::as_str).collect::<Vec<_>>().join(", ");
     let mut message = request.message.unwrap_or_else(|| format!("restore {listed} from {}", from.short()));
     let mut trailers = session.trailers();
     expect::describe(&request.expect, merged, &mut message, &mut trailers);
     trailers.push(("Cfg-Restored-From".into(), from.to_string()));
-    let committed = session.commit(files, &message, trailers)?;
+    let committed = session.commit(&validator, files, &message, trailers)?;
     let hooks = session.finish();
     Ok(RestoreOutcome { from, rev: committed.rev, changed: committed.changed, files: paths, hooks })
 }

@@ -79,7 +79,7 @@ pub fn run(settings: &Settings, request: RunRequest) -> Result<RunOutcome, Error
     let line = shell_line(&request.command);
     let validator = validator(settings)?;
     let session = WriteSession::begin(settings)?;
-    let external = session.absorb_external_edits(&paths)?;
+    let external = session.track(&paths)?;
     let before = paths.iter().map(|p| Ok((p.clone(), session.on_disk(p)?))).collect::<Result<Vec<_>, Error>>()?;
 
     let status = std::process::Command::new(program).args(&request.command[1..]).current_dir(&settings.cwd).status();
@@ -102,13 +102,10 @@ pub fn run(settings: &Settings, request: RunRequest) -> Result<RunOutcome, Error
             None if old.content.is_some() => removed.push(path.clone()),
             None => {}
             Some(new) if Some(&new) == old.content.as_ref() => {}
-            Some(new) => {
-                let report = validator.check(path.as_str(), &new);
-                if report.has_errors() {
-                    invalid.push((report, String::from_utf8_lossy(&new).into_owned()));
-                }
-                changed.push((path.clone(), new));
-            }
+            Some(new) => match session.check(&validator, path, new) {
+                Ok(file) => changed.push(file),
+                Err((report, new)) => invalid.push((report, String::from_utf8_lossy(&new).into_owned())),
+            },
         }
     }
     if !invalid.is_empty() || !removed.is_empty() {
@@ -116,13 +113,13 @@ pub fn run(settings: &Settings, request: RunRequest) -> Result<RunOutcome, Error
         let failure = if invalid.is_empty() { RunFailure::Removed(removed) } else { RunFailure::Invalid(invalid) };
         return Err(failed(failure));
     }
-    let names: Vec<RelPath> = changed.iter().map(|(p, _)| p.clone()).collect();
+    let names: Vec<RelPath> = changed.iter().map(|file| file.path().clone()).collect();
     if changed.is_empty() {
         let rev = session.head()?;
         return Ok(RunOutcome { rev, changed: names, external, hooks: Vec::new() });
     }
     let message = request.message.unwrap_or_else(|| format!("run {line}"));
-    let committed = session.commit(changed, &message, session.trailers())?;
+    let committed = session.commit(&validator, changed, &message, session.trailers())?;
     let hooks = session.finish();
     Ok(RunOutcome { rev: Some(committed.rev), changed: names, external, hooks })
 }

@@ -1,41 +1,58 @@
 //! The one write path. Every command that changes a managed file (write,
-//! restore, merge, and the later edit, run and set) opens a [`WriteSession`] and
-//! goes through the same sequence:
+//! restore, merge, edit, run, set) opens a [`WriteSession`] and goes through
+//! the same sequence, which its types enforce:
 //!
 //! 1. resolve each file inside the root (refusing escapes, the store, symlinks);
 //! 2. take the store lock, then finish or undo what a killed writer left
-//!    (the journal, temp files, git `*.lock` files);
-//! 3. commit any content on disk that differs from the store's latest version
-//!    (an edit made outside cfg) as its own commit, so nothing is ever lost;
-//! 4. validate the new content; invalid content ends the write here;
+//!    ([`WriteSession::begin`]);
+//! 3. record outside edits: content on disk that differs from the store's
+//!    latest version is committed first, as its own commit
+//!    ([`WriteSession::track`], which [`WriteSession::commit`] also runs for
+//!    any file not tracked yet, so no caller can skip it);
+//! 4. validate: [`WriteSession::commit`] takes only [`Validated`] content,
+//!    which only [`WriteSession::validate`] and [`WriteSession::check`] make;
 //! 5. skip files whose content is unchanged (no change: no commit);
-//! 6. make it durable, in this order, so that a crash anywhere leaves each file
-//!    holding its old or new bytes and the next command able to finish the job:
-//!    a. write the blob, tree and commit objects (not yet referenced);
-//!    b. write the journal naming the commit and the temp files;
-//!    c. write each temp file next to its target, with the target's mode;
-//!    d. sync the objects, the journal, the store folder and each temp file,
-//!    all at once (none of them is visible yet, so their order does not
-//!    matter, and concurrent flushes cost about one);
-//!    e. rename each temp file over its target and sync its folder;
-//!    f. move the branch by compare-and-swap and sync the ref;
-//!    g. remove the journal. A journal whose commit is already the branch
-//!    tip means only this step was lost; recovery just removes it.
+//! 6. make it durable in two flush waits, like a bare durable replace:
+//!    a. stage: the new objects in temp files (`objects/tmp_obj_<id>`), the
+//!    journal naming the commit, its objects and the temp files, a temp
+//!    file next to each target with the target's mode, and the branch's lock
+//!    file holding the new commit id; none of these is visible under a name
+//!    anyone reads;
+//!    b. first barrier: sync all of them and the folders naming the journal
+//!    and the temp objects, at once (a disk merges concurrent flushes);
+//!    c. look at each target once more: an editor that saved it since step 3
+//!    is recorded as an outside edit and merged, and the write starts over
+//!    (see [`WriteSession::commit`]);
+//!    d. rename: objects into place, temp files over their targets, the lock
+//!    over the branch (after checking the branch did not move);
+//!    e. second barrier: sync the folders the renames changed;
+//!    f. remove the journal; a journal whose commit is the branch tip means
+//!    only this step was lost, and recovery just removes it.
 //!
-//! A crash before (d) completes can leave a journal whose objects were never
-//! synced; after a power loss some may be missing, and recovery then drops
-//! the journal (no file was replaced yet). After (d), recovery rolls forward.
+//! Why each order is safe: nothing is renamed before everything it depends
+//! on is durable (b before d), so after a power cut at any point a renamed
+//! name holds whole bytes, and the journal exists whenever anything was
+//! renamed. Renames within the second barrier may persist in any order: a
+//! target replaced while the branch did not move, or the reverse, is finished
+//! by recovery from the journal, which redoes (d) and (e). A crash before
+//! (b) completes leaves no renamed name, so recovery drops the journal and
+//! the temp files. Recovery syncs whatever it relies on before it moves
+//! anything (a killed writer's files may be in the page cache only).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
-use crate::fsio::{self, Dir, Durable, FileMeta, Holder, RelPath, Root, StagedFile, StoreLock};
+use crate::fsio::{self, Dir, Durable, FileMeta, Holder, RelPath, Root, StatKey, StoreLock};
 use crate::settings::Settings;
-use crate::store::{CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST};
-use crate::validate::{Diagnostic, Validator};
+use crate::store::{self, CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST};
+use crate::validate::{Diagnostic, Report, Validator};
 
 use super::Error;
 use super::on_write::HookFailure;
+
+/// How often a write starts over because an editor keeps saving the file
+/// while cfg writes it, before it gives up with a conflict.
+const ATTEMPTS: usize = 3;
 
 /// An open store with its lock held.
 pub(crate) struct WriteSession<'s> {
@@ -49,6 +66,20 @@ pub(crate) struct WriteSession<'s> {
     /// about once the lock is released ([`Self::finish`]).
     started_at: Option<Rev>,
     written: RefCell<Vec<(Rev, Vec<RelPath>)>>,
+    tracked: RefCell<BTreeMap<RelPath, Snapshot>>,
+    /// The latest commit that recorded an outside edit.
+    external: Cell<Option<Rev>>,
+}
+
+/// A file as it was when its outside edits were last recorded: the content
+/// new content is based on, and what tells whether an editor saved it since.
+#[derive(Debug, Clone)]
+struct Snapshot {
+    /// The branch tip right after recording.
+    rev: Option<Rev>,
+    /// The content on disk then, or the stored one when the file was missing.
+    content: Option<Vec<u8>>,
+    key: Option<StatKey>,
 }
 
 /// A file as it is on disk now.
@@ -57,17 +88,51 @@ pub(crate) struct OnDisk {
     pub(crate) meta: Option<FileMeta>,
 }
 
+/// New content for one file that passed validation: the only thing
+/// [`WriteSession::commit`] takes.
+#[derive(Debug)]
+pub(crate) struct Validated {
+    path: RelPath,
+    content: Vec<u8>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Validated {
+    pub(crate) fn path(&self) -> &RelPath {
+        &self.path
+    }
+
+    pub(crate) fn content(&self) -> &[u8] {
+        &self.content
+    }
+
+    /// What the validator warned about (YAML 1.1 look-alikes and the like).
+    pub(crate) fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+}
+
+/// The result of [`WriteSession::commit`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Committed {
+    pub(crate) rev: Rev,
+    pub(crate) changed: bool,
+}
+
+/// How one attempt at step 6 ended.
+enum Attempt {
+    Done(Committed),
+    /// These files were saved by someone else since they were tracked.
+    EditedMeanwhile(Vec<RelPath>),
+}
+
 impl<'s> WriteSession<'s> {
     /// Opens the store, takes the lock (waiting up to the lock timeout), and
     /// recovers from any interrupted write.
     pub(crate) fn begin(settings: &'s Settings) -> Result<WriteSession<'s>, Error> {
         let store = Store::open(&settings.root)?;
-        let root = Root::open(&settings.root)?;
         let lock = StoreLock::acquire(&store.lock_path(), settings.lock_timeout, &holder(settings))?;
-        let journal = Journal::new(store.git_dir());
-        let mut session =
-            WriteSession { settings, store, root, journal, _lock: lock, started_at: None, written: RefCell::default() };
-        session.recover()?;
+        let mut session = WriteSession::locked(settings, store, lock)?;
         session.started_at = session.head()?;
         Ok(session)
     }
@@ -78,12 +143,25 @@ impl<'s> WriteSession<'s> {
         let Some(lock) = StoreLock::try_acquire(&store.lock_path(), &holder(settings))? else {
             return Ok(None);
         };
+        Ok(Some(WriteSession::locked(settings, store, lock)?))
+    }
+
+    fn locked(settings: &'s Settings, store: Store, lock: StoreLock) -> Result<WriteSession<'s>, Error> {
         let root = Root::open(&settings.root)?;
         let journal = Journal::new(store.git_dir());
-        let session =
-            WriteSession { settings, store, root, journal, _lock: lock, started_at: None, written: RefCell::default() };
+        let session = WriteSession {
+            settings,
+            store,
+            root,
+            journal,
+            _lock: lock,
+            started_at: None,
+            written: RefCell::default(),
+            tracked: RefCell::default(),
+            external: Cell::new(None),
+        };
         session.recover()?;
-        Ok(Some(session))
+        Ok(session)
     }
 
     pub(crate) fn into_store(self) -> Store {
@@ -92,6 +170,11 @@ impl<'s> WriteSession<'s> {
 
     pub(crate) fn head(&self) -> Result<Option<Rev>, Error> {
         Ok(self.store.head()?)
+    }
+
+    /// The latest commit this session made to record an outside edit.
+    pub(crate) fn external(&self) -> Option<Rev> {
+        self.external.get()
     }
 
     fn dir(&self, path: &RelPath, create: bool) -> Result<Option<Dir>, Error> {
@@ -109,29 +192,46 @@ impl<'s> WriteSession<'s> {
     }
 
     /// Step 3: commits, as one "external change" commit, the content on disk of
-    /// each path that differs from the latest version. Files missing on disk are
-    /// left alone: their last content is in the store already.
-    pub(crate) fn absorb_external_edits(&self, paths: &[RelPath]) -> Result<Option<Rev>, Error> {
+    /// each path not tracked yet that differs from the latest version, and
+    /// remembers each file's state. Files missing on disk are left alone:
+    /// their last content is in the store already. Returns that commit.
+    pub(crate) fn track(&self, paths: &[RelPath]) -> Result<Option<Rev>, Error> {
         let head = self.head()?;
         let mut changed = Vec::new();
+        let mut snapshots: Vec<(RelPath, Option<Vec<u8>>, Option<StatKey>)> = Vec::new();
         let mut modified = 0;
         for path in paths {
-            let disk = self.on_disk(path)?;
-            let (Some(content), Some(meta)) = (disk.content, disk.meta) else {
+            if self.tracked.borrow().contains_key(path) || snapshots.iter().any(|(p, _, _)| p == path) {
                 continue;
-            };
+            }
+            let disk = self.on_disk(path)?;
             let stored = match head {
                 Some(head) => self.store.read(head, path)?,
                 None => None,
             };
-            if stored.as_deref() != Some(content.as_slice()) {
+            if let (Some(content), Some(meta)) = (&disk.content, &disk.meta)
+                && stored.as_deref() != Some(content.as_slice())
+            {
                 modified = modified.max(meta.modified);
-                changed.push((path.clone(), content));
+                changed.push((path.clone(), content.clone()));
             }
+            let key = disk.meta.map(|m| m.key);
+            snapshots.push((path.clone(), disk.content.or(stored), key));
         }
-        if changed.is_empty() {
-            return Ok(None);
+        let rev = if changed.is_empty() { head } else { Some(self.record_outside_edits(head, &changed, modified)?) };
+        let mut tracked = self.tracked.borrow_mut();
+        for (path, content, key) in snapshots {
+            tracked.insert(path, Snapshot { rev, content, key });
         }
+        Ok((!changed.is_empty()).then_some(rev).flatten())
+    }
+
+    fn record_outside_edits(
+        &self,
+        head: Option<Rev>,
+        changed: &[(RelPath, Vec<u8>)],
+        modified: i64,
+    ) -> Result<Rev, Error> {
         let names: Vec<&str> = changed.iter().map(|(p, _)| p.as_str()).collect();
         let mut author = self.settings.author();
         // Not the author's work: record it as an outside edit, at the time the
@@ -150,25 +250,34 @@ impl<'s> WriteSession<'s> {
             trailers: self.trailers(),
         };
         let files: Vec<(&RelPath, &[u8])> = changed.iter().map(|(p, c)| (p, c.as_slice())).collect();
-        let rev = self.store.write_commit(head, &files, &meta)?;
-        self.store.sync_objects()?;
-        self.store.advance(head, rev, "cfg: external change")?;
-        Ok(Some(rev))
+        let (rev, objects) = self.store.write_commit(head, &files, &meta)?;
+        self.store.commit_staged(objects, head, rev)?;
+        self.external.set(Some(rev));
+        Ok(rev)
     }
 
-    /// Step 4: refuses content the validator rejects; returns its warnings
-    /// (YAML 1.1 look-alikes and the like), which do not block a write.
-    pub(crate) fn validate(
+    /// Step 4: validates `content`, refusing what the validator rejects
+    /// ([`Error::Invalid`]).
+    pub(crate) fn validate(&self, validator: &Validator, path: &RelPath, content: Vec<u8>) -> Result<Validated, Error> {
+        self.check(validator, path, content).map_err(|(report, content)| Error::Invalid {
+            report,
+            source_text: String::from_utf8_lossy(&content).into_owned(),
+        })
+    }
+
+    /// Step 4 for callers that turn a rejection into something else (an
+    /// invalid merge is a conflict): the report and the content back.
+    pub(crate) fn check(
         &self,
         validator: &Validator,
         path: &RelPath,
-        content: &[u8],
-    ) -> Result<Vec<Diagnostic>, Error> {
-        let report = validator.check(path.as_str(), content);
+        content: Vec<u8>,
+    ) -> Result<Validated, (Report, Vec<u8>)> {
+        let report = validator.check(path.as_str(), &content);
         if report.has_errors() {
-            return Err(Error::Invalid { report, source_text: String::from_utf8_lossy(content).into_owned() });
+            return Err((report, content));
         }
-        Ok(report.diagnostics)
+        Ok(Validated { path: path.clone(), content, warnings: report.diagnostics })
     }
 
     /// The trailers every commit carries: the command line and the host.
@@ -176,31 +285,85 @@ impl<'s> WriteSession<'s> {
         vec![(TRAILER_COMMAND.into(), self.settings.command.clone()), (TRAILER_HOST.into(), self.settings.host.clone())]
     }
 
-    /// Steps 5 and 6: commits `files` (already validated) and replaces them on
-    /// disk, durably. Returns the new revision, or the current one when nothing
-    /// changed.
+    /// Steps 3, 5 and 6: commits `files` and replaces them on disk, durably.
+    /// Returns the new revision, or the current one when nothing changed.
+    ///
+    /// A file an editor saved after it was tracked is recorded as an outside
+    /// edit, and the new content is merged with that edit three-way (base:
+    /// the content it was based on) and validated again, or the write is a
+    /// conflict; then the write starts over.
     pub(crate) fn commit(
         &self,
-        files: Vec<(RelPath, Vec<u8>)>,
+        validator: &Validator,
+        mut files: Vec<Validated>,
         message: &str,
         trailers: Vec<(String, String)>,
     ) -> Result<Committed, Error> {
+        let paths: Vec<RelPath> = files.iter().map(|f| f.path.clone()).collect();
+        self.track(&paths)?;
+        for _ in 0..ATTEMPTS {
+            match self.attempt(&files, message, &trailers)? {
+                Attempt::Done(committed) => return Ok(committed),
+                Attempt::EditedMeanwhile(edited) => files = self.merge_outside_edits(validator, files, &edited)?,
+            }
+        }
+        let path = paths.into_iter().next().expect("files to commit");
+        Err(Error::Conflict(Box::new(super::Conflict { path, kind: super::ConflictKind::KeptChanging })))
+    }
+
+    fn merge_outside_edits(
+        &self,
+        validator: &Validator,
+        files: Vec<Validated>,
+        edited: &[RelPath],
+    ) -> Result<Vec<Validated>, Error> {
+        let before: Vec<Snapshot> = {
+            let mut tracked = self.tracked.borrow_mut();
+            edited.iter().map(|p| tracked.remove(p).expect("edited files are tracked")).collect()
+        };
+        self.track(edited)?;
+        let text = |bytes: &Option<Vec<u8>>| String::from_utf8_lossy(bytes.as_deref().unwrap_or_default()).into_owned();
+        let mut out = Vec::new();
+        for file in files {
+            let Some(i) = edited.iter().position(|p| *p == file.path) else {
+                out.push(file);
+                continue;
+            };
+            let after = self.tracked.borrow()[&file.path].clone();
+            let (Some(base_rev), Some(latest_rev)) = (before[i].rev, after.rev) else {
+                out.push(file);
+                continue;
+            };
+            let new = String::from_utf8_lossy(&file.content).into_owned();
+            let sides = super::expect::Sides {
+                base: (base_rev, text(&before[i].content)),
+                latest: (latest_rev, text(&after.content)),
+                new,
+            };
+            out.push(super::expect::merge(self, validator, &file.path, sides)?);
+        }
+        Ok(out)
+    }
+
+    fn attempt(&self, files: &[Validated], message: &str, trailers: &[(String, String)]) -> Result<Attempt, Error> {
         let head = self.head()?;
         let mut changed = Vec::new();
-        for (path, content) in files {
+        for file in files {
             let stored = match head {
-                Some(head) => self.store.read(head, &path)?,
+                Some(head) => self.store.read(head, &file.path)?,
                 None => None,
             };
-            let disk = self.on_disk(&path)?;
-            if stored.as_deref() == Some(content.as_slice()) && disk.content.as_deref() == Some(content.as_slice()) {
+            let based_on = self.tracked.borrow().get(&file.path).and_then(|s| s.content.clone());
+            if stored.as_deref() == Some(file.content.as_slice())
+                && based_on.as_deref() == Some(file.content.as_slice())
+            {
                 continue;
             }
-            changed.push((path, content));
+            changed.push(file);
         }
         if changed.is_empty() {
             return match head {
-                Some(rev) => Ok(Committed { rev, changed: false }),
+                Some(rev) => Ok(Attempt::Done(Committed { rev, changed: false })),
                 None => Err(Error::Usage("nothing to commit in an empty store".into())),
             };
         }
@@ -208,32 +371,109 @@ impl<'s> WriteSession<'s> {
             author: self.settings.author(),
             committer: self.settings.committer(),
             message: message.to_owned(),
-            trailers,
+            trailers: trailers.to_vec(),
         };
-        let refs: Vec<(&RelPath, &[u8])> = changed.iter().map(|(p, c)| (p, c.as_slice())).collect();
-        let rev = self.store.write_commit(head, &refs, &meta)?;
+        let contents: Vec<(&RelPath, &[u8])> = changed.iter().map(|f| (&f.path, f.content.as_slice())).collect();
+        let (rev, objects) = self.store.write_commit(head, &contents, &meta)?;
         let entry = JournalEntry {
             parent: head,
             commit: rev,
-            files: changed.iter().map(|(p, _)| (p.clone(), temp_name(p, rev))).collect(),
+            objects: objects.names(),
+            files: changed.iter().map(|f| (f.path.clone(), temp_name(&f.path, rev))).collect(),
         };
-        if let Err(error) = self.journal.write(&entry) {
-            let _ = self.journal.remove();
-            return Err(error.into());
+        let journal = match self.journal.write(&entry) {
+            Ok(journal) => journal,
+            Err(error) => {
+                let _ = self.journal.remove();
+                let _ = self.store.discard_objects(objects);
+                return Err(error.into());
+            }
+        };
+        let outcome = self.publish(&entry, objects, &journal, &contents);
+        match outcome {
+            Ok(Some(edited)) => Ok(Attempt::EditedMeanwhile(edited)),
+            Ok(None) => {
+                // The write is complete and durable; a journal that cannot be
+                // removed names the branch tip, which the next command
+                // recognises as done.
+                let _ = self.journal.remove();
+                self.written.borrow_mut().push((rev, entry.files.into_iter().map(|(p, _)| p).collect()));
+                Ok(Attempt::Done(Committed { rev, changed: true }))
+            }
+            Err(error) => Err(Error::Aborted { source: Box::new(error), undone: self.undo(&entry) }),
         }
-        let published = self.replace_files(&entry, &changed).and_then(|()| {
-            self.store.advance(head, rev, "cfg: commit")?;
-            Ok(())
-        });
-        if let Err(error) = published {
-            self.undo(&entry);
-            return Err(error);
+    }
+
+    /// Steps 6a (the files and the branch; the objects and the journal are
+    /// written) to 6e. `None` when done, or the files an editor saved since
+    /// they were tracked, with everything staged removed again.
+    fn publish(
+        &self,
+        entry: &JournalEntry,
+        objects: store::StagedObjects,
+        journal: &fsio::NewFile,
+        contents: &[(&RelPath, &[u8])],
+    ) -> Result<Option<Vec<RelPath>>, Error> {
+        let mut staged = Vec::new();
+        for ((path, temp), (_, content)) in entry.files.iter().zip(contents) {
+            let dir = self.dir(path, true)?.expect("created");
+            let name = path.split().1;
+            let like = dir.meta(name)?;
+            let file = dir.stage(temp, content, like.as_ref())?;
+            staged.push((dir, name, temp, file));
         }
-        // The write is complete and durable; a journal that cannot be removed
-        // names the branch tip, which the next command recognises as done.
-        let _ = self.journal.remove();
-        self.written.borrow_mut().push((rev, changed.into_iter().map(|(p, _)| p).collect()));
-        Ok(Committed { rev, changed: true })
+        let branch = self.store.stage_branch(entry.parent, entry.commit)?;
+        let mut first = objects.durables();
+        first.push(Durable::File(journal));
+        first.push(Durable::Path(self.store.git_dir().to_owned()));
+        first.extend(staged.iter().map(|(_, _, _, file)| Durable::File(file)));
+        first.push(branch.durable());
+        fsio::sync_all(&first)?;
+        drop(first);
+
+        let edited = self.edited_since_tracked(contents)?;
+        if !edited.is_empty() {
+            for (dir, _, temp, _) in &staged {
+                dir.remove(temp)?;
+            }
+            self.store.discard_objects(objects)?;
+            self.store.discard_branch(branch)?;
+            self.journal.remove()?;
+            return Ok(Some(edited));
+        }
+
+        let folders = self.store.publish_objects(objects)?;
+        for (dir, name, temp, _) in &staged {
+            dir.rename(temp, name)?;
+        }
+        let refs = self.store.publish_branch(branch)?;
+        let mut second: Vec<Durable<'_>> = folders.into_iter().chain([refs]).map(Durable::Path).collect();
+        second.extend(distinct_dirs(staged.iter().map(|(dir, ..)| dir)).map(Durable::Dir));
+        fsio::sync_all(&second)?;
+        Ok(None)
+    }
+
+    /// Files whose content on disk is neither what they were tracked with nor
+    /// what is about to be written: saved by someone else meanwhile.
+    fn edited_since_tracked(&self, contents: &[(&RelPath, &[u8])]) -> Result<Vec<RelPath>, Error> {
+        let mut edited = Vec::new();
+        for (path, new) in contents {
+            let (key, based_on) = {
+                let tracked = self.tracked.borrow();
+                let snapshot = &tracked[*path];
+                (snapshot.key, snapshot.content.clone())
+            };
+            let Some(dir) = self.dir(path, false)? else { continue };
+            let now = dir.meta(path.split().1)?.map(|m| m.key);
+            if now.is_none() || now == key {
+                continue;
+            }
+            let disk = self.on_disk(path)?.content;
+            if disk.is_some() && disk != based_on && disk.as_deref() != Some(*new) {
+                edited.push((*path).clone());
+            }
+        }
+        Ok(edited)
     }
 
     /// Ends a session that committed: releases the lock, then runs the
@@ -265,28 +505,25 @@ impl<'s> WriteSession<'s> {
                     dir.remove(path.split().1)?;
                     dir.sync()?;
                 }
-                (Some(old), _) => restore.push((dir, path, old, before.meta.as_ref())),
+                (Some(old), _) => restore.push((path, old, before.meta)),
                 (None, None) => {}
             }
         }
         let (Some(head), false) = (head, restore.is_empty()) else {
             return Ok(());
         };
+        let restore: Vec<_> = restore
+            .into_iter()
+            .map(|(path, old, meta)| (path.clone(), temp_name(path, head), old.clone(), meta))
+            .collect();
         let entry = JournalEntry {
             parent: Some(head),
             commit: head,
-            files: restore.iter().map(|(_, p, _, _)| ((*p).clone(), temp_name(p, head))).collect(),
+            objects: Vec::new(),
+            files: restore.iter().map(|(path, temp, ..)| (path.clone(), temp.clone())).collect(),
         };
-        self.journal.write(&entry)?;
-        let mut staged = Vec::new();
-        for ((dir, _, old, meta), (_, temp)) in restore.iter().zip(&entry.files) {
-            staged.push(dir.stage(temp, old, *meta)?);
-        }
-        self.barrier(&staged)?;
-        for ((dir, path, _, _), (_, temp)) in restore.iter().zip(&entry.files) {
-            dir.rename(temp, path.split().1)?;
-            dir.sync()?;
-        }
+        let journal = self.journal.write(&entry)?;
+        self.replace_files(&restore, &[Durable::File(&journal), Durable::Path(self.store.git_dir().to_owned())])?;
         Ok(self.journal.remove()?)
     }
 
@@ -294,131 +531,189 @@ impl<'s> WriteSession<'s> {
     /// branch back to its old commit, so that a command that reports failure
     /// changed nothing. If undoing fails too, the journal stays, and the next
     /// command finishes the write instead: either way each file ends up with
-    /// its old or its new content, consistent with the history.
-    fn undo(&self, entry: &JournalEntry) {
+    /// its old or its new content, consistent with the history. Returns
+    /// whether it was undone.
+    fn undo(&self, entry: &JournalEntry) -> bool {
         let undone = (|| -> Result<(), Error> {
+            self.store.recover_objects(&[])?;
+            self.store.remove_leftovers()?;
             if self.head()? == Some(entry.commit) {
                 let Some(parent) = entry.parent else {
                     return Err(Error::Usage("cannot undo the first commit".into()));
                 };
-                self.store.advance(Some(entry.commit), parent, "cfg: undo a failed write")?;
+                self.store.advance(Some(entry.commit), parent)?;
             }
             let mut restore = Vec::new();
             let mut delete = Vec::new();
             for (path, temp) in &entry.files {
-                let Some(dir) = self.dir(path, false)? else { continue };
+                // A folder missing now may be back later (renamed away for a
+                // moment) with the temp file in it: leave that to recovery.
+                let dir =
+                    self.dir(path, false)?.ok_or_else(|| Error::Usage(format!("the folder of `{path}` is gone")))?;
                 dir.remove(temp)?;
-                if self.on_disk(path)?.content != self.store.read(entry.commit, path)? {
+                // Unreadable: its objects were never published, so no file
+                // was renamed either.
+                let new = self.store.read(entry.commit, path).ok().flatten();
+                if new.is_none() || self.on_disk(path)?.content != new {
                     continue;
                 }
                 match entry.parent.map(|parent| self.store.read(parent, path)).transpose()?.flatten() {
-                    Some(old) => restore.push((path.clone(), old)),
+                    Some(old) => restore.push((path.clone(), temp.clone(), old, None)),
                     None => delete.push((dir, path)),
                 }
             }
-            let back = JournalEntry {
-                files: entry.files.iter().filter(|(p, _)| restore.iter().any(|(r, _)| r == p)).cloned().collect(),
-                ..entry.clone()
-            };
-            self.replace_files(&back, &restore)?;
+            self.replace_files(&restore, &[])?;
             for (dir, path) in delete {
                 dir.remove(path.split().1)?;
                 dir.sync()?;
             }
             Ok(self.journal.remove()?)
         })();
-        let _ = undone;
+        undone.is_ok()
     }
 
-    /// Steps 6c–6e for every file of a journal entry.
-    fn replace_files(&self, entry: &JournalEntry, contents: &[(RelPath, Vec<u8>)]) -> Result<(), Error> {
-        if contents.is_empty() {
+    /// Replaces each file with its content through its temp file, durably
+    /// (two flush waits), with `also` synced in the first barrier. The new
+    /// file gets the given permission bits, else those of the file it replaces.
+    fn replace_files(&self, files: &[Replacement], also: &[Durable<'_>]) -> Result<(), Error> {
+        if files.is_empty() {
             return Ok(());
         }
-        let mut dirs = Vec::new();
         let mut staged = Vec::new();
-        for ((path, temp), (_, content)) in entry.files.iter().zip(contents) {
+        for (path, temp, content, meta) in files {
             let dir = self.dir(path, true)?.expect("created");
             let name = path.split().1;
-            let like = dir.meta(name)?;
-            staged.push(dir.stage(temp, content, like.as_ref())?);
-            dirs.push((dir, name, temp));
+            let like = match meta {
+                Some(meta) => Some(*meta),
+                None => dir.meta(name)?,
+            };
+            let file = dir.stage(temp, content, like.as_ref())?;
+            staged.push((dir, name, temp, file));
         }
-        self.barrier(&staged)?;
-        for (dir, name, temp) in &dirs {
+        let mut first: Vec<Durable<'_>> = staged.iter().map(|(_, _, _, file)| Durable::File(file)).collect();
+        first.extend(also.iter().map(Durable::clone));
+        fsio::sync_all(&first)?;
+        for (dir, name, temp, _) in &staged {
             dir.rename(temp, name)?;
         }
-        let mut synced: BTreeMap<&std::path::Path, ()> = BTreeMap::new();
-        for (dir, _, _) in &dirs {
-            if synced.insert(dir.path(), ()).is_none() {
-                dir.sync()?;
-            }
-        }
-        Ok(())
+        let second: Vec<Durable<'_>> = distinct_dirs(staged.iter().map(|(dir, ..)| dir)).map(Durable::Dir).collect();
+        Ok(fsio::sync_all(&second)?)
     }
 
-    /// Step 6d, the one wait before anything becomes visible: the objects not
-    /// yet durable, the journal and the store folder naming it, and the temp
-    /// files, all at once.
-    fn barrier(&self, staged: &[StagedFile]) -> Result<(), Error> {
-        let mut items: Vec<Durable<'_>> = self.store.take_unsynced().into_iter().map(Durable::Path).collect();
-        items.push(Durable::Path(self.journal.path().to_owned()));
-        items.push(Durable::Path(self.store.git_dir().to_owned()));
-        items.extend(staged.iter().map(Durable::Staged));
-        Ok(fsio::sync_all(&items)?)
-    }
-
-    /// Finishes or drops an interrupted write, then removes leftovers.
+    /// Finishes or drops an interrupted write, then removes leftovers. See
+    /// the module docs for why each case is safe.
     fn recover(&self) -> Result<(), Error> {
+        let entry = self.journal.read()?;
+        let wanted = entry.as_ref().map_or(&[][..], |e| e.objects.as_slice());
+        let objects_whole = self.store.recover_objects(wanted)?;
         self.store.remove_leftovers()?;
-        let Some(entry) = self.journal.read()? else {
+        let Some(entry) = entry else {
+            if self.journal.exists() {
+                // Torn: it names no temp files, so look for them.
+                self.remove_stray_temps()?;
+            }
             return Ok(self.journal.remove()?);
         };
-        let head = self.head()?;
-        let complete = head == Some(entry.commit);
-        // Objects are synced together with the journal, not before it: after a
-        // power loss the journal may name a commit whose tree or blobs are gone.
-        let readable = || entry.files.iter().all(|(path, _)| self.store.read(entry.commit, path).is_ok());
-        let roll_forward = !complete && head == entry.parent && self.store.commit(entry.commit).is_ok() && readable();
+        let head = match self.store.head() {
+            Ok(head) => Some(head),
+            // Left empty by a power cut under an older cfg; the journal
+            // says what it should hold.
+            Err(store::Error::BrokenBranch { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
         for (path, temp) in &entry.files {
             if let Some(dir) = self.dir(path, false)? {
                 dir.remove(temp)?;
             }
         }
-        if roll_forward {
-            let mut pending = Vec::new();
-            for (path, _) in &entry.files {
-                let new = self.store.read(entry.commit, path)?;
-                let old = match entry.parent {
-                    Some(parent) => self.store.read(parent, path)?,
-                    None => None,
-                };
-                let disk = self.on_disk(path)?.content;
+        let readable = objects_whole
+            && self.store.commit(entry.commit).is_ok()
+            && entry.files.iter().all(|(path, _)| self.store.read(entry.commit, path).is_ok());
+        let on_track = head.is_none_or(|head| head == entry.parent || head == Some(entry.commit));
+        if readable && on_track {
+            self.roll_forward(&entry, head)?;
+        } else if head.is_none() {
+            match entry.parent {
+                Some(parent) => self.store.advance(entry.parent, parent)?,
+                None => self.store.forget_branch()?,
+            }
+        }
+        Ok(self.journal.remove()?)
+    }
+
+    /// Finishes the write of `entry`, whose objects are durable: every file
+    /// still holding its old content gets the new one, every rename is made
+    /// durable, and the branch moves (`head` is `None` when it was damaged).
+    fn roll_forward(&self, entry: &JournalEntry, head: Option<Option<Rev>>) -> Result<(), Error> {
+        let mut replace = Vec::new();
+        let mut settle = Vec::new();
+        for (path, _) in &entry.files {
+            let new = self.store.read(entry.commit, path)?;
+            let old = match entry.parent {
+                Some(parent) => self.store.read(parent, path)?,
+                None => None,
+            };
+            let disk = self.on_disk(path)?.content;
+            if disk == new {
+                // Renamed before the crash; the rename may not be durable yet.
+                settle.extend(self.dir(path, false)?);
+            } else if disk == old
+                && let Some(new) = new
+            {
                 // Only a file still holding its old content is rolled forward; one
                 // edited since the crash is left for step 3 to record.
-                if disk == old
-                    && let Some(new) = new
-                {
-                    pending.push((path.clone(), new));
+                replace.push((path.clone(), temp_name(path, entry.commit), new, None));
+            }
+        }
+        self.replace_files(&replace, &[])?;
+        fsio::sync_all(&settle.iter().map(Durable::Dir).collect::<Vec<_>>())?;
+        match head {
+            Some(Some(head)) if head == entry.commit => self.store.settle_branch()?,
+            Some(head) => self.store.advance(head, entry.commit)?,
+            None => self.store.advance(entry.parent, entry.commit)?,
+        }
+        Ok(())
+    }
+
+    /// Removes temp files of cfg's naming from the folders of every file the
+    /// store holds, and the root: after a torn journal, nothing names them.
+    fn remove_stray_temps(&self) -> Result<(), Error> {
+        // Any name at the root stands for the root folder.
+        let mut folders = vec![RelPath::new("_").expect("a valid name")];
+        if let Some(head) = self.head()? {
+            folders.extend(self.store.files(head)?);
+        }
+        let mut seen = Vec::new();
+        for file in &folders {
+            let (folder, _) = file.split();
+            if seen.contains(&folder) {
+                continue;
+            }
+            seen.push(folder);
+            let Some(dir) = self.dir(file, false)? else { continue };
+            for name in dir.names()? {
+                if is_temp_name(&name) {
+                    dir.remove(&name)?;
                 }
             }
-            let redo = JournalEntry {
-                files: pending.iter().map(|(p, _)| (p.clone(), temp_name(p, entry.commit))).collect(),
-                ..entry.clone()
-            };
-            self.replace_files(&redo, &pending)?;
-            self.store.advance(entry.parent, entry.commit, "cfg: finish interrupted write")?;
         }
-        self.journal.remove()?;
         Ok(())
     }
 }
 
-/// The result of [`WriteSession::commit`].
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Committed {
-    pub(crate) rev: Rev,
-    pub(crate) changed: bool,
+/// A file, its temp file's name, its new content and permission bits.
+type Replacement = (RelPath, String, Vec<u8>, Option<FileMeta>);
+
+/// Each folder once, for syncing.
+fn distinct_dirs<'a>(dirs: impl Iterator<Item = &'a Dir>) -> impl Iterator<Item = &'a Dir> {
+    let mut seen: Vec<&std::path::Path> = Vec::new();
+    dirs.filter(move |dir| {
+        let new = !seen.contains(&dir.path());
+        if new {
+            seen.push(dir.path());
+        }
+        new
+    })
 }
 
 /// A temp name next to the target, derived from the commit so that recovery can
@@ -428,6 +723,30 @@ fn temp_name(path: &RelPath, rev: Rev) -> String {
     format!(".{}.cfg-{}.tmp", path.split().1, &hex[..12])
 }
 
+/// Whether `name` is a name [`temp_name`] makes.
+fn is_temp_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else { return false };
+    rest.rsplit_once(".cfg-")
+        .is_some_and(|(file, hex)| !file.is_empty() && hex.len() == 12 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 fn holder(settings: &Settings) -> Holder {
     Holder { pid: std::process::id(), host: settings.host.clone(), command: settings.command.clone() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names_are_recognised() {
+        let rev: Rev = "0123456789abcdef0123456789abcdef01234567".parse().unwrap();
+        let name = temp_name(&RelPath::new("conf/a.yml").unwrap(), rev);
+        assert_eq!(name, ".a.yml.cfg-0123456789ab.tmp");
+        assert!(is_temp_name(&name));
+        for other in ["a.yml", ".a.yml.swp", ".a.yml.cfg-0123.tmp", ".cfg-0123456789ab.tmp", ".a.cfg-0123456789az.tmp"]
+        {
+            assert!(!is_temp_name(other), "{other}");
+        }
+    }
 }

@@ -67,7 +67,7 @@ pub fn change_value(settings: &Settings, request: ValueRequest) -> Result<WriteO
     let path = resolve(settings, &request.file)?;
     let validator = validator(settings)?;
     let session = WriteSession::begin(settings)?;
-    let external = session.absorb_external_edits(std::slice::from_ref(&path))?;
+    let external = session.track(std::slice::from_ref(&path))?;
     let at = match &request.expect {
         Some(Expect::Rev(spec)) => Some(session.store.resolve(spec)?),
         Some(Expect::Absent) => None,

@@ -60,7 +60,7 @@ pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome,
     let path = resolve(settings, &request.file)?;
     let validator = validator(settings)?;
     let session = WriteSession::begin(settings)?;
-    let external = session.absorb_external_edits(std::slice::from_ref(&path))?;
+    let external = session.track(std::slice::from_ref(&path))?;
     let message = request.message.unwrap_or_else(|| format!("write {path}"));
     let expectation = (request.expect, request.on_change);
     finish_write(session, &validator, path, request.content, message, expectation, external)
@@ -78,14 +78,18 @@ pub(crate) fn finish_write(
     (expect, on_change): (Option<Expect>, OnChange),
     external: Option<Rev>,
 ) -> Result<WriteOutcome, Error> {
-    let warnings = session.validate(validator, &path, &content)?;
+    let emptied = emptied_warning(&session, &path, &content)?;
+    let new = session.validate(validator, &path, content)?;
+    let mut warnings = new.warnings().to_vec();
+    warnings.extend(emptied);
     let mut trailers = session.trailers();
     let resolved = match &expect {
-        Some(expect) => expect::resolve(&session, validator, &path, expect, on_change, content)?,
-        None => expect::Resolved { content, merged: None },
+        Some(expect) => expect::resolve(&session, validator, new, expect, on_change)?,
+        None => expect::Resolved { file: new, merged: None },
     };
     expect::describe(&expect, resolved.merged, &mut message, &mut trailers);
-    let committed = session.commit(vec![(path.clone(), resolved.content)], &message, trailers)?;
+    let committed = session.commit(validator, vec![resolved.file], &message, trailers)?;
+    let external = session.external().or(external);
     let hooks = session.finish();
     Ok(WriteOutcome {
         path,
@@ -96,4 +100,39 @@ pub(crate) fn finish_write(
         hooks,
         warnings,
     })
+}
+
+/// A warning when empty content replaces a file that was not empty: what a
+/// generator that crashed before printing anything does to a pipe into
+/// `cfg write`. Without a schema, an empty YAML file is valid, so only a
+/// warning can catch it.
+fn emptied_warning(
+    session: &WriteSession<'_>,
+    path: &RelPath,
+    content: &[u8],
+) -> Result<Option<crate::validate::Diagnostic>, Error> {
+    if !content.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let latest = match session.head()? {
+        Some(head) => session.store.read(head, path)?,
+        None => None,
+    };
+    let Some(latest) = latest.filter(|old| !old.iter().all(u8::is_ascii_whitespace)) else {
+        return Ok(None);
+    };
+    Ok(Some(crate::validate::Diagnostic {
+        file: path.to_string(),
+        line: 1,
+        column: 1,
+        span: 0..0,
+        pointer: String::new(),
+        rule: "empty".into(),
+        severity: crate::validate::Severity::Warning,
+        message: format!(
+            "the new content is empty; `{path}` held {} bytes (did the program writing it fail?). \
+             `cfg restore` brings back any earlier version",
+            latest.len()
+        ),
+    }))
 }

@@ -1,31 +1,39 @@
-//! The side repository `.cfg/`: an ordinary bare git repository written with gix.
+//! The side repository `.cfg/`: an ordinary bare git repository, read with
+//! gix and written by cfg itself so that every write is durable.
 //!
-//! One branch, `refs/heads/main`, holds a linear history; each commit's tree is
-//! the set of managed files at that point. gix stays inside this module: callers
-//! see [`Rev`], [`CommitInfo`] and plain bytes.
+//! One branch, `refs/heads/main`, holds the history; each commit's tree is
+//! the set of managed files at that point. gix stays inside this module:
+//! callers see [`Rev`], [`CommitInfo`] and plain bytes.
 //!
-//! gix never syncs what it writes. This module remembers every object it wrote
-//! since the last [`Store::sync_objects`], which makes them durable, and
-//! [`Store::advance`] syncs the branch after moving it. A crash can leave gix's
-//! temp files and `*.lock` files behind; [`Store::remove_leftovers`], called under
-//! the store lock, removes them.
+//! Writing is split in halves that the caller places around its two flush
+//! barriers, so that nothing becomes visible under its final name before its
+//! bytes are on disk: objects ([`Store::write_commit`] stages them,
+//! [`Store::publish_objects`] renames them into place; see `objects.rs`) and
+//! the branch ([`Store::stage_branch`], [`Store::publish_branch`]; see
+//! `refs.rs`). A crash can leave temp objects, the branch's lock file and
+//! the temp files of [`fsio::replace`] behind; [`Store::needs_recovery`]
+//! notices them and [`Store::remove_leftovers`] and
+//! [`Store::recover_objects`], called under the store lock, clear them.
 
 mod history;
 mod journal;
+mod objects;
 mod prune;
+mod refs;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
-use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
-use crate::fsio::{self, Durable, IoError, IoResultExt, RelPath, Step};
+use crate::fsio::{self, IoError, RelPath};
 
 pub use history::{ChangeKind, CommitInfo, FileChange};
 pub use journal::{Journal, JournalEntry};
+pub use objects::StagedObjects;
 pub use prune::{Freed, Pruned};
+pub use refs::StagedBranch;
 
 /// The folder of the side repository inside the managed root.
 pub const STORE_DIR: &str = ".cfg";
@@ -67,6 +75,26 @@ impl std::str::FromStr for Rev {
     }
 }
 
+/// Any object of the store (a blob, tree or commit), by its id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct ObjectName(ObjectId);
+
+impl std::fmt::Display for ObjectName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::str::FromStr for ObjectName {
+    type Err = ();
+    fn from_str(s: &str) -> Result<ObjectName, ()> {
+        if s.len() != 40 {
+            return Err(());
+        }
+        ObjectId::from_hex(s.as_bytes()).map(ObjectName).map_err(|_| ())
+    }
+}
+
 /// Who made a change, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
@@ -101,6 +129,10 @@ pub enum Error {
     Empty,
     #[error("the store changed while writing: the branch is no longer at {expected}")]
     Moved { expected: String },
+    #[error("the branch `{}` is damaged (not a commit id)", path.display())]
+    BrokenBranch { path: PathBuf },
+    #[error("the branch is locked by another git process (`{}` exists)", path.display())]
+    BranchLocked { path: PathBuf },
     #[error("failed to {action} in the store `{}`", path.display())]
     Git {
         action: &'static str,
@@ -116,8 +148,7 @@ pub enum Error {
 pub struct Store {
     repo: gix::Repository,
     git_dir: PathBuf,
-    /// Objects written since the last `sync_objects`, to be made durable.
-    unsynced: RefCell<Vec<ObjectId>>,
+    codec: RefCell<objects::Codec>,
 }
 
 impl std::fmt::Debug for Store {
@@ -128,20 +159,43 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Creates `root/.cfg` as a bare repository, or opens it if it exists.
+    /// Every file is durable before `HEAD`, whose presence marks a store
+    /// (see [`Store::open`]), is put in place: a crash leaves either no store
+    /// or a whole one, and running init again completes a partial one, or
+    /// repairs a `HEAD` or `config` that a power cut emptied under an older cfg.
     pub fn init(root: &Path) -> Result<Store, Error> {
         let git_dir = root.join(STORE_DIR);
-        if git_dir.join("HEAD").is_file() {
+        let head = format!("ref: {BRANCH}\n");
+        let head_whole = std::fs::read(git_dir.join("HEAD")).is_ok_and(|bytes| bytes == head.as_bytes());
+        let config_whole = std::fs::metadata(git_dir.join("config")).is_ok_and(|m| m.len() > 0);
+        if head_whole && config_whole {
             return Store::open(root);
         }
-        let repo = gix::init_bare(&git_dir).map_err(git("create the repository", &git_dir))?;
-        drop(repo);
-        // A fixed branch name, whatever `init.defaultBranch` says.
-        std::fs::write(git_dir.join("HEAD"), format!("ref: {BRANCH}\n")).at(Step::Write, git_dir.join("HEAD"))?;
-        std::fs::write(git_dir.join("lock"), b"").at(Step::Write, git_dir.join("lock"))?;
-        for dir in ["objects", "refs/heads", "refs", ""] {
-            fsio::sync_path(&git_dir.join(dir))?;
+        let created_store_dir = fsio::create_dir(&git_dir)?;
+        for dir in ["objects", "objects/info", "objects/pack", "refs", "refs/heads", "refs/tags"] {
+            fsio::create_dir(&git_dir.join(dir))?;
         }
-        fsio::sync_path(root)?;
+        let mut files = Vec::new();
+        let lock = git_dir.join("lock");
+        if !lock.exists() {
+            files.push(fsio::create_new(&lock, b"", 0o666)?);
+        }
+        if !config_whole {
+            let config = git_dir.join("config");
+            fsio::remove_file(&config)?;
+            files.push(fsio::create_new(&config, CONFIG.as_bytes(), 0o666)?);
+        }
+        let mut durable: Vec<fsio::Durable<'_>> = files.iter().map(fsio::Durable::File).collect();
+        for dir in ["objects", "refs", ""] {
+            durable.push(fsio::Durable::Path(git_dir.join(dir)));
+        }
+        if created_store_dir {
+            durable.push(fsio::Durable::Path(root.to_owned()));
+        }
+        fsio::sync_all(&durable)?;
+        if !head_whole {
+            fsio::replace(&git_dir.join("HEAD"), head.as_bytes())?;
+        }
         Store::open(root)
     }
 
@@ -158,7 +212,7 @@ impl Store {
         // (outside-edit check, unchanged check, new tree); a small cache reads
         // each loose object from disk once.
         repo.object_cache_size_if_unset(256 << 10);
-        Ok(Store { repo, git_dir, unsynced: RefCell::new(Vec::new()) })
+        Ok(Store { repo, git_dir, codec: RefCell::default() })
     }
 
     pub fn git_dir(&self) -> &Path {
@@ -167,12 +221,6 @@ impl Store {
 
     pub fn lock_path(&self) -> PathBuf {
         self.git_dir.join("lock")
-    }
-
-    /// The latest commit, or `None` for an empty store.
-    pub fn head(&self) -> Result<Option<Rev>, Error> {
-        let reference = self.repo.try_find_reference(BRANCH).map_err(git("read the branch", &self.git_dir))?;
-        Ok(reference.and_then(|r| r.target().try_id().map(|id| Rev(id.to_owned()))))
     }
 
     /// Resolves anything git can (full or abbreviated ids, `HEAD~3`) to a commit.
@@ -234,33 +282,29 @@ impl Store {
     }
 
     /// Writes a commit on top of `parent` that sets each path to its content.
-    /// The objects are written but not yet durable, and the branch does not move:
-    /// see [`Store::sync_objects`] and [`Store::advance`].
+    /// Its new objects are staged, not yet visible, and the branch does not
+    /// move: see the module docs.
     pub fn write_commit(
         &self,
         parent: Option<Rev>,
         files: &[(&RelPath, &[u8])],
         meta: &CommitMeta,
-    ) -> Result<Rev, Error> {
+    ) -> Result<(Rev, StagedObjects), Error> {
         let path = &self.git_dir;
+        let mut staged = StagedObjects::default();
         let mut editor = match parent {
             Some(rev) => self.repo.edit_tree(self.tree_of(rev)?),
             None => self.repo.empty_tree().edit(),
         }
-        .map_err(git("edit a tree", path))?;
+        .map_err(git("edit a tree", path))?
+        .detach();
         for (file, content) in files {
-            let blob = self.repo.write_blob(content).map_err(git("write a file", path))?.detach();
-            self.unsynced.borrow_mut().push(blob);
-            editor.upsert(file.as_str(), gix::object::tree::EntryKind::Blob, blob).map_err(git("edit a tree", path))?;
+            let blob = self.put_object(&gix::objs::BlobRef { data: content }, &mut staged)?;
+            editor
+                .upsert(file.as_str().split('/'), gix::object::tree::EntryKind::Blob, blob)
+                .map_err(git("edit a tree", path))?;
         }
-        let tree = editor
-            .detach()
-            .write(|tree| {
-                let id = self.repo.write_object(tree)?.detach();
-                self.unsynced.borrow_mut().push(id);
-                Ok::<_, gix::Error>(id)
-            })
-            .map_err(git("write a tree", path))?;
+        let tree = editor.write(|tree| self.put_object(tree, &mut staged))?;
         let commit = gix::objs::Commit {
             tree,
             parents: parent.map(|p| p.0).into_iter().collect(),
@@ -270,112 +314,48 @@ impl Store {
             message: message_with_trailers(&meta.message, &meta.trailers).into(),
             extra_headers: Vec::new(),
         };
-        let id = self.repo.write_object(&commit).map_err(git("write a commit", path))?.detach();
-        self.unsynced.borrow_mut().push(id);
-        Ok(Rev(id))
+        let id = self.put_object(&commit, &mut staged)?;
+        Ok((Rev(id), staged))
     }
 
-    /// Makes every object written since the last call durable.
-    pub fn sync_objects(&self) -> Result<(), Error> {
-        let paths = self.take_unsynced();
-        Ok(fsio::sync_all(&paths.into_iter().map(Durable::Path).collect::<Vec<_>>())?)
-    }
-
-    /// What makes the objects written since the last call durable, for the
-    /// caller to sync (with whatever else may be synced at the same time):
-    /// each object file, its fan-out folder and `objects/`. Empty when there
-    /// are none.
-    pub fn take_unsynced(&self) -> Vec<PathBuf> {
-        let objects = self.git_dir.join("objects");
-        let mut paths = Vec::new();
-        for id in self.unsynced.borrow_mut().drain(..) {
-            let hex = id.to_string();
-            let folder = objects.join(&hex[..2]);
-            paths.push(folder.join(&hex[2..]));
-            if !paths.contains(&folder) {
-                paths.push(folder);
-            }
-        }
-        if !paths.is_empty() {
-            paths.push(objects);
-        }
-        paths
-    }
-
-    /// Moves the branch from `from` to `to` with a compare-and-swap, then syncs
-    /// the ref file and its folder.
-    pub fn advance(&self, from: Option<Rev>, to: Rev, reason: &str) -> Result<(), Error> {
-        let expected = match from {
-            Some(rev) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(rev.0)),
-            None => PreviousValue::MustNotExist,
-        };
-        let edit = RefEdit {
-            change: Change::Update {
-                log: LogChange { mode: RefLog::AndReference, force_create_reflog: false, message: reason.into() },
-                expected,
-                new: gix::refs::Target::Object(to.0),
-            },
-            name: BRANCH.try_into().expect("valid ref name"),
-            deref: false,
-        };
-        let committer = gix::actor::Signature::default();
-        self.repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut Default::default()))).map_err(|e| {
-            match self.head() {
-                Ok(head) if head != from => {
-                    Error::Moved { expected: from.map_or_else(|| "no commit".into(), |r| r.to_string()) }
-                }
-                _ => git("move the branch", &self.git_dir)(e),
-            }
-        })?;
-        let ref_file = self.git_dir.join(BRANCH);
-        let folder = ref_file.parent().expect("ref has a folder").to_owned();
-        fsio::sync_all(&[Durable::Path(ref_file), Durable::Path(folder)])?;
-        Ok(())
-    }
-
-    /// Whether a killed process may have left work behind: a journal, a git
-    /// `*.lock` file, or a temp object file. Cheap enough for every command.
+    /// Whether a killed process may have left work behind: a journal, a
+    /// temp object, the branch's lock file, a temp file of an atomic replace.
+    /// Cheap enough for every command.
     pub fn needs_recovery(&self) -> bool {
-        let has_leftover = |dir: &Path, prefix: &str, suffix: &str| {
-            std::fs::read_dir(dir).is_ok_and(|entries| {
-                entries.flatten().any(|e| {
-                    let name = e.file_name();
-                    let name = name.to_string_lossy();
-                    name.starts_with(prefix) && name.ends_with(suffix)
-                })
-            })
-        };
         self.git_dir.join("pending").exists()
-            || has_leftover(&self.git_dir, "", ".lock")
-            || has_leftover(&self.git_dir.join("refs/heads"), "", ".lock")
-            || has_leftover(&self.git_dir.join("objects"), ".tmp", "")
+            || self.has_temp_objects()
+            || self.has_branch_lock()
+            || !self.leftovers().is_empty()
     }
 
-    /// Removes what a killed process can leave in the store: gix's temp object
-    /// files and git `*.lock` files. Only call this while holding the store lock.
-    pub fn remove_leftovers(&self) -> Result<Vec<PathBuf>, Error> {
-        let mut removed = Vec::new();
-        let candidates = [
-            (self.git_dir.clone(), false),
-            (self.git_dir.join("refs/heads"), false),
-            (self.git_dir.join("objects"), true),
-        ];
-        for (dir, temp_objects) in candidates {
-            let entries = match std::fs::read_dir(&dir) {
-                Ok(entries) => entries,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(IoError::new(Step::Read, &dir, e).into()),
-            };
-            for entry in entries {
-                let entry = entry.at(Step::Read, &dir)?;
-                let name = entry.file_name();
+    /// Lock files of git (`*.lock`) and temp files of [`fsio::replace`] in
+    /// the store folder.
+    fn leftovers(&self) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(&self.git_dir) else { return Vec::new() };
+        entries
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name();
                 let name = name.to_string_lossy();
-                let leftover = name.ends_with(".lock") || (temp_objects && name.starts_with(".tmp"));
-                if leftover && entry.file_type().is_ok_and(|t| t.is_file()) {
-                    std::fs::remove_file(entry.path()).at(Step::Remove, entry.path())?;
-                    removed.push(entry.path());
-                }
-            }
+                (name.ends_with(".lock") || name.ends_with(fsio::REPLACE_SUFFIX))
+                    && e.file_type().is_ok_and(|t| t.is_file())
+            })
+            .map(|e| e.path())
+            .collect()
+    }
+
+    /// Removes what a killed process can leave in the store besides temp
+    /// objects (see [`Store::recover_objects`]): git `*.lock` files, the
+    /// branch's lock file, temp files of [`fsio::replace`]. Only call this
+    /// while holding the store lock.
+    pub fn remove_leftovers(&self) -> Result<Vec<PathBuf>, Error> {
+        let mut removed = self.leftovers();
+        let branch_lock = refs::lock_path(&self.branch_path());
+        if branch_lock.exists() {
+            removed.push(branch_lock);
+        }
+        for path in &removed {
+            fsio::remove_file(path)?;
         }
         Ok(removed)
     }
@@ -400,6 +380,11 @@ fn message_with_trailers(message: &str, trailers: &[(String, String)]) -> String
     }
     out
 }
+
+/// The store's git configuration: what `git init --bare` writes, with
+/// reflogs off (cfg's history is the log).
+const CONFIG: &str =
+    "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n\tlogallrefupdates = false\n";
 
 fn git<E: std::error::Error + Send + Sync + 'static>(action: &'static str, path: &Path) -> impl FnOnce(E) -> Error {
     let path = path.to_owned();

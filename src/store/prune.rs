@@ -11,7 +11,6 @@
 //! accepts and that holds every kept commit.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
@@ -58,12 +57,7 @@ impl Store {
         if text.is_empty() {
             return Ok(());
         }
-        let path = self.git_dir.join(name);
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&path).at(Step::Open, &path)?;
-        file.write_all(text.as_bytes()).at(Step::Write, &path)?;
-        file.sync_all().at(Step::Sync, &path)?;
-        fsio::sync_path(&self.git_dir)?;
-        Ok(())
+        Ok(fsio::append_durably(&self.git_dir.join(name), text.as_bytes())?)
     }
 
     /// The current id of a commit a rewrite replaced (following chains of
@@ -104,21 +98,17 @@ impl Store {
     /// Makes `boundary` the oldest commit of the history, keeping every id:
     /// git's `shallow` file lists it, so its parents are no longer needed.
     pub fn cut_history_at(&self, boundary: Rev) -> Result<(), Error> {
-        let path = self.git_dir.join("shallow");
-        let temp = self.git_dir.join("shallow.cfg-tmp");
-        std::fs::write(&temp, format!("{boundary}\n")).at(Step::Write, &temp)?;
-        fsio::sync_path(&temp)?;
-        std::fs::rename(&temp, &path).at(Step::Rename, &path)?;
-        fsio::sync_path(&self.git_dir)?;
-        Ok(())
+        Ok(fsio::replace(&self.git_dir.join("shallow"), format!("{boundary}\n").as_bytes())?)
     }
 
     /// Writes a new chain holding exactly `kept` (oldest first), each commit with
     /// its tree, author, committer and message, and returns the new ids in the
-    /// same order. The new objects are synced; the branch does not move.
-    pub fn rewrite_chain(&self, kept: &[CommitInfo]) -> Result<Vec<Rev>, Error> {
+    /// same order. The new objects are staged (see [`Store::commit_staged`]);
+    /// the branch does not move.
+    pub fn rewrite_chain(&self, kept: &[CommitInfo]) -> Result<(Vec<Rev>, super::StagedObjects), Error> {
         let mut parent: Option<ObjectId> = None;
         let mut out = Vec::new();
+        let mut staged = super::StagedObjects::default();
         for info in kept {
             let commit = self.repo.find_commit(info.rev.0).map_err(git("read a commit", &self.git_dir))?;
             let tree = commit.tree_id().map_err(git("read a commit", &self.git_dir))?.detach();
@@ -132,23 +122,19 @@ impl Store {
                 message: raw.message.into(),
                 extra_headers: Vec::new(),
             };
-            let id = self.repo.write_object(&new).map_err(git("write a commit", &self.git_dir))?.detach();
-            self.unsynced.borrow_mut().push(id);
+            let id = self.put_object(&new, &mut staged)?;
             parent = Some(id);
             out.push(Rev(id));
         }
-        self.sync_objects()?;
-        Ok(out)
+        Ok((out, staged))
     }
 
     /// After a rewrite the oldest commit is a true root: no shallow boundary.
     pub fn remove_shallow(&self) -> Result<(), Error> {
-        let path = self.git_dir.join("shallow");
-        match std::fs::remove_file(&path) {
-            Ok(()) => Ok(fsio::sync_path(&self.git_dir)?),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(IoError::new(Step::Remove, &path, e).into()),
+        if fsio::remove_file(&self.git_dir.join("shallow"))? {
+            fsio::sync_path(&self.git_dir)?;
         }
+        Ok(())
     }
 
     /// The commits `kept` and every tree and blob they use.
@@ -213,7 +199,7 @@ impl Store {
         doomed.sort();
         let mut folders = Vec::new();
         for (_, path, _) in &doomed {
-            std::fs::remove_file(path).at(Step::Remove, path)?;
+            fsio::remove_file(path)?;
             let folder = path.parent().expect("objects/xx/rest").to_owned();
             if !folders.contains(&folder) {
                 folders.push(folder);
@@ -221,7 +207,7 @@ impl Store {
         }
         for folder in folders {
             // Emptied fan-out folders go too, as git's own prune does.
-            if std::fs::remove_dir(&folder).is_err() {
+            if !fsio::remove_empty_dir(&folder)? {
                 fsio::sync_path(&folder)?;
             }
         }

@@ -184,6 +184,20 @@ impl Drop for Env {
     }
 }
 
+/// Fails the test, naming the command that installs `tool`, unless `found`.
+/// A test whose tool is missing proves nothing, so it never passes quietly.
+#[track_caller]
+pub(crate) fn require(tool: &str, found: bool, install: &str) {
+    assert!(found, "`{tool}` is not installed; install it with `{install}` (`.ci/run` does)");
+}
+
+/// `strace`, for the crash, I/O-error and power-loss tests.
+#[track_caller]
+pub(crate) fn require_strace() {
+    let found = Command::new("strace").arg("-V").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
+    require("strace", found, "apt-get install strace");
+}
+
 /// No user or system configuration, its own HOME, and no variables of ours
 /// that the caller's shell may have set.
 pub(crate) fn hermetic(command: &mut Command, home: &Path) {

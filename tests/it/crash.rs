@@ -5,7 +5,7 @@
 //! is clean, and a write whose new content reached the disk is in the history
 //! with its own author and message.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::common::{Env, Out, hermetic};
 
@@ -26,16 +26,6 @@ const SYSCALLS: &[&str] = &[
     "link",
     "linkat",
 ];
-
-/// strace is installed by `.ci/run`; locally a missing strace skips, in CI it fails.
-pub(crate) fn strace() -> bool {
-    let found = Command::new("strace").arg("-V").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
-    if !found {
-        assert!(std::env::var_os("CI").is_none(), "strace is required in CI (.ci/run installs it)");
-        eprintln!("skipped: strace not installed");
-    }
-    found
-}
 
 /// Runs `cfg ARGS` under strace with `inject`, feeding `stdin`.
 fn under_strace(env: &Env, inject: &str, args: &[&str], stdin: &str) -> Out {
@@ -75,9 +65,7 @@ fn check_after(env: &Env, out: &Out, case: &str) {
 
 #[test]
 fn killed_at_every_step_of_a_write() {
-    if !strace() {
-        return;
-    }
+    crate::common::require_strace();
     let mut kills = 0;
     let mut per_syscall = Vec::new();
     for syscall in SYSCALLS {
@@ -104,9 +92,7 @@ fn killed_at_every_step_of_a_write() {
 
 #[test]
 fn killed_at_every_step_of_a_restore() {
-    if !strace() {
-        return;
-    }
+    crate::common::require_strace();
     let mut kills = 0;
     for syscall in ["fsync", "rename", "renameat", "renameat2", "unlink", "unlinkat"] {
         for k in 1.. {
@@ -128,9 +114,7 @@ fn killed_at_every_step_of_a_restore() {
 /// The order of durability steps in one write, from an strace log.
 #[test]
 fn durability_order_of_one_write() {
-    if !strace() {
-        return;
-    }
+    crate::common::require_strace();
     let env = Env::new();
     env.write("conf/s.yml", OLD).ok();
     let log = env.dir.path().join("strace.log");
@@ -174,21 +158,40 @@ fn durability_order_of_one_write() {
         assert!(!found.is_empty(), "no {name} in:\n{}", events.join("\n"));
         found
     };
-    let object_syncs = position(&|e| e.starts_with("fsync(") && e.contains("/.cfg/objects/"), "object fsync");
+    let syncs = position(&|e| e.starts_with("fsync(") || e.starts_with("fdatasync("), "fsync");
+    let renames = position(&|e| e.starts_with("rename"), "rename");
+    let object_syncs = position(&|e| e.starts_with("fsync(") && e.contains("/.cfg/objects/tmp_obj_"), "object fsync");
+    let object_renames =
+        position(&|e| e.starts_with("rename") && e.contains("/.cfg/objects/tmp_obj_"), "object rename");
+    let fan_out_syncs = position(&|e| e.starts_with("fsync(") && is_fan_out_folder(e), "fan-out folder fsync");
     let journal_sync = position(&|e| e.starts_with("fsync(") && e.contains("/.cfg/pending>"), "journal fsync");
     let temp_sync = position(&|e| e.starts_with("fsync(") && e.contains(".s.yml.cfg-"), "temp file fsync");
     let target_rename = position(&|e| e.starts_with("rename") && e.contains("\"s.yml\""), "target rename");
     let folder_sync = position(&|e| e.starts_with("fsync(") && e.contains("ROOT/conf>"), "folder fsync");
-    let ref_rename = position(&|e| e.starts_with("rename") && e.contains("refs/heads/main"), "branch move");
-    let ref_sync = position(&|e| e.starts_with("fsync(") && e.contains("refs/heads/main>"), "branch fsync");
+    let lock_sync = position(&|e| e.starts_with("fsync(") && e.contains("refs/heads/main.lock>"), "branch lock fsync");
+    let ref_rename = position(&|e| e.starts_with("rename") && e.contains("refs/heads/main.lock"), "branch move");
+    let ref_sync = position(&|e| e.starts_with("fsync(") && e.contains("refs/heads>"), "branch folder fsync");
     let success = position(&|e| e.starts_with("stdout"), "success report");
     let last = |v: &[usize]| *v.last().unwrap();
     let first = |v: &[usize]| v[0];
-    assert!(last(&object_syncs) < first(&ref_rename), "objects durable before the branch moves");
-    assert!(last(&journal_sync) < first(&target_rename), "journal durable before the file is replaced");
+    assert!(last(&object_syncs) < first(&object_renames), "objects durable before they are renamed into place");
+    assert!(last(&journal_sync) < first(&renames), "journal durable before anything is renamed");
     assert!(last(&temp_sync) < first(&target_rename), "temp file synced before its rename");
+    assert!(last(&lock_sync) < first(&ref_rename), "the branch's lock synced before it replaces the branch");
+    assert!(first(&fan_out_syncs) > last(&object_renames), "fan-out folders synced after the objects' renames");
     assert!(first(&folder_sync) > first(&target_rename), "folder synced after the rename");
-    assert!(first(&ref_rename) > first(&folder_sync), "the branch moves after the file is durable");
     assert!(first(&ref_sync) > first(&ref_rename), "the moved branch is synced");
-    assert!(first(&success) > last(&ref_sync), "success is reported only after everything is durable");
+    assert!(first(&success) > last(&syncs), "success is reported only after everything is durable");
+    // Two flush waits, like a bare durable replace: every sync belongs to the
+    // barrier before the renames or to the one after them.
+    let inside: Vec<&String> =
+        syncs.iter().filter(|&&i| i > first(&renames) && i < last(&renames)).map(|&i| &events[i]).collect();
+    assert!(inside.is_empty(), "syncs between the renames (a third wait): {inside:?}");
+}
+
+/// `fsync(N</…/.cfg/objects/ab>)`: a fan-out folder of loose objects.
+fn is_fan_out_folder(event: &str) -> bool {
+    event.split_once("/.cfg/objects/").is_some_and(|(_, rest)| {
+        rest.split_once('>').is_some_and(|(name, _)| name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit()))
+    })
 }

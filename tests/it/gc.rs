@@ -188,9 +188,7 @@ fn space_is_freed_down_to_what_the_kept_versions_take() {
 /// with every kept commit, and the next gc completes.
 #[test]
 fn gc_killed_midway() {
-    if !crate::crash::strace() {
-        return;
-    }
+    crate::common::require_strace();
     let mut kills = 0;
     for (policy, syscall) in [
         ("--keep-last", "unlink"),

@@ -84,11 +84,7 @@ fn measured(env: &Env, args: &[&str], stdin: Option<&std::path::Path>) -> (i32, 
 
 #[test]
 fn hostile_input_has_its_stated_outcome_within_bounds() {
-    if !std::path::Path::new("/usr/bin/time").exists() {
-        assert!(std::env::var_os("CI").is_none(), "GNU time is required in CI (.ci/run installs it)");
-        eprintln!("skipped: /usr/bin/time not installed");
-        return;
-    }
+    crate::common::require("/usr/bin/time", std::path::Path::new("/usr/bin/time").exists(), "apt-get install time");
     let env = Env::new();
     let inputs = env.dir.path().join("inputs");
     std::fs::create_dir(&inputs).unwrap();

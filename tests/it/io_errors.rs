@@ -12,9 +12,7 @@ const NEW: &str = "name: new\n";
 
 #[test]
 fn injected_io_errors_exit_6_and_change_nothing() {
-    if !crate::crash::strace() {
-        return;
-    }
+    crate::common::require_strace();
     let mut failures = 0;
     let mut summary = Vec::new();
     for syscall in ["write", "fsync", "renameat", "rename", "unlink", "mkdir"] {
@@ -106,9 +104,7 @@ fn write_new_under_strace(env: &Env, args: &[&str]) -> Out {
 /// too, and that next command finishes the write, as documented.
 #[test]
 fn each_durable_path_failing_to_sync_fails_the_write_and_changes_nothing() {
-    if !crate::crash::strace() {
-        return;
-    }
+    crate::common::require_strace();
     let traced = store_with_old();
     let log = traced.dir.path().join("fsync.log");
     let log_arg = log.to_str().unwrap();
@@ -125,12 +121,12 @@ fn each_durable_path_failing_to_sync_fails_the_write_and_changes_nothing() {
             paths.push(relative.to_owned());
         }
     }
-    for expected in [".cfg/pending", ".cfg", ".cfg/objects", "conf", ".cfg/refs/heads/main", ".cfg/refs/heads"] {
+    for expected in [".cfg/pending", ".cfg", ".cfg/objects", "conf", ".cfg/refs/heads/main.lock", ".cfg/refs/heads"] {
         assert!(paths.iter().any(|p| p == expected), "{expected} is not synced: {paths:?}");
     }
     assert!(paths.iter().any(|p| p.starts_with("conf/.s.yml.cfg-")), "no temp file synced: {paths:?}");
     let objects: Vec<&String> = paths.iter().filter(|p| p.starts_with(".cfg/objects/")).collect();
-    assert_eq!(objects.len(), 8, "blob, two trees, commit and their fan-out folders: {objects:?}");
+    assert_eq!(objects.len(), 8, "blob, two trees, commit (in temp files) and their fan-out folders: {objects:?}");
 
     let (mut undone, mut finished) = (0, Vec::new());
     for path in &paths {

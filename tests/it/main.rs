@@ -2,10 +2,14 @@
 //! Every test runs the real `cfg` binary on real files in a temp folder and
 //! checks the side repository with the real `git` CLI.
 
+// Fixtures are made with std::fs; the durable-write rule is for src/.
+#![allow(clippy::disallowed_methods)]
+
 mod check;
 mod common;
 mod contention;
 mod crash;
+mod durability;
 mod edit;
 mod expect;
 mod follow;
