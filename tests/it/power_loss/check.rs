@@ -262,8 +262,8 @@ pub(crate) fn damage(state: &CrashState) -> Vec<String> {
         // Sample hooks and `info/exclude` are inert in a bare store.
         let inert = path == ".cfg/lock" || path.starts_with(".cfg/hooks/") || path.starts_with(".cfg/info/");
         let store_file = path.starts_with(".cfg/") && !inert;
-        if path == ".cfg/pending" {
-            facts.push(format!(".cfg/pending (the journal) is there, {} bytes", content.len()));
+        if path == ".cfg/pending" && !content.is_empty() && content.iter().any(|&b| b != 0) {
+            facts.push(format!(".cfg/pending (the journal) is there ({} bytes)", content.len()));
         } else if (store_file || path == FILE) && content.is_empty() {
             facts.push(format!("{path} is 0 bytes"));
         } else if (store_file || path == FILE) && content.iter().all(|&b| b == 0) {
@@ -373,7 +373,8 @@ pub(crate) fn report(states: &[CrashState], violations: &[(usize, Violation)]) -
             list.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
             list.iter().take(8).map(|(what, n)| format!("{what} ({n})")).collect::<Vec<_>>().join("; ")
         };
-        out.push_str(&format!("\n[{} states] {key}\n", members.len()));
+        let noun = if members.len() == 1 { "state" } else { "states" };
+        out.push_str(&format!("\n[{} {noun}] {key}\n", members.len()));
         let scenarios = scenarios.into_iter().map(|(s, n)| (s.to_owned(), n)).collect();
         out.push_str(&format!("  scenarios: {}\n", count(scenarios)));
         if !facts.is_empty() {

@@ -5,7 +5,8 @@
 //! survive that one). At each such point, with `n` metadata operations
 //! pending, the states kept are those where the first `j` reached the disk for
 //! `j` in {0, 1, n/2, n-1, n}, with unsynced data lost; and for `j` in {0, n},
-//! also with unsynced files empty or zero-filled. Identical states with the
+//! also with unsynced truncated files empty, and with unsynced bytes
+//! zero-filled (see [`Variant`]). Identical states with the
 //! same expectations are checked once.
 
 use std::collections::HashSet;

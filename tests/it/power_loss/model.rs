@@ -21,9 +21,10 @@
 //! - File data is never ordered with metadata: a crash keeps a file's durable
 //!   content ([`Variant::Synced`]: data never synced reads as empty, as ext4's
 //!   delayed allocation leaves a renamed, unsynced file), or, for a file whose
-//!   content was not synced, nothing at all ([`Variant::Truncated`]: a
-//!   truncate reached the disk, the data did not) or zeros of its unsynced size
-//!   ([`Variant::Zeroed`]: the size reached the disk, the data did not).
+//!   content was not synced, nothing at all if it was truncated since
+//!   ([`Variant::Truncated`]: the truncate reached the disk, the data did
+//!   not), or zeros where its unsynced bytes would be ([`Variant::Zeroed`]:
+//!   the new size reached the disk, the data did not).
 //!
 //! Limits: modes, owners and times are not modelled (`fchmod`, `fchown`,
 //! `utimensat` are ignored), nor torn writes within one file (a file holds one
@@ -114,9 +115,9 @@ const NO_EFFECT: &[&str] = &[
 pub(crate) enum Variant {
     /// Its durable content (never synced: empty).
     Synced,
-    /// Nothing: empty.
+    /// Empty if it was truncated since its last sync, else its durable content.
     Truncated,
-    /// Zeros, as many as its unsynced size.
+    /// Its unsynced size, zeros where the unsynced bytes would be.
     Zeroed,
 }
 
@@ -124,17 +125,21 @@ impl std::fmt::Display for Variant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Variant::Synced => "unsynced data lost",
-            Variant::Truncated => "unsynced files empty",
-            Variant::Zeroed => "unsynced files zero-filled",
+            Variant::Truncated => "unsynced truncated files empty",
+            Variant::Zeroed => "unsynced bytes zero-filled",
         })
     }
 }
 
 #[derive(Debug, Clone)]
 enum Inode {
+    /// `truncations` counts the times it was truncated (`O_TRUNC`, a shorter
+    /// `ftruncate`); `durable_truncations`, those a sync has covered.
     File {
         volatile: Content,
         durable: Content,
+        truncations: usize,
+        durable_truncations: usize,
     },
     /// `durable_upto`: the metadata operations before this index are in `durable`.
     Dir {
@@ -208,7 +213,7 @@ impl Model {
             let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
             let inode = match node {
                 Node::Dir => Inode::Dir { volatile: Entries::new(), durable: Entries::new(), durable_upto: 0 },
-                Node::File(content) => Inode::File { volatile: content.clone(), durable: content.clone() },
+                Node::File(content) => new_file(content.clone()),
                 Node::Symlink(target) => Inode::Symlink(target.clone()),
             };
             let ino = model.inodes.len();
@@ -524,9 +529,10 @@ impl Model {
                         return Err(format!("{} created a file the model already has", call.text));
                     }
                     match &mut self.inodes[ino] {
-                        Inode::File { volatile, .. } if flags & O_TRUNC != 0 && flags & O_ACCMODE != 0 => {
+                        Inode::File { volatile, truncations, .. } if flags & O_TRUNC != 0 && flags & O_ACCMODE != 0 => {
                             let changed = !volatile.is_empty();
                             *volatile = Content::default();
+                            *truncations += 1;
                             (ino, changed)
                         }
                         Inode::Symlink(_) => return self.unmodelled(call, "opening through a symlink"),
@@ -535,7 +541,7 @@ impl Model {
                 }
                 None if flags & O_CREAT != 0 => {
                     let ino = self.inodes.len();
-                    self.inodes.push(Inode::File { volatile: Content::default(), durable: Content::default() });
+                    self.inodes.push(new_file(Content::default()));
                     self.meta(vec![(dir, name, Some(ino))], format!("create {}", self.relative(path)));
                     (ino, true)
                 }
@@ -578,11 +584,14 @@ impl Model {
     }
 
     fn resize(&mut self, ino: Ino, len: usize) -> Result<bool, String> {
-        let Inode::File { volatile, .. } = &mut self.inodes[ino] else {
+        let Inode::File { volatile, truncations, .. } = &mut self.inodes[ino] else {
             return Err("truncating something that is not a file".into());
         };
         if volatile.len() == len {
             return Ok(false);
+        }
+        if len < volatile.len() {
+            *truncations += 1;
         }
         Arc::make_mut(volatile).resize(len, 0);
         Ok(true)
@@ -733,12 +742,22 @@ impl Model {
             }
         }
         self.tree(&entries, |inode| match inode {
-            Inode::File { volatile, durable } => match variant {
-                Variant::Synced => durable.clone(),
-                _ if volatile == durable => durable.clone(),
-                Variant::Truncated => Content::default(),
-                Variant::Zeroed => Arc::new(vec![0; volatile.len()]),
-            },
+            Inode::File { volatile, durable, truncations, durable_truncations } => {
+                let truncated = truncations > durable_truncations;
+                match variant {
+                    Variant::Synced => durable.clone(),
+                    _ if volatile == durable => durable.clone(),
+                    Variant::Truncated if truncated => Content::default(),
+                    Variant::Truncated => durable.clone(),
+                    Variant::Zeroed if truncated => Arc::new(vec![0; volatile.len()]),
+                    // Grown: the new size made it, the new bytes did not.
+                    Variant::Zeroed => {
+                        let mut bytes = durable.to_vec();
+                        bytes.resize(volatile.len().max(durable.len()), 0);
+                        Arc::new(bytes)
+                    }
+                }
+            }
             _ => unreachable!("only files have content"),
         })
     }
@@ -782,12 +801,20 @@ impl Model {
     }
 }
 
+fn new_file(content: Content) -> Inode {
+    Inode::File { volatile: content.clone(), durable: content, truncations: 0, durable_truncations: 0 }
+}
+
 /// Makes durable what `seen` held when the sync began; returns whether that changed anything.
 fn make_durable(inode: &mut Inode, seen: &Inode, seen_ops: usize) -> bool {
     match (inode, seen) {
-        (Inode::File { durable, .. }, Inode::File { volatile: seen, .. }) => {
-            let changed = durable != seen;
+        (
+            Inode::File { durable, durable_truncations, .. },
+            Inode::File { volatile: seen, truncations: seen_truncations, .. },
+        ) => {
+            let changed = durable != seen || durable_truncations != seen_truncations;
             *durable = seen.clone();
+            *durable_truncations = *seen_truncations;
             changed
         }
         (Inode::Dir { durable, durable_upto, .. }, Inode::Dir { volatile: seen, .. }) => {
@@ -929,6 +956,34 @@ mod tests {
         replay(&mut model, "1 openat(-100</r>, \"/r\", 0x90800) = 4</r>\n1 fsync(4</r>) = 0\n");
         assert!(model.pending().is_empty());
         assert_eq!(file(&model.crash(&[], 0, Variant::Synced), "a"), Some(b"hi".to_vec()));
+    }
+
+    #[test]
+    fn only_a_truncated_file_can_come_back_empty() {
+        let initial = Tree(BTreeMap::from([
+            ("log".to_owned(), Node::File(Arc::new(b"ab".to_vec()))),
+            ("journal".to_owned(), Node::File(Arc::new(b"old".to_vec()))),
+        ]));
+        let mut model = Model::new("/r", &initial);
+        replay(
+            &mut model,
+            concat!(
+                "1 openat(-100</r>, \"/r/log\", 0x441) = 3</r/log>\n",
+                "1 write(3</r/log>, \"\"..., 1) = 1\n",
+                " | 00000  63\n",
+                "1 openat(-100</r>, \"/r/journal\", 0x241, 0666) = 4</r/journal>\n",
+                "1 write(4</r/journal>, \"\"..., 2) = 2\n",
+                " | 00000  6e 77\n",
+            ),
+        );
+        assert_eq!(file(&model.volatile(), "log"), Some(b"abc".to_vec()));
+        let crash = |variant| model.crash(&[], 0, variant);
+        assert_eq!(file(&crash(Variant::Synced), "log"), Some(b"ab".to_vec()));
+        assert_eq!(file(&crash(Variant::Truncated), "log"), Some(b"ab".to_vec()), "appended, never truncated");
+        assert_eq!(file(&crash(Variant::Zeroed), "log"), Some(b"ab\0".to_vec()));
+        assert_eq!(file(&crash(Variant::Synced), "journal"), Some(b"old".to_vec()));
+        assert_eq!(file(&crash(Variant::Truncated), "journal"), Some(vec![]));
+        assert_eq!(file(&crash(Variant::Zeroed), "journal"), Some(vec![0, 0]));
     }
 
     #[test]
