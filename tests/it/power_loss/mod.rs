@@ -88,11 +88,9 @@ fn power_cut_at_any_call_keeps_every_promise() {
 fn power_loss_checks_catch_a_removed_fsync() {
     require_strace();
     let recording = record(&Scenario { name: "write a change", run: scenario::write_change });
-    let calls = |recording: &Recording| -> Vec<(usize, String)> {
-        let events = recording.events.iter().enumerate();
-        events.filter_map(|(i, e)| if let Event::Done(c) = e { Some((i, c.text.clone())) } else { None }).collect()
-    };
-    let all = calls(&recording);
+    let events = recording.events.iter().enumerate();
+    let all: Vec<(usize, String)> =
+        events.filter_map(|(i, e)| if let Event::Done(c) = e { Some((i, c.text.clone())) } else { None }).collect();
 
     // Without the fsync of the temp file, the file can be renamed into place
     // empty: check (a) must say so, and say nothing on the real recording.

@@ -364,7 +364,8 @@ impl Model {
             },
             "mmap" => {
                 let (prot, flags) = (call.int(2)?, call.int(3)?);
-                let shared_write = prot & PROT_WRITE != 0 && flags & 0x3 != 0 && flags & 0x3 & MAP_SHARED != 0;
+                // MAP_SHARED and MAP_SHARED_VALIDATE both have this bit.
+                let shared_write = prot & PROT_WRITE != 0 && flags & MAP_SHARED != 0;
                 if shared_write && self.open_fd(call.args.get(4), name)?.is_some() {
                     return self.unmodelled(call, "a shared writable mapping of a file under the root");
                 }

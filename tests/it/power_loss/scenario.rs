@@ -212,8 +212,8 @@ impl Recorder {
         if kill != Kill::No {
             assert_ne!(out.code, 0, "{}", context(format!("the kill did not happen: {out:?}")));
             let aimed = match kill {
-                Kill::AtFirstFsync => "fsync(",
-                _ => "\"s.yml\")",
+                Kill::AtFirstFsync => "fsync(".to_owned(),
+                _ => format!("\"{}\")", file_name()),
             };
             // A killed process's calls end in `= ?`; other threads' may too.
             let cut: Vec<&str> = events
@@ -224,7 +224,7 @@ impl Recorder {
                 })
                 .collect();
             assert!(
-                cut.iter().any(|text| text.contains(aimed)),
+                cut.iter().any(|text| text.contains(&aimed)),
                 "{}",
                 context(format!("killed elsewhere than aimed ({aimed}): {cut:?}"))
             );
@@ -277,7 +277,7 @@ fn rename_onto_file(root: &Path, args: &[String], stdin: &str) -> String {
         })
         .collect();
     let main = calls.first().expect("a traced call").tid;
-    let name = FILE.rsplit('/').next().unwrap_or(FILE);
+    let name = file_name();
     let target = calls
         .iter()
         .find(|call| call.tid == main && call.name.starts_with("rename") && call.text.contains(&format!("\"{name}\")")))
@@ -287,6 +287,10 @@ fn rename_onto_file(root: &Path, args: &[String], stdin: &str) -> String {
         .filter(|call| call.tid == main && call.name == target.name)
         .position(|call| std::ptr::eq(call, target));
     format!("inject={}:signal=KILL:when={}", target.name, nth.expect("found above") + 1)
+}
+
+fn file_name() -> &'static str {
+    FILE.rsplit('/').next().unwrap_or(FILE)
 }
 
 /// The branch's commits, newest first; empty when there is none (or no store).
