@@ -21,6 +21,7 @@ mod io_errors;
 mod kill_random;
 mod on_write;
 mod paths;
+mod power_loss;
 mod run;
 mod set;
 mod shell;
