@@ -152,6 +152,7 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         Error::Project(ProjectError::Read { .. }) => 6,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) | Error::Input { .. } => 2,
         Error::Aborted { source, .. } => exit_code(source),
+        Error::MissingFolder { .. } => 6,
         // The file itself does not parse: like invalid content. Anything else
         // is about the PATH or VALUE given.
         Error::Edit { source: EditError::Syntax(_), .. } => 1,
