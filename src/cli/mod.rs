@@ -141,13 +141,13 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
     use cfg::project::Error as ProjectError;
     use cfg::store::Error as StoreError;
     match error {
+        // A schema that cannot be loaded is a finding in each file it applies to.
         Error::Invalid { .. }
         | Error::Checked { .. }
         | Error::Project(ProjectError::Invalid { .. } | ProjectError::Glob { .. })
         | Error::Validator(cfg::validate::Error::Glob { .. })
         | Error::Retention { .. } => 1,
-        // A `--schema` that cannot be read or compiled is a bad argument.
-        Error::Validator(cfg::validate::Error::Schema(_)) | Error::HookExists { .. } => 2,
+        Error::HookExists { .. } => 2,
         Error::NoSuchFile { .. } => 5,
         Error::Project(ProjectError::Read { .. }) => 6,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
@@ -249,7 +249,8 @@ fn print(bytes: &[u8]) -> Result<(), Error> {
 /// then the revision on standard output.
 fn report_write(outcome: &cfg::ops::WriteOutcome, unchanged: &str) -> Result<ExitCode, Error> {
     for d in &outcome.warnings {
-        eprintln!("warning: {}:{}:{}: {} ({})", d.file, d.line, d.column, d.message, d.rule);
+        let kind = if d.severity == cfg::validate::Severity::Info { "note" } else { "warning" };
+        eprintln!("{kind}: {}:{}:{}: {} ({})", d.file, d.line, d.column, d.message, d.rule);
     }
     if let Some((base, latest)) = outcome.merged {
         eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());

@@ -85,7 +85,6 @@ fn help(error: &Error) -> Option<String> {
         Error::Run { .. } => {
             "every named file was put back to its content from before the command; nothing was committed".into()
         }
-        Error::Validator(cfg::validate::Error::Schema(_)) => "`--schema` takes a path or a built-in name (`builtin:schedule`, `builtin:cfg`)".into(),
         Error::UnknownFile { .. } => "`cfg log` and `cfg status` show which files the store holds".into(),
         Error::Io(_) | Error::Store(_) => {
             "nothing was lost: the file keeps its old content or its new one, and the next cfg command finishes or drops the interrupted write".into()
