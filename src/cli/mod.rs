@@ -2,6 +2,10 @@
 //! translation of flags and environment into a [`Settings`] value, and THE
 //! exit-code table ([`exit_code`]). Subcommand files hold their argument struct,
 //! one call into `cfg::ops`, and rendering.
+//!
+//! Output to a closed pipe ends nothing early and panics never: [`print`]
+//! ignores a closed standard output, and the binary's `eprintln!` (see
+//! `main.rs`) a closed standard error.
 
 mod append;
 mod cat;
@@ -95,6 +99,7 @@ enum Command {
 }
 
 pub(crate) fn main() -> ExitCode {
+    report_style();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Init(args) => init::run(args),
@@ -271,6 +276,19 @@ fn warn_hooks(failures: &[cfg::ops::HookFailure]) {
     for failure in failures {
         eprintln!("warning: {failure}; the write stands");
     }
+}
+
+/// How miette draws reports on standard error: wrapped to the terminal's
+/// width for a person, never inside a word (URLs and paths stay whole); not
+/// wrapped at all for a file, a pipe or a CI log, where each message stays on
+/// one line for grep.
+fn report_style() {
+    use std::io::IsTerminal;
+    let wrap = std::io::stderr().is_terminal();
+    // Only fails when a hook is already set, and none is before this.
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(wrap).break_words(false).build())
+    }));
 }
 
 /// Whether to colour standard output: a terminal, and `NO_COLOR` unset.

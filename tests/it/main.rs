@@ -16,6 +16,7 @@ mod hostile;
 mod io_errors;
 mod kill_random;
 mod on_write;
+mod output;
 mod paths;
 mod run;
 mod set;
