@@ -19,5 +19,6 @@ mod on_write;
 mod output;
 mod paths;
 mod run;
+mod schemas;
 mod set;
 mod shell;

@@ -8,11 +8,11 @@
 //! the schema first, without recursion:
 //!
 //! * it reads each document a ref names, from disk only: a `file:` URI inside
-//!   the root schema's folder or a mirror folder; a URL under a
-//!   `schema_mirrors` prefix from that mirror's folder; a URL beside the `$id`
-//!   of a schema read from disk (SchemaStore's `base.json` next to
-//!   `circleciconfig.json`) from that schema's folder, with a note. Nothing is
-//!   fetched over the network;
+//!   the root schema's folder or a mirror folder; a URL beside the `$id` of a
+//!   schema read from disk (SchemaStore's `base.json` next to
+//!   `circleciconfig.json`) from that schema's folder when the file is there,
+//!   with a note; else a URL under a `schema_mirrors` prefix from that
+//!   mirror's folder. Nothing is fetched over the network;
 //! * it percent-encodes what a URI reference may not hold (`<`, `>`, spaces,
 //!   non-ASCII), as check-jsonschema reads such refs;
 //! * it replaces each ref it cannot resolve (no such document, no such
@@ -239,10 +239,22 @@ impl Loader<'_> {
             }
             return self.read_file(uri, &real, inherited);
         }
-        if let Some(mirror) =
-            sources.mirrors.iter().filter(|m| uri.starts_with(&m.prefix)).max_by_key(|m| m.prefix.len())
-        {
-            let path = mirror.folder.join(percent_decode(&uri[mirror.prefix.len()..]));
+        // The schema's own folder first: it holds the versions it was published with.
+        let mirror = sources.mirrors.iter().filter(|m| uri.starts_with(&m.prefix)).max_by_key(|m| m.prefix.len());
+        let mirrored = mirror.map(|m| m.folder.join(percent_decode(&uri[m.prefix.len()..])));
+        let looked = match self.beside_an_id(uri) {
+            Some(Ok((path, beside))) => {
+                let document = self.read_file(uri, &path, inherited)?;
+                // Beside a schema read from the mirror is simply in the mirror.
+                if mirrored.and_then(|m| std::fs::canonicalize(m).ok()).is_none_or(|m| m != path) {
+                    self.notes.push(format!("`{uri}` is read from `{}`, {beside}", self.show(&path)));
+                }
+                return Ok(document);
+            }
+            Some(Err(looked)) => format!(" ({looked})"),
+            None => String::new(),
+        };
+        if let (Some(mirror), Some(path)) = (mirror, mirrored) {
             let real = std::fs::canonicalize(&path).map_err(|e| {
                 format!(
                     "`schema_mirrors` maps `{}` to `{}`, but `{}` cannot be read: {e}",
@@ -260,15 +272,6 @@ impl Loader<'_> {
             }
             return self.read_file(uri, &real, inherited);
         }
-        let looked = match self.beside_an_id(uri) {
-            Some(Ok((path, beside))) => {
-                let document = self.read_file(uri, &path, inherited)?;
-                self.notes.push(format!("`{uri}` is read from `{}`, {beside}", self.show(&path)));
-                return Ok(document);
-            }
-            Some(Err(looked)) => format!(" ({looked})"),
-            None => String::new(),
-        };
         if uri.starts_with("json-schema:") {
             return Err("built-in schemas cannot reference files".to_owned());
         }
