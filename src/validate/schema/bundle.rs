@@ -7,7 +7,8 @@
 //! and refs written with characters a URI must escape. So this module walks
 //! the schema first, without recursion:
 //!
-//! * it reads each document a ref names, from disk only: a `file:` URI inside
+//! * it reads each document a ref names (but the meta-schemas of JSON Schema
+//!   itself, which jsonschema ships), from disk only: a `file:` URI inside
 //!   the root schema's folder or a mirror folder; a URL beside the `$id` of a
 //!   schema read from disk (SchemaStore's `base.json` next to
 //!   `circleciconfig.json`) from that schema's folder when the file is there,
@@ -196,6 +197,9 @@ impl Loader<'_> {
             Err(reason) => return Outcome::Missing { target: site.written.clone(), reason },
         };
         let (resource, fragment) = split_fragment(&target);
+        if is_meta_schema(resource) {
+            return Outcome::Resolved;
+        }
         let (document, at) = match self.index.resources.get(resource) {
             Some(found) => found.clone(),
             None => match self.read(resource, self.documents[site.document].draft) {
@@ -515,6 +519,12 @@ fn resolve_uri(base: &str, reference: &str) -> Result<String, String> {
         let message = e.to_string();
         format!("not a URI reference: {message}")
     })
+}
+
+/// Whether `uri` is a JSON Schema meta-schema or vocabulary, which jsonschema
+/// ships for every draft it supports.
+fn is_meta_schema(uri: &str) -> bool {
+    uri.starts_with("http://json-schema.org/") || uri.starts_with("https://json-schema.org/")
 }
 
 fn split_fragment(uri: &str) -> (&str, &str) {

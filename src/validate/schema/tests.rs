@@ -498,3 +498,21 @@ fn builtins_compile() {
     }
     assert!(matches!(cache.get(&SchemaRef::Builtin("nope".into())), Err(SchemaError::UnknownBuiltin { .. })));
 }
+
+#[test]
+fn refs_to_the_meta_schemas_resolve_without_files() {
+    let root = Root::new();
+    // jsonschema ships the meta-schemas of the schema's own draft.
+    for (draft, uri) in [
+        ("http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema#"),
+        ("https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema"),
+    ] {
+        root.put("s.json", &format!(r#"{{"$schema": "{draft}", "properties": {{"schema": {{"$ref": "{uri}"}}}}}}"#));
+        let validator = root.with("s.json");
+        assert_eq!(errors(&validator.check("a.yaml", b"schema: {type: string}\n")), [], "{draft}");
+        let report = validator.check("a.yaml", b"schema: {type: 12}\n");
+        let rules: Vec<_> = errors(&report).iter().map(|e| e.0).collect();
+        assert!(!rules.is_empty() && !rules.contains(&"ref") && !rules.contains(&"schema"), "{draft}: {report:?}");
+        assert!(notes(&report, Severity::Info).is_empty(), "{report:?}");
+    }
+}
