@@ -42,7 +42,7 @@ use clap::{Parser, Subcommand};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  invalid content (syntax, schema or cron error)
+  1  invalid content (syntax, schema or cron error, or a schema that cannot be loaded)
   2  usage error, or a refused path
   3  conflict (the file changed since the expected revision)
   4  the store lock is busy after the timeout
