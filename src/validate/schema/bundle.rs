@@ -154,6 +154,7 @@ impl Bundle {
             index: Index::default(),
             notes: Vec::new(),
             pending: Vec::new(),
+            unreadable: HashMap::new(),
         };
         loader.add(uri, root, path, Draft::Draft2020);
         let mut outcomes = Vec::new();
@@ -178,6 +179,8 @@ struct Loader<'a> {
     index: Index,
     notes: Vec<String>,
     pending: Vec<(usize, String)>,
+    /// Documents that could not be read, and why: each is tried once.
+    unreadable: HashMap<String, String>,
 }
 
 impl Loader<'_> {
@@ -200,11 +203,17 @@ impl Loader<'_> {
         if is_meta_schema(resource) {
             return Outcome::Resolved;
         }
+        if let Some(reason) = self.unreadable.get(resource) {
+            return Outcome::Missing { reason: reason.clone(), target };
+        }
         let (document, at) = match self.index.resources.get(resource) {
             Some(found) => found.clone(),
             None => match self.read(resource, self.documents[site.document].draft) {
                 Ok(document) => (document, String::new()),
-                Err(reason) => return Outcome::Missing { target, reason },
+                Err(reason) => {
+                    self.unreadable.insert(resource.to_owned(), reason.clone());
+                    return Outcome::Missing { target, reason };
+                }
             },
         };
         if fragment.is_empty() {
@@ -362,10 +371,10 @@ impl Loader<'_> {
             }
             misses.push(Miss { reference, target, reason, places });
         }
+        let replaced: HashSet<(usize, String)> = placeholders.iter().map(|(d, p, _)| (*d, p.clone())).collect();
         for site in &self.index.sites {
-            let encoded = encode_reference(&site.written);
-            if encoded != site.written
-                && !placeholders.iter().any(|(d, p, _)| *d == site.document && *p == site.pointer)
+            if encode_reference(&site.written) != site.written
+                && !replaced.contains(&(site.document, site.pointer.clone()))
             {
                 placeholders.push((site.document, site.pointer.clone(), None));
             }
