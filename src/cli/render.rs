@@ -99,7 +99,6 @@ fn help(error: &Error) -> Option<String> {
         Error::Run { .. } => {
             "every named file was put back to its content from before the command; nothing was committed".into()
         }
-        Error::Validator(cfg::validate::Error::Schema(_)) => "`--schema` takes a path or a built-in name (`builtin:schedule`, `builtin:cfg`)".into(),
         Error::UnknownFile { .. } => "`cfg log` and `cfg status` show which files the store holds".into(),
         Error::Input { .. } => "nothing was written; check the path given with `-i`, or what is piped in".into(),
         Error::MissingFolder { .. } => {
