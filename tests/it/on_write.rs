@@ -160,7 +160,8 @@ fn once_runs_once_per_write_naming_every_file() {
 fn a_hanging_hook_is_killed_with_its_children_at_its_timeout() {
     let env = Env::new();
     let pid_file = env.dir.path().join("hook.pid");
-    let command = format!("echo $$ > {}; sleep 300 & sleep 300", pid_file.display());
+    // Their output away from cfg's standard error, whose end the test waits for.
+    let command = format!("echo $$ > {}; sleep 300 >/dev/null 2>&1 & sleep 300 >/dev/null 2>&1", pid_file.display());
     hooks(&env, &[(&command, "timeout: 300ms")]);
     let out = env.write("s.yml", "a: 1\n");
     let rev = out.ok().to_owned();
