@@ -16,7 +16,10 @@
 //! ([`check_copy`]). A non-zero exit, a timeout (default 30 s; the check's
 //! process group is killed) or a command that cannot start is a finding of
 //! rule `check` whose message names the check and holds its output, so the
-//! write is refused (exit 1) exactly as `cfg check` reports it.
+//! write is refused (exit 1) exactly as `cfg check` reports it. So is a check
+//! that changes, replaces or removes the staged file: what was validated and
+//! hashed into the commit is what gets renamed into place, and the handle the
+//! write syncs must still be the file's.
 //!
 //! The copy is named like the write's temp files (`.NAME.cfg-<12 hex>.tmp`),
 //! has mode 0600 and is removed afterwards; a `cfg check` killed meanwhile
@@ -40,6 +43,7 @@ pub(crate) fn applying<'p>(project: &'p Project, path: &RelPath) -> Vec<&'p Chec
 pub(crate) fn run(root: &Path, checks: &[&Check], path: &RelPath, staged: &Path) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     for check in checks {
+        let before = identity(staged);
         let command = check.command.replace("{}", &shell_quote(&staged.to_string_lossy()));
         let child = Child {
             command: &command,
@@ -49,6 +53,13 @@ pub(crate) fn run(root: &Path, checks: &[&Check], path: &RelPath, staged: &Path)
             timeout: check.timeout,
         };
         let (result, output) = child.run(Output::Capture);
+        if result.is_ok() && identity(staged) != before {
+            let message = format!(
+                "check `{}` changed, replaced or removed the file it checks; a check must only read it",
+                check.command
+            );
+            findings.push(finding(path.as_str(), message));
+        }
         if let Err(failure) = result {
             let output = output.trim_end();
             let message = if output.is_empty() {
@@ -60,6 +71,14 @@ pub(crate) fn run(root: &Path, checks: &[&Check], path: &RelPath, staged: &Path)
         }
     }
     findings
+}
+
+/// What changes when a file's content or inode does (as
+/// [`crate::fsio::StatKey`] for managed files); `None` for no file.
+fn identity(path: &Path) -> Option<(u64, u64, u64, i64, i64, i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path).ok()?;
+    Some((m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec()))
 }
 
 /// A finding of rule `check`: about the whole file, so at line 1, column 1,

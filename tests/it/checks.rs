@@ -284,3 +284,22 @@ fn settings_keys_are_snake_case_and_kebab_retention_keys_warn() {
     both.fails_with(1);
     assert!(both.stderr.contains("`keep-last` and `keep_last` are the same setting"), "{}", both.stderr);
 }
+
+#[test]
+fn a_check_that_changes_the_staged_file_is_refused() {
+    let env = Env::new();
+    let rev = env.write("s.yml", "a: 1\n").ok().to_owned();
+    for command in ["echo 'b: 2' >> {}", "cp {} {}.x && mv {}.x {}", "rm {}", "chmod 600 {}"] {
+        env.put(
+            ".cfg.yaml",
+            &format!("checks:\n  - glob: s.yml\n    command: {}\n", serde_json::to_string(command).unwrap()),
+        );
+        let out = env.write("s.yml", "a: 2\n");
+        out.fails_with(1);
+        // As one line: miette wraps long messages.
+        let flat = out.stderr.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("changed, replaced or removed the file it checks; a check must only read it"), "{flat}");
+        assert_eq!(env.read("s.yml"), "a: 1\n", "{command}");
+        assert_eq!(env.git_log(), [rev.clone()], "{command}");
+    }
+}
