@@ -300,6 +300,6 @@ fn a_check_that_changes_the_staged_file_is_refused() {
         let flat = out.stderr.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(flat.contains("changed, replaced or removed the file it checks; a check must only read it"), "{flat}");
         assert_eq!(env.read("s.yml"), "a: 1\n", "{command}");
-        assert_eq!(env.git_log(), [rev.clone()], "{command}");
+        assert_eq!(env.git_log(), std::slice::from_ref(&rev), "{command}");
     }
 }
