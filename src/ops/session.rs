@@ -47,11 +47,13 @@
 //! anything (a killed writer's files may be in the page cache only).
 //!
 //! A dry run ([`Mode::DryRun`], `--dry-run`) goes through the same steps up to
-//! the first barrier: outside edits are noted, not committed (later steps
-//! read the file's latest content through [`WriteSession::latest`], which
-//! sees them), content is validated and merged, and checks run on staged temp
-//! files; then everything staged is removed and [`WriteSession::commit`]
-//! returns the diff it would have committed. Nothing in the store changes.
+//! the first barrier, writing nothing into the store: outside edits are
+//! noted, not committed (later steps read the file's latest content through
+//! [`WriteSession::latest`], which sees them), content is validated and
+//! merged, and checks run on staged temp files under a journal naming only
+//! them, both removed afterwards ([`WriteSession::rehearse`]); no object is
+//! written. [`WriteSession::commit`] returns the diff it would have
+//! committed. After a dry run the store is byte for byte as before.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;

@@ -157,48 +157,54 @@ fn a_check_sees_the_new_bytes_complete_in_a_temp_file_inside_the_root() {
 
 #[test]
 fn a_write_killed_while_its_check_runs_is_dropped_by_recovery() {
-    let env = Env::new();
-    let rev = env.write("s.yml", "a: 1\n").ok().to_owned();
-    let pid_file = env.dir.path().join("check.pid");
-    env.put(
-        ".cfg.yaml",
-        &format!(
-            "checks:\n  - glob: s.yml\n    command: 'echo $$ > {}.new && mv {0}.new {0}; sleep 300'\n",
-            pid_file.display()
-        ),
-    );
-    let mut writer = env
-        .command()
-        .args(["write", "s.yml"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut writer.stdin.take().unwrap(), b"a: 2\n").unwrap();
-    let start = Instant::now();
-    while !pid_file.exists() {
-        assert!(start.elapsed() < Duration::from_secs(60), "the check never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    writer.kill().unwrap();
-    writer.wait().unwrap();
-    // The check, left running by its killed writer.
-    let group: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
-    let group = rustix::process::Pid::from_raw(group).unwrap();
-    rustix::process::kill_process_group(group, rustix::process::Signal::KILL).unwrap();
-    // Killed mid-check: the journal and the staged file are there.
-    let left: Vec<String> =
-        env.leftovers().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(left.len(), 2, "{left:?}");
-    assert!(left.contains(&"pending".to_owned()) && left.iter().any(|n| n.starts_with(".s.yml.cfg-")), "{left:?}");
+    // A first write (into an empty store) and a later one.
+    for earlier in [None, Some("a: 1\n")] {
+        let env = Env::new();
+        let log = match earlier {
+            Some(content) => vec![env.write("s.yml", content).ok().to_owned()],
+            None => Vec::new(),
+        };
+        let pid_file = env.dir.path().join("check.pid");
+        env.put(
+            ".cfg.yaml",
+            &format!(
+                "checks:\n  - glob: s.yml\n    command: 'echo $$ > {}.new && mv {0}.new {0}; sleep 300'\n",
+                pid_file.display()
+            ),
+        );
+        let mut writer = env
+            .command()
+            .args(["write", "s.yml"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut writer.stdin.take().unwrap(), b"a: 2\n").unwrap();
+        let start = Instant::now();
+        while !pid_file.exists() {
+            assert!(start.elapsed() < Duration::from_secs(60), "the check never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        writer.kill().unwrap();
+        writer.wait().unwrap();
+        // The check, left running by its killed writer.
+        let group: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+        let group = rustix::process::Pid::from_raw(group).unwrap();
+        rustix::process::kill_process_group(group, rustix::process::Signal::KILL).unwrap();
+        // Killed mid-check: the journal and the staged file are there.
+        let left: Vec<String> =
+            env.leftovers().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(left.len(), 2, "{left:?}");
+        assert!(left.contains(&"pending".to_owned()) && left.iter().any(|n| n.starts_with(".s.yml.cfg-")), "{left:?}");
 
-    // The next command recovers: the write never passed its check, so it is
-    // dropped, not rolled forward.
-    env.cfg(&["status"]).ok();
-    assert_eq!(env.read("s.yml"), "a: 1\n");
-    assert_eq!(env.git_log(), [rev]);
-    assert!(!env.path(".cfg/pending").exists());
+        // The next command recovers: the write never passed its check, so it
+        // is dropped, not rolled forward.
+        env.cfg(&["status"]).ok();
+        assert_eq!(std::fs::read_to_string(env.path("s.yml")).ok().as_deref(), earlier);
+        assert_eq!(env.git_log(), log);
+        assert!(!env.path(".cfg/pending").exists());
+    }
 }
 
 #[test]
