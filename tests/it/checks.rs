@@ -309,3 +309,18 @@ fn a_check_that_changes_the_staged_file_is_refused() {
         assert_eq!(env.git_log(), std::slice::from_ref(&rev), "{command}");
     }
 }
+
+#[test]
+fn cfg_edit_offers_to_edit_again_when_a_check_rejects_the_draft() {
+    let env = Env::new();
+    env.write("s.yml", "a: 1\n").ok();
+    env.put(".cfg.yaml", REFUSE_FORBIDDEN);
+    let mut command = env.command();
+    command.env("VISUAL", "sh -c 'echo \"a: forbidden\" > \"$0\"'").env_remove("EDITOR");
+    let out = crate::common::pipe(command.args(["edit", "s.yml"]), b"d\n");
+    out.fails_with(1);
+    assert!(out.stderr.contains("scheduler: forbidden value in s.yml"), "{}", out.stderr);
+    assert!(out.stderr.contains("What now? [e]dit again, [d]iscard"), "{}", out.stderr);
+    assert!(out.stderr.contains("discarded; `s.yml` is unchanged"), "{}", out.stderr);
+    assert_eq!(env.read("s.yml"), "a: 1\n");
+}
