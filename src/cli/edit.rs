@@ -27,6 +27,8 @@ pub(crate) struct Args {
     /// The commit message (default: "edit FILE").
     #[arg(short, long)]
     message: Option<String>,
+    #[command(flatten)]
+    hooks: super::HookArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -44,13 +46,13 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         let error = match draft.submit(settings, args.message.clone()) {
             Ok(outcome) => {
                 draft.discard()?;
-                return super::report_write(&outcome, "is unchanged");
+                return super::report_write(&outcome, "is unchanged", &args.hooks);
             }
             Err(error) => error,
         };
         let code = super::exit_code(&error);
         super::render::error(&error);
-        if !matches!(error, Error::Invalid { .. }) {
+        if !matches!(error, Error::Invalid { .. } | Error::Rejected { .. }) {
             // A conflict, a busy lock, an I/O error: the edit is not lost.
             eprintln!("your draft is kept at {}", draft.path.display());
             return Ok(ExitCode::from(code));

@@ -30,6 +30,8 @@ pub(crate) struct Args {
     /// The commit message (default: "run CMD ARGS").
     #[arg(short, long)]
     message: Option<String>,
+    #[command(flatten)]
+    hooks: super::HookArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -42,9 +44,8 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     if outcome.changed.is_empty() {
         eprintln!("the command changed none of the files; no commit");
     }
-    super::warn_hooks(&outcome.hooks);
     if let Some(rev) = outcome.rev {
         super::print(format!("{rev}\n").as_bytes())?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(args.hooks.exit_code(&outcome.hooks))
 }

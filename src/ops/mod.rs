@@ -3,6 +3,8 @@
 //! its own request, and returns a typed result; nothing here prints.
 
 mod check;
+mod checks;
+mod child;
 mod draft;
 mod expect;
 mod follow;
@@ -36,11 +38,11 @@ pub use read::{
     DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev, show, status,
     unified_diff,
 };
-pub use restore::{RestoreOutcome, RestoreRequest, restore};
+pub use restore::{RestoreOutcome, RestoreRequest, preview_restore, restore};
 pub use run::{RunFailure, RunOutcome, RunRequest, run};
 pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
-pub use value::{ValueEdit, ValueRequest, change_value};
-pub use write::{WriteOutcome, WriteRequest, write};
+pub use value::{ValueEdit, ValueRequest, change_value, preview_change_value};
+pub use write::{Preview, WriteOutcome, WriteRequest, preview_write, write};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -50,6 +52,11 @@ pub enum Error {
     NoStore { start: PathBuf },
     #[error("`{}` is not valid", report.file)]
     Invalid { report: Report, source_text: String },
+    /// The `checks:` of `.cfg.yaml` rejected new content: a report for each
+    /// file, a finding (rule `check`) for each check that failed, with its
+    /// output. Nothing was written or committed.
+    #[error("the checks of .cfg.yaml rejected {}", reports.iter().map(|r| format!("`{}`", r.file)).collect::<Vec<_>>().join(", "))]
+    Rejected { reports: Vec<Report> },
     #[error("`{path}` is not in the store{}", at.map(|r| format!(" at {}", r.short())).unwrap_or_default())]
     UnknownFile { path: String, at: Option<Rev> },
     #[error("{0}")]
