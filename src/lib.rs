@@ -37,6 +37,7 @@
 // which `cargo clippy` also checks without `cfg(test)`.
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
+mod checked;
 pub mod duration;
 pub mod edit;
 pub mod fsio;

@@ -110,6 +110,7 @@ pub fn check(root: &Path, cwd: &Path, request: CheckRequest) -> Result<CheckOutc
         options.limits.max_size = max_size;
     }
     let max_size = options.limits.max_size;
+    options.meta_checked = super::meta_checked(root);
     let validator = Validator::new(options)?;
 
     let mut inputs = Vec::new();
@@ -130,6 +131,7 @@ pub fn check(root: &Path, cwd: &Path, request: CheckRequest) -> Result<CheckOutc
         }
     }
     let mut reports = validator.check_many(&inputs);
+    super::remember_meta_checked(root, &validator);
     for (input, report) in inputs.iter().zip(&mut reports) {
         if request.skip_checks || report.has_errors() {
             continue;

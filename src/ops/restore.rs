@@ -82,6 +82,6 @@ fn restore_in(settings: &Settings, request: RestoreRequest, mode: Mode) -> Resul
             return Ok(Finished::Previewed(Preview { message, diffs, outside_edits, merged, warnings: Vec::new() }));
         }
     };
-    let hooks = session.finish();
+    let hooks = session.finish(&validator);
     Ok(Finished::Written(RestoreOutcome { from, rev, changed, files: paths, hooks }))
 }

@@ -129,7 +129,7 @@ pub fn run(settings: &Settings, request: RunRequest) -> Result<RunOutcome, Error
         }
         Err(error) => return Err(error),
     };
-    let hooks = session.finish();
+    let hooks = session.finish(&validator);
     Ok(RunOutcome { rev: Some(rev), changed: names, external, hooks })
 }
 

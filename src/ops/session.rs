@@ -644,13 +644,16 @@ impl<'s> WriteSession<'s> {
         Ok(edited)
     }
 
-    /// Ends a session that committed: releases the lock, then runs the
+    /// Ends a session that committed: remembers the schemas `validator`
+    /// found valid against their meta-schema, releases the lock, then runs the
     /// project's `on_write` commands for each file written. They run without
     /// the lock so that a command may itself read or write through cfg; their
     /// failures are reported, never undo the write.
     #[must_use = "on_write failures are to be reported"]
-    pub(crate) fn finish(self) -> Vec<HookFailure> {
+    pub(crate) fn finish(self, validator: &Validator) -> Vec<HookFailure> {
         let WriteSession { settings, started_at, written, _lock, .. } = self;
+        super::remember_meta_checked(&settings.root, validator);
+        settings.project.remember_checked(&settings.root);
         drop(_lock);
         super::on_write::run(settings, started_at, &written.into_inner())
     }

@@ -148,7 +148,7 @@ pub(crate) fn finish_write(
         }
     };
     let external = session.external().or(external);
-    let hooks = session.finish();
+    let hooks = session.finish(validator);
     Ok(Finished::Written(WriteOutcome { path, rev, changed, external, merged: resolved.merged, hooks, warnings }))
 }
 

@@ -255,7 +255,11 @@ impl SchemaCache {
     }
 }
 
-fn compile_ref(schema: &SchemaRef, options: &LoadOptions, checked: &Mutex<Vec<String>>) -> Result<Compiled, SchemaError> {
+fn compile_ref(
+    schema: &SchemaRef,
+    options: &LoadOptions,
+    checked: &Mutex<Vec<String>>,
+) -> Result<Compiled, SchemaError> {
     // Built-in schemas ship tested; a file's schema is checked against its
     // meta-schema unless these very bytes passed before.
     let mut meta_check = None;
@@ -345,8 +349,9 @@ fn parse_schema_text(path: &Path, text: &str) -> Result<Value, String> {
 /// jsonschema always checks the schema it compiles against its meta-schema,
 /// and building the 2020-12 meta-schema's validator costs more than the rest
 /// of a write. A schema already known to pass is therefore compiled behind a
-/// wrapper, `{"$schema": draft-04, "$ref": SCHEMA}`: only the wrapper is
-/// checked, against the cheapest meta-schema, while the schema itself is
+/// wrapper, `{"$schema": draft-07, "$ref": SCHEMA}`: only the wrapper is
+/// checked, against a cheap meta-schema (the one the built-in schemas use,
+/// so a run builds at most one), while the schema itself is
 /// compiled under its own dialect as the target of a `$ref`. Every document
 /// gets an explicit `$schema` (the root's, or the 2020-12 default), since
 /// the wrapper's draft would otherwise become their default.
@@ -366,7 +371,7 @@ fn compile(bundle: &bundle::Bundle, from_file: bool, meta_check: bool) -> Result
         };
         documents = documents.into_iter().map(|(uri, value)| (uri, with_dialect(value))).collect();
         documents.insert(root.uri.clone(), with_dialect(root.value.clone()));
-        wrapper = serde_json::json!({ "$schema": "http://json-schema.org/draft-04/schema#", "$ref": root.uri });
+        wrapper = serde_json::json!({ "$schema": "http://json-schema.org/draft-07/schema#", "$ref": root.uri });
         (&wrapper, WRAPPER_URI.to_owned())
     } else {
         (&root.value, root.uri.clone())
