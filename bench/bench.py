@@ -2,8 +2,8 @@
 """The `cfg` benchmark (issues 7 and 17): how fast `cfg` is next to what people
 would use instead, as ratios measured side by side in one run, and how its cost grows.
 
-    python3 bench/bench.py            # everything; about ten minutes
-    python3 bench/bench.py --quick    # a smoke run on small sizes, a few minutes
+    python3 bench/bench.py            # everything; about 20 minutes on a busy machine, less when quiet
+    python3 bench/bench.py --quick    # a smoke run on small sizes, about two minutes
     python3 bench/bench.py --only write,library,contention --compare-cfg OTHER/cfg
     python3 bench/bench.py --help
 
@@ -1304,13 +1304,17 @@ def main() -> None:
         "```", "$ free -h", info["free -h"], "```",
     ]
     started = time.perf_counter()
+    took = {}
     for name in chosen:
+        section_start = time.perf_counter()
         SECTIONS[name](rep, ctx)
+        took[name] = time.perf_counter() - section_start
     rep.section("Goals")
     rep.table(["goal", "target", "measured", "result", "evidence"],
               [[g["goal"], g["target"], g["measured"], {True: "met", False: "**missed**", None: "not measured"}[g["met"]],
                 g["evidence"]] for g in rep.goals])
-    rep.note(f"Total run time: {(time.perf_counter() - started) / 60:.1f} min.")
+    rep.note(f"Total run time: {(time.perf_counter() - started) / 60:.1f} min ("
+             + ", ".join(f"{name} {t / 60:.1f}" for name, t in took.items()) + ").")
     (OUT / "report.md").write_text("\n".join(rep.md) + "\n")
     # Also kept under the run's time, so that a later partial run does not overwrite it.
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M")
