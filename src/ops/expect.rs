@@ -152,7 +152,7 @@ pub(crate) fn resolve(
         latest: (latest_rev, text(latest)),
         new: String::from_utf8_lossy(new.content()).into_owned(),
     };
-    let file = merge(session, validator, &path, sides)?;
+    let file = merge(validator, &path, sides)?;
     Ok(Resolved { file, merged: Some((base_rev, latest_rev)) })
 }
 
@@ -166,7 +166,6 @@ pub(crate) struct Sides {
 /// Merges `new` into `latest` (both made from `base`) and validates the
 /// result; a conflict or an invalid result is [`Error::Conflict`].
 pub(crate) fn merge(
-    session: &WriteSession<'_>,
     validator: &Validator,
     path: &RelPath,
     Sides { base: (base_rev, base), latest: (latest_rev, latest), new }: Sides,
@@ -180,7 +179,7 @@ pub(crate) fn merge(
         list_keys: validator.merge_keys(path.as_str()),
     };
     match merge::merge(&base, &latest, &new, &options) {
-        Ok(merged) => session.check(validator, path, merged.into_bytes()).map_err(|(report, merged)| {
+        Ok(merged) => super::session::check(validator, path, merged.into_bytes()).map_err(|(report, merged)| {
             let merged = String::from_utf8_lossy(&merged).into_owned();
             conflict(ConflictKind::Invalid { base_rev, latest_rev, merged, report })
         }),

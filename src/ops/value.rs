@@ -74,6 +74,8 @@ pub fn preview_change_value(settings: &Settings, request: ValueRequest) -> Resul
 fn change_value_in(settings: &Settings, request: ValueRequest, mode: Mode) -> Result<Finished<WriteOutcome>, Error> {
     let path = resolve(settings, &request.file)?;
     let validator = validator(settings)?;
+    // The new content is made under the lock; its schema need not be.
+    validator.prepare(path.as_str());
     let session = WriteSession::begin_in(settings, mode)?;
     let external = session.track(std::slice::from_ref(&path))?;
     let base = match &request.expect {
@@ -88,5 +90,6 @@ fn change_value_in(settings: &Settings, request: ValueRequest, mode: Mode) -> Re
     let (verb, value_path) = request.edit.verb();
     let message = request.message.unwrap_or_else(|| format!("{verb} {value_path} in {path}"));
     let expectation = (request.expect, request.on_change);
-    finish_write(session, &validator, path, new, message, expectation, external)
+    let new = super::session::validate(&validator, &path, new)?;
+    finish_write(session, &validator, new, message, expectation, external)
 }

@@ -415,15 +415,28 @@ impl Validator {
     /// without reading the content counts (`--schema` or the project globs);
     /// empty when none applies or it cannot be compiled.
     pub fn merge_keys(&self, name: &str) -> Vec<String> {
-        let path = Path::new(name);
-        let schema = self.explicit.clone().or_else(|| {
-            let relative = path.strip_prefix(&self.options.root).unwrap_or(path);
-            self.globs.iter().find(|(glob, _)| glob.is_match(relative)).map(|(_, schema)| schema.clone())
-        });
-        let Some(Ok(compiled)) = schema.map(|schema| self.cache.get(&schema)) else {
+        let Some(Ok(compiled)) = self.schema_by_name(name).map(|schema| self.cache.get(&schema)) else {
             return Vec::new();
         };
         schema::merge_keys(&compiled.schema)
+    }
+
+    /// Compiles now the schema that `name` gets without reading its content
+    /// (`--schema` or the project globs), so that a check of it later costs
+    /// only the check: for writers to do before they take the store lock.
+    /// A schema that fails to load is reported by that check.
+    pub fn prepare(&self, name: &str) {
+        if let Some(schema) = self.schema_by_name(name) {
+            let _ = self.cache.get(&schema);
+        }
+    }
+
+    fn schema_by_name(&self, name: &str) -> Option<SchemaRef> {
+        let path = Path::new(name);
+        self.explicit.clone().or_else(|| {
+            let relative = path.strip_prefix(&self.options.root).unwrap_or(path);
+            self.globs.iter().find(|(glob, _)| glob.is_match(relative)).map(|(_, schema)| schema.clone())
+        })
     }
 
     /// For `--explain`: each value the file's schema declares `format: cron`,
