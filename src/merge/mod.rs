@@ -34,7 +34,7 @@
 //!
 //! # Structural YAML merge
 //!
-//! Tried only when the line merge conflicts and [`MergeOptions::yaml`] is set.
+//! Tried only when the line merge conflicts and [`MergeOptions::format`] is YAML.
 //! Each of the three texts must be a single YAML document whose root is a
 //! block mapping or block sequence, without anchors or aliases. The merge
 //! works on spans of source lines, never re-serializing YAML: an entry of a
@@ -105,8 +105,8 @@ pub struct MergeOptions {
     pub ours_label: String,
     /// Label of the writer's new content, e.g. `new`.
     pub theirs_label: String,
-    /// Whether the text is YAML; enables the structural fallback.
-    pub yaml: bool,
+    /// What the text is: YAML enables the structural fallback.
+    pub format: Format,
     /// Key names that identify entries of lists of mappings (the schema's
     /// `x-merge-key`), tried in order for each list.
     pub list_keys: Vec<String>,
@@ -118,10 +118,22 @@ impl Default for MergeOptions {
             base_label: "base".to_owned(),
             ours_label: "latest".to_owned(),
             theirs_label: "new".to_owned(),
-            yaml: false,
+            format: Format::Text,
             list_keys: Vec::new(),
         }
     }
+}
+
+/// What the merged text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Plain text: the line merge only.
+    #[default]
+    Text,
+    /// YAML (any file cfg does not read as JSON).
+    Yaml,
+    /// JSON.
+    Json,
 }
 
 /// The lines of one version that a conflict region covers.
@@ -195,7 +207,7 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions) -> Resul
     if lines.conflicts.is_empty() {
         return Ok(lines.text);
     }
-    if opts.yaml
+    if opts.format == Format::Yaml
         && let Some(merged) = yaml::merge(base, ours, theirs, &opts.list_keys)
     {
         return Ok(merged);

@@ -7,14 +7,14 @@ use std::process::Command;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
-use super::{Conflict, MergeOptions, merge};
+use super::{Conflict, Format, MergeOptions, merge};
 
 fn lines_opts() -> MergeOptions {
     MergeOptions::default()
 }
 
 fn yaml_opts() -> MergeOptions {
-    MergeOptions { yaml: true, list_keys: vec!["skill_name".to_owned()], ..MergeOptions::default() }
+    MergeOptions { format: Format::Yaml, list_keys: vec!["skill_name".to_owned()], ..MergeOptions::default() }
 }
 
 /// What `git merge-file -p --diff3` makes of the three texts: the output and
@@ -128,26 +128,30 @@ fn text() -> impl Strategy<Value = String> {
         .prop_map(|lines| lines.concat())
 }
 
+fn format() -> impl Strategy<Value = Format> {
+    prop_oneof![Just(Format::Text), Just(Format::Yaml), Just(Format::Json)]
+}
+
 proptest! {
     // Failures are reported with their minimal input; no regression file
     // outside `src/merge`.
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn unchanged_ours_takes_theirs(b in text(), t in text(), yaml in any::<bool>()) {
-        let opts = MergeOptions { yaml, ..yaml_opts() };
+    fn unchanged_ours_takes_theirs(b in text(), t in text(), format in format()) {
+        let opts = MergeOptions { format, ..yaml_opts() };
         prop_assert_eq!(merge(&b, &b, &t, &opts), Ok(t));
     }
 
     #[test]
-    fn unchanged_theirs_takes_ours(b in text(), o in text(), yaml in any::<bool>()) {
-        let opts = MergeOptions { yaml, ..yaml_opts() };
+    fn unchanged_theirs_takes_ours(b in text(), o in text(), format in format()) {
+        let opts = MergeOptions { format, ..yaml_opts() };
         prop_assert_eq!(merge(&b, &o, &b, &opts), Ok(o));
     }
 
     #[test]
-    fn same_change_merges_to_it(b in text(), x in text(), yaml in any::<bool>()) {
-        let opts = MergeOptions { yaml, ..yaml_opts() };
+    fn same_change_merges_to_it(b in text(), x in text(), format in format()) {
+        let opts = MergeOptions { format, ..yaml_opts() };
         prop_assert_eq!(merge(&b, &x, &x, &opts), Ok(x));
     }
 }
@@ -551,7 +555,7 @@ fn non_ascii_text_merges_structurally() {
 
 #[test]
 fn json_is_never_merged_structurally() {
-    let opts = MergeOptions { yaml: false, ..yaml_opts() };
+    let opts = MergeOptions { format: Format::Json, ..yaml_opts() };
     assert!(merge("a: 1\nb: 2\n", "a: 1\nb: 2\nc: 3\n", "a: 1\nb: 2\nd: 4\n", &opts).is_err());
 }
 

@@ -5,7 +5,7 @@
 //! merged the other's change.
 
 use crate::fsio::RelPath;
-use crate::merge::{self, MergeOptions};
+use crate::merge::{self, Format, MergeOptions};
 use crate::store::Rev;
 use crate::validate::{Report, Validator};
 
@@ -146,7 +146,7 @@ pub(crate) fn resolve(
         base_label: format!("base {}", base_rev.short()),
         ours_label: format!("latest {}", latest_rev.short()),
         theirs_label: "new".to_owned(),
-        yaml: !path.as_str().ends_with(".json"),
+        format: if path.as_str().ends_with(".json") { Format::Json } else { Format::Yaml },
         list_keys: validator.merge_keys(path.as_str()),
     };
     match merge::merge(&base, &latest, &new, &options) {
