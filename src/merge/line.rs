@@ -130,6 +130,35 @@ pub(crate) fn merge_lines(base: &str, ours: &str, theirs: &str, labels: &Labels<
     fill(&b, &o, &t, &blocks, labels)
 }
 
+/// The three texts as one conflicting region between the lines all three
+/// share at the start and at the end: how a merge that is clean line by line
+/// but wrong is shown.
+pub(crate) fn one_region(base: &str, ours: &str, theirs: &str, labels: &Labels<'_>) -> LineMerge {
+    let (b, o, t) = (split_lines(base), split_lines(ours), split_lines(theirs));
+    let prefix = b.iter().zip(&o).zip(&t).take_while(|((b, o), t)| b == o && b == t).count();
+    let room = b.len().min(o.len()).min(t.len()) - prefix;
+    let suffix = b
+        .iter()
+        .rev()
+        .zip(o.iter().rev())
+        .zip(t.iter().rev())
+        .take(room)
+        .take_while(|((b, o), t)| b == o && b == t)
+        .count();
+    let changed = |lines: &[&str]| (lines.len() - prefix - suffix) as isize;
+    let start = prefix as isize;
+    let block = Block {
+        mode: Mode::Conflict,
+        i0: start,
+        chg0: changed(&b),
+        i1: start,
+        chg1: changed(&o),
+        i2: start,
+        chg2: changed(&t),
+    };
+    fill(&b, &o, &t, &[block], labels)
+}
+
 /// Two-way diff of records (lines here; list entries in the semantic merge),
 /// compacted the way xdiff does it.
 pub(super) fn diff<T: Eq + Hash>(base: &[T], side: &[T]) -> Vec<Change> {

@@ -54,8 +54,8 @@ pub enum ConflictKind {
     Changed { base: Rev, latest: Rev },
     /// The three-way merge conflicts: the three texts and the regions.
     Merge { base_rev: Rev, latest_rev: Rev, base: String, latest: String, new: String, conflict: merge::Conflict },
-    /// The merge was clean line by line, but its result is invalid (a key
-    /// added twice, say).
+    /// The merge was clean, but its result is invalid (it breaks the schema,
+    /// say).
     Invalid { base_rev: Rev, latest_rev: Rev, merged: String, report: Report },
 }
 
@@ -67,13 +67,22 @@ impl std::fmt::Display for Conflict {
             ConflictKind::Changed { base, latest } => {
                 write!(f, "`{path}` changed since {} (now {}), and merging is off", base.short(), latest.short())
             }
-            ConflictKind::Merge { base_rev, latest_rev, conflict, .. } => write!(
-                f,
-                "`{path}` changed since {} (now {}) and the changes conflict in {} region(s)",
-                base_rev.short(),
-                latest_rev.short(),
-                conflict.regions.len()
-            ),
+            ConflictKind::Merge { base_rev, latest_rev, conflict, .. } => match conflict.cause {
+                merge::Cause::Lines => write!(
+                    f,
+                    "`{path}` changed since {} (now {}) and the changes conflict in {} region(s)",
+                    base_rev.short(),
+                    latest_rev.short(),
+                    conflict.regions.len()
+                ),
+                merge::Cause::Meaning => write!(
+                    f,
+                    "`{path}` changed since {} (now {}); the changes merge line by line, but the merged document \
+                     would not hold both (a key twice, a value neither wrote, or a lost change)",
+                    base_rev.short(),
+                    latest_rev.short()
+                ),
+            },
             ConflictKind::Invalid { base_rev, latest_rev, .. } => write!(
                 f,
                 "`{path}` changed since {} (now {}); the merge is clean line by line but invalid",
@@ -157,7 +166,7 @@ pub(crate) fn resolve(
             }
             Ok(Resolved { content: merged.into_bytes(), merged: Some((base_rev, latest_rev)) })
         }
-        Err(found) => Err(conflict(ConflictKind::Merge { base_rev, latest_rev, base, latest, new, conflict: found })),
+        Err(found) => Err(conflict(ConflictKind::Merge { base_rev, latest_rev, base, latest, new, conflict: *found })),
     }
 }
 
