@@ -55,15 +55,15 @@
 //! # Structural YAML merge
 //!
 //! Tried when the line merge conflicts or its text fails the guard, and
-//! [`MergeOptions::format`] is YAML. Each of the three texts must be a single YAML document whose root is a
-//! block mapping or block sequence, without anchors or aliases. The merge
-//! works on spans of source lines, never re-serializing YAML: an entry of a
-//! block mapping runs from its key's line to its value's last line, plus the
-//! comment and blank lines between it and the entry before (for the first
-//! entry: the comment lines directly above it); an item of a block sequence
-//! likewise starts at its `-`. The output is assembled from byte slices of the
-//! three inputs, so untouched lines, comments and formatting come out
-//! byte-identical. Entries are matched by key, and keys compare by value
+//! [`MergeOptions::format`] is YAML. Each of the three texts must be a single
+//! YAML document whose root is a block mapping or block sequence, without
+//! anchors or aliases. The merge works on spans of source lines, never
+//! re-serializing YAML: an entry of a block mapping runs from its key's line
+//! to its value's last line, plus the comment and blank lines between it and
+//! the entry before (for the first entry: the comment lines directly above
+//! it); an item of a block sequence likewise starts at its `-`. The output is
+//! assembled from byte slices of the three inputs, so untouched lines,
+//! comments and formatting come out byte-identical. Entries are matched by key, and keys compare by value
 //! (`true` and `True`, `1` and `0x1`, `job1` and `"job1"` are one key).
 //! Where the three versions of an entry differ as text:
 //!
@@ -90,9 +90,8 @@
 //! * by merge key: every entry in all three versions is a mapping holding one
 //!   of [`MergeOptions::list_keys`] (the schema's `x-merge-key`, first name
 //!   that fits) with a scalar value, unique (by value) within each version.
-//!   Entries are
-//!   then treated like mapping keys above (added, deleted, changed, order of
-//!   `ours`, new entries of `theirs` appended);
+//!   Entries are then treated like mapping keys above (added, deleted,
+//!   changed, order of `ours`, new entries of `theirs` appended);
 //! * by position: all three versions have the same length, so no entry moved.
 //!
 //! Any other list changed on both sides conflicts. The text around the
