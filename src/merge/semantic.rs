@@ -578,11 +578,16 @@ fn from_json(value: &serde_json::Value) -> Option<Value> {
 /// or else the string itself, by the core schema, as the validator's parser
 /// resolves it.
 pub(super) fn plain_scalar(text: &str) -> Value {
-    // Every non-string form of the core schema is made of these characters;
-    // anything else could not be read back on its own after `k: `.
-    let maybe_typed = text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '~'));
-    if maybe_typed
-        && !text.is_empty()
+    if text.is_empty() {
+        return Value::Null;
+    }
+    // Every other non-string form of the core schema is one of these words
+    // or starts with one of these characters, and is made of the characters
+    // below; anything else is a string without asking the parser.
+    let word = matches!(text, "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE");
+    let numeric = text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | '~'))
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '~'));
+    if (word || numeric)
         && let Some(document) = crate::validate::parse_checked("key.yaml", &format!("k: {text}\n"))
         && let Some(resolved) = document.value.get("k").filter(|v| !v.is_string() && !v.is_array())
         && let Some(value) = from_json(resolved)
@@ -612,6 +617,13 @@ mod tests {
         assert_eq!(v("a: 1.0"), v("a: 1.00"));
         assert_eq!(v("a: ~"), v("a: null"));
         assert_eq!(v("a: job1"), v("a: \"job1\""));
+        assert_eq!(plain_scalar(""), Value::Null);
+        assert_eq!(plain_scalar("~"), Value::Null);
+        assert_eq!(plain_scalar("0o17"), Value::Int(15));
+        assert_eq!(plain_scalar("1e3"), Value::Float(1000.0));
+        assert_eq!(plain_scalar("-.5"), Value::Float(-0.5));
+        assert_eq!(plain_scalar("timezone"), Value::String("timezone".into()));
+        assert_eq!(plain_scalar("1-2"), Value::String("1-2".into()));
         assert_ne!(v("a: 1"), v("a: 1.0"));
         assert_ne!(v("a: 1"), v("a: '1'"));
         assert_eq!(v("True: 1"), v("true: 1"));
