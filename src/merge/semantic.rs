@@ -599,7 +599,10 @@ pub(super) fn plain_scalar(text: &str) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::merge::MergeOptions;
 
     fn v(text: &str) -> Value {
         parse_value(text, false).unwrap_or_else(|| panic!("{text:?} parses"))
@@ -714,5 +717,25 @@ mod tests {
         assert!(agrees(&a, &b, &keys));
         assert!(!agrees(&a, &b, &[]));
         assert!(!agrees(&v("- name: a\n- name: a\n"), &v("- name: a\n"), &keys));
+    }
+
+    fn list() -> impl Strategy<Value = Vec<&'static str>> {
+        prop::collection::vec(prop::sample::select(vec!["a", "b", "c", "d"]), 0..6)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Where a line merge of lists written one entry per line is clean,
+        /// the list merge gives the same list.
+        #[test]
+        fn list_merge_agrees_with_a_clean_line_merge(b in list(), o in list(), t in list()) {
+            let text = |list: &[&str]| list.iter().map(|e| format!("- {e}\n")).collect::<String>();
+            let value = |text: &str| if text.is_empty() { Value::Seq(Vec::new()) } else { v(text) };
+            let (bt, ot, tt) = (text(&b), text(&o), text(&t));
+            if let Ok(lines) = crate::merge::merge(&bt, &ot, &tt, &MergeOptions::default()) {
+                prop_assert_eq!(merge(&value(&bt), &value(&ot), &value(&tt), &[]), Some(value(&lines)));
+            }
+        }
     }
 }
