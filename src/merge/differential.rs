@@ -15,7 +15,10 @@
 //! Cases: `PROPTEST_CASES`, 2,000 by default (a few seconds in a debug
 //! build).
 
+use std::cell::Cell;
+
 use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
 use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
 
 use super::semantic::{self, Value};
@@ -537,35 +540,58 @@ fn saphyr_resolves_the_spellings_as_the_core_schema_does() {
     assert_eq!(load("true: 1\nTrue: 2\n"), None, "a key twice by value");
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+/// One case; `Ok(true)` when the merge was clean (and so checked).
+fn check(base: &Doc, ours_edits: &[Edit], theirs_edits: &[Edit]) -> Result<bool, TestCaseError> {
+    let (mut ours, mut theirs) = (base.clone(), base.clone());
+    for edit in ours_edits {
+        apply(&mut ours, edit);
+    }
+    for edit in theirs_edits {
+        apply(&mut theirs, edit);
+    }
+    let (b, o, t) = (render(base), render(&ours), render(&theirs));
+    let (Some(bv), Some(ov), Some(tv)) = (load(&b), load(&o), load(&t)) else {
+        // An edit made a key twice, say: not a document anyone stored.
+        return Err(TestCaseError::reject("an input does not load"));
+    };
+    let opts = options();
+    let Ok(merged) = merge(&b, &o, &t, &opts) else {
+        return Ok(false);
+    };
+    let shown = format!("base:\n{b}\n--- ours:\n{o}\n--- theirs:\n{t}\n--- merged:\n{merged}\n---");
+    let Some(actual) = load(&merged) else {
+        return Err(TestCaseError::fail(format!("the merged text does not load\n{shown}")));
+    };
+    let Some(expected) = semantic::merge(&bv, &ov, &tv, &opts.list_keys) else {
+        return Err(TestCaseError::fail(format!("merged cleanly, but the documents conflict\n{shown}")));
+    };
+    prop_assert!(
+        semantic::agrees(&actual, &expected, &opts.list_keys),
+        "merged {:?}\nexpected {:?}\n{}",
+        actual,
+        expected,
+        shown
+    );
+    Ok(true)
+}
 
-    #[test]
-    fn clean_merges_are_the_semantic_merge(base in doc(), ours_edits in edits(), theirs_edits in edits()) {
-        let (mut ours, mut theirs) = (base.clone(), base.clone());
-        for edit in &ours_edits {
-            apply(&mut ours, edit);
-        }
-        for edit in &theirs_edits {
-            apply(&mut theirs, edit);
-        }
-        let (b, o, t) = (render(&base), render(&ours), render(&theirs));
-        let (Some(bv), Some(ov), Some(tv)) = (load(&b), load(&o), load(&t)) else {
-            // An edit made a key twice, say: not a document anyone stored.
-            return Err(TestCaseError::reject("an input does not load"));
-        };
-        let opts = options();
-        let Ok(merged) = merge(&b, &o, &t, &opts) else {
-            return Ok(());
-        };
-        let shown = format!("base:\n{b}\n--- ours:\n{o}\n--- theirs:\n{t}\n--- merged:\n{merged}\n---");
-        let actual = load(&merged);
-        prop_assert!(actual.is_some(), "the merged text does not load\n{}", shown);
-        let expected = semantic::merge(&bv, &ov, &tv, &opts.list_keys);
-        prop_assert!(expected.is_some(), "merged cleanly, but the documents conflict\n{}", shown);
-        prop_assert!(
-            semantic::agrees(&actual.clone().unwrap(), &expected.clone().unwrap(), &opts.list_keys),
-            "merged {:?}\nexpected {:?}\n{}", actual, expected, shown
-        );
+#[test]
+fn clean_merges_are_the_semantic_merge() {
+    let config = ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() };
+    let mut runner = TestRunner::new(config);
+    let (clean, conflicts) = (Cell::new(0u32), Cell::new(0u32));
+    let result = runner.run(&(doc(), edits(), edits()), |(base, ours, theirs)| {
+        let counter = if check(&base, &ours, &theirs)? { &clean } else { &conflicts };
+        counter.set(counter.get() + 1);
+        Ok(())
+    });
+    eprintln!(
+        "differential merge test: {} cases, {} clean merges checked with saphyr, {} conflicts",
+        cases(),
+        clean.get(),
+        conflicts.get()
+    );
+    if let Err(failure) = result {
+        panic!("{failure}");
     }
 }
