@@ -33,6 +33,7 @@
 //! # Ok::<(), cfg::ops::Error>(())
 //! ```
 
+pub mod document;
 pub mod duration;
 pub mod edit;
 pub mod fsio;

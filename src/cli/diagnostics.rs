@@ -30,6 +30,7 @@ pub(crate) fn human(report: &Report, source: &str) -> Vec<miette::Report> {
             let severity = match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
             };
             let message = format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message);
             let mut diagnostic = miette::MietteDiagnostic::new(message).with_severity(severity);
@@ -111,6 +112,7 @@ pub(crate) fn github_line(diagnostic: &Diagnostic) -> String {
     let command = match diagnostic.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Info => "notice",
     };
     format!(
         "::{command} file={},line={},col={},title={}::{}",

@@ -8,9 +8,10 @@
 //!
 //! The steps for one file:
 //! 1. size cap, UTF-8;
-//! 2. parse: `.json` with serde_json ([`json`]), anything else as YAML 1.2
-//!    ([`yaml`]), both iteratively with a depth limit, into a JSON value plus a
-//!    map from JSON pointer to source span;
+//! 2. parse: `.json` as JSON ([`json`]), anything else as YAML 1.2
+//!    ([`yaml`]), both into the one document tree of [`crate::document`]
+//!    (iterative, with a depth limit) and the JSON value it denotes; an empty
+//!    YAML file is the value `null`;
 //! 3. pick the schema ([`Options::schema`], a modeline, a top-level `$schema`
 //!    key, the project's glob mapping, else syntax only) and validate each
 //!    document against it;
@@ -38,12 +39,13 @@ pub(crate) use document::Document;
 use document::push_token;
 
 /// How bad a finding is: errors block writes and fail `cfg check`; warnings do
-/// not, unless `--strict` turns them into errors.
+/// not, unless `--strict` turns them into errors; notes are information.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
+    Info,
 }
 
 /// One finding, located in the source text.
@@ -123,6 +125,8 @@ pub struct Options {
     pub strict: bool,
     /// `--allow-multiple-documents`: check every document of a YAML stream.
     pub allow_multiple_documents: bool,
+    /// `--strict-tags`: a tag outside the YAML types repository is an error.
+    pub strict_tags: bool,
     pub limits: Limits,
 }
 
@@ -275,7 +279,8 @@ impl Validator {
             let (document, findings) = json::parse(text, &map, limits);
             (document.into_iter().collect(), findings)
         } else {
-            let parsed = yaml::parse(text, &map, limits, self.options.allow_multiple_documents);
+            let options = &self.options;
+            let parsed = yaml::parse_tagged(text, &map, limits, options.allow_multiple_documents, options.strict_tags);
             (parsed.documents, parsed.findings)
         };
         let fatal = findings.iter().any(|f| is_fatal(&f.rule));
@@ -285,7 +290,7 @@ impl Validator {
             }
         }
         if self.options.strict {
-            for finding in &mut findings {
+            for finding in findings.iter_mut().filter(|f| f.severity == Severity::Warning) {
                 finding.severity = Severity::Error;
             }
         }
@@ -367,7 +372,9 @@ impl Validator {
         let documents = if is_json(path) {
             json::parse(text, &map, &self.options.limits).0.into_iter().collect()
         } else {
-            let parsed = yaml::parse(text, &map, &self.options.limits, self.options.allow_multiple_documents);
+            let options = &self.options;
+            let parsed =
+                yaml::parse_tagged(text, &map, &options.limits, options.allow_multiple_documents, options.strict_tags);
             if parsed.findings.iter().any(|f| is_fatal(&f.rule)) {
                 return Vec::new();
             }
@@ -462,6 +469,7 @@ impl Validator {
                 return findings;
             }
         };
+        findings.extend(document.schema_findings.iter().cloned());
         for error in validator.validator.iter_errors(&document.value) {
             findings.extend(locate(&error, document));
         }
