@@ -39,12 +39,13 @@ pub(super) struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    pub(super) fn new(text: &'t str, limits: &'t Limits, alias_nodes: usize) -> Self {
+    /// `capacity`: how many nodes to make room for at once.
+    pub(super) fn new(text: &'t str, limits: &'t Limits, alias_nodes: usize, capacity: usize) -> Self {
         Builder {
             text,
             limits,
             doc: Document {
-                nodes: Vec::new(),
+                nodes: Vec::with_capacity(capacity),
                 children: Vec::new(),
                 sorted: Vec::new(),
                 keys: String::new(),
@@ -112,7 +113,7 @@ impl<'t> Builder<'t> {
 
     pub(super) fn alias(&mut self, span: Range<usize>, anchor: usize) -> Result<(), ParseError> {
         let Some(&(target, weight)) = self.anchors.get(&anchor) else {
-            let cyclic = self.open.iter().any(|open| self.doc.nodes[open.node].anchor == anchor);
+            let cyclic = self.open.iter().any(|open| self.doc.nodes[open.node].anchor as usize == anchor);
             let message = if cyclic {
                 "an alias refers to a node that contains it (a cycle)"
             } else {
@@ -206,7 +207,7 @@ impl<'t> Builder<'t> {
             found.sort_by_key(|d| d.again);
             duplicates.extend(found);
         }
-        let anchor = nodes[id].anchor;
+        let anchor = nodes[id].anchor as usize;
         if anchor != 0 {
             self.anchors.insert(anchor, (id, weight));
         }
@@ -229,7 +230,7 @@ impl<'t> Builder<'t> {
 
     /// A document for a text with none: a null at its start.
     pub(super) fn empty_stream(text: &'t str, limits: &'t Limits) -> Document {
-        let mut doc = Builder::new(text, limits, 0).finish();
+        let mut doc = Builder::new(text, limits, 0, 1).finish();
         doc.empty_stream = true;
         doc
     }
@@ -258,8 +259,8 @@ impl<'t> Builder<'t> {
             lead,
             kind,
             tag: tag.map(Box::new),
-            anchor,
-            parent,
+            anchor: anchor as u32,
+            parent: parent.map_or(super::NO_PARENT, |p| p as u32),
             index: index as u32,
             depth: self.open.len() as u32,
             end: id as u32 + 1,
@@ -274,28 +275,39 @@ impl<'t> Builder<'t> {
         id
     }
 
-    /// A key's JSON text (stored in `Document::keys`) and class.
+    /// A key's JSON text (appended to `Document::keys`) and class.
     fn key_identity(&mut self, kind: &Kind, tag: Option<&Tag>) -> (Range<u32>, u8) {
-        let (text, class) = match kind {
-            Kind::Scalar(scalar) => scalar_identity(scalar, tag),
-            Kind::Alias(target) => {
-                let target = &self.doc.nodes[*target];
-                match &target.kind {
-                    Kind::Scalar(scalar) => scalar_identity(scalar, target.tag.as_deref()),
-                    _ => (String::new(), COMPLEX_KEY),
-                }
-            }
-            Kind::Seq(_) | Kind::Map(_) => (String::new(), COMPLEX_KEY),
+        let Document { nodes, keys, .. } = &mut self.doc;
+        let start = keys.len() as u32;
+        let (scalar, tag) = match kind {
+            Kind::Scalar(scalar) => (scalar, tag),
+            Kind::Alias(target) => match &nodes[*target] {
+                Node { kind: Kind::Scalar(scalar), tag, .. } => (scalar, tag.as_deref()),
+                _ => return (start..start, COMPLEX_KEY),
+            },
+            Kind::Seq(_) | Kind::Map(_) => return (start..start, COMPLEX_KEY),
         };
-        let start = self.doc.keys.len() as u32;
-        self.doc.keys.push_str(&text);
-        (start..self.doc.keys.len() as u32, class)
+        let class = match read_scalar(scalar, tag) {
+            Read::Value(value) => {
+                keys.push_str(&value.key_text());
+                value.class()
+            }
+            Read::Unknown => {
+                keys.push_str(&scalar.value);
+                LOCAL_KEY
+            }
+            Read::Bad(_) => {
+                keys.push_str(&scalar.value);
+                BAD_KEY
+            }
+        };
+        (start..keys.len() as u32, class)
     }
 
     /// A leaf is complete: its weight counts toward its parent's, and an
     /// anchored scalar can be aliased from now on.
     fn done(&mut self, id: NodeId, weight: usize) {
-        let anchor = self.doc.nodes[id].anchor;
+        let anchor = self.doc.nodes[id].anchor as usize;
         if anchor != 0 {
             self.anchors.insert(anchor, (id, weight));
         }
@@ -306,14 +318,6 @@ impl<'t> Builder<'t> {
         if let Some(open) = self.open.last_mut() {
             open.weight = open.weight.saturating_add(weight);
         }
-    }
-}
-
-fn scalar_identity(scalar: &Scalar, tag: Option<&Tag>) -> (String, u8) {
-    match read_scalar(scalar, tag) {
-        Read::Value(value) => (value.key_text().into_owned(), value.class()),
-        Read::Unknown => (scalar.value.clone(), LOCAL_KEY),
-        Read::Bad(_) => (scalar.value.clone(), BAD_KEY),
     }
 }
 

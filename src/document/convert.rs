@@ -74,10 +74,13 @@ pub(crate) enum Read<'a> {
 /// Reads a scalar: untagged plain by the YAML 1.2 core schema, standard
 /// tags by the YAML 1.1 types repository (its 1.2 core forms first).
 pub(crate) fn read_scalar<'a>(scalar: &'a Scalar, tag: Option<&Tag>) -> Read<'a> {
-    let value = scalar.value.as_str();
+    read(scalar.style, &scalar.value, tag)
+}
+
+fn read<'a>(style: ScalarStyle, value: &'a str, tag: Option<&Tag>) -> Read<'a> {
     let string = || Read::Value(Resolved::Str(Cow::Borrowed(value)));
     let Some(tag) = tag else {
-        if scalar.style == ScalarStyle::Plain {
+        if style == ScalarStyle::Plain {
             return scalar::core(value).map_or_else(string, Read::Value);
         }
         return string();
@@ -140,12 +143,31 @@ struct Open {
 
 /// The JSON value of node `id` of `doc`.
 pub fn to_json(doc: &Document, id: NodeId) -> Conversion {
+    convert(doc, id, Vec::new())
+}
+
+/// The JSON value of the whole document, its strings moved out of the tree
+/// rather than copied: afterwards every scalar of `doc` is empty, while its
+/// spans, keys and structure stay (all a caller locating findings needs).
+pub(crate) fn take_json(doc: &mut Document) -> Conversion {
+    let taken = doc
+        .nodes
+        .iter_mut()
+        .map(|node| match &mut node.kind {
+            Kind::Scalar(scalar) => Some(std::mem::take(&mut scalar.value)),
+            _ => None,
+        })
+        .collect();
+    convert(doc, doc.root(), taken)
+}
+
+fn convert(doc: &Document, id: NodeId, taken: Vec<Option<String>>) -> Conversion {
     // An alias below `id` may name an anchor before it: then replay from the
     // root, so that every anchor's value is known when its alias comes.
     let range = doc.subtree(id);
     let outside = doc.nodes[range.clone()].iter().any(|node| matches!(node.kind, Kind::Alias(target) if target < id));
     let replay = if outside { 0..doc.len() } else { range };
-    let mut converter = Converter { doc, anchored: HashMap::new(), issues: Vec::new(), wanted: id, found: None };
+    let mut converter = Converter { doc, taken, anchored: HashMap::new(), issues: Vec::new(), wanted: id, found: None };
     converter.run(replay);
     let value = converter.found.take().unwrap_or(Value::Null);
     let mut issues = converter.issues;
@@ -157,6 +179,8 @@ pub fn to_json(doc: &Document, id: NodeId) -> Conversion {
 
 struct Converter<'d> {
     doc: &'d Document,
+    /// The scalars' contents, when moved out of `doc` (see [`take_json`]).
+    taken: Vec<Option<String>>,
     /// The value of every anchored node seen so far.
     anchored: HashMap<NodeId, Value>,
     issues: Vec<Issue>,
@@ -182,7 +206,7 @@ impl Converter<'_> {
                     stack.push(Open { node: id, end: node.end as usize, frame });
                 }
                 Kind::Scalar(scalar) => {
-                    let value = self.scalar(id, scalar, node.tag.as_deref());
+                    let value = self.scalar(id, scalar.style, node.tag.as_deref());
                     self.place(&mut stack, id, value);
                 }
                 Kind::Alias(target) => {
@@ -214,6 +238,10 @@ impl Converter<'_> {
             self.anchored.insert(id, value.clone());
         }
         if id == self.wanted {
+            if stack.is_empty() {
+                self.found = Some(value);
+                return;
+            }
             self.found = Some(value.clone());
         }
         match stack.last_mut().map(|open| &mut open.frame) {
@@ -221,9 +249,11 @@ impl Converter<'_> {
             Some(Frame::Seq(items)) => items.push(value),
             Some(Frame::Map { map, key, skip }) => {
                 if doc.nodes[id].index % 2 == 0 {
-                    match doc.key_text(id) {
-                        Some(text) => *key = Some(text.to_owned()),
-                        None => {
+                    match (doc.key_text(id), value) {
+                        // A string key's text is its value: move it.
+                        (Some(_), Value::String(text)) if doc.nodes[id].key_class == 0 => *key = Some(text),
+                        (Some(text), _) => *key = Some(text.to_owned()),
+                        (None, _) => {
                             self.issues.push(Issue { node: id, kind: IssueKind::ComplexKey });
                             *skip = true;
                         }
@@ -237,24 +267,33 @@ impl Converter<'_> {
         }
     }
 
-    fn scalar(&mut self, id: NodeId, scalar: &Scalar, tag: Option<&Tag>) -> Value {
-        let resolved = match read_scalar(scalar, tag) {
-            Read::Value(resolved) => resolved,
-            Read::Unknown => {
-                let tag = tag.map(ToString::to_string).unwrap_or_default();
-                self.issues.push(Issue { node: id, kind: IssueKind::UnknownTag(tag) });
-                return Value::String(scalar.value.clone());
-            }
-            Read::Bad(reason) => {
-                let tag = tag.map(ToString::to_string).unwrap_or_default();
-                self.issues.push(Issue { node: id, kind: IssueKind::BadTagged { tag, reason } });
-                return Value::String(scalar.value.clone());
-            }
+    fn scalar(&mut self, id: NodeId, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+        let doc = self.doc;
+        let text = match self.taken.get(id) {
+            Some(Some(taken)) => taken.as_str(),
+            _ => doc.nodes[id].scalar().map_or("", |s| s.value.as_str()),
         };
-        resolved.to_json().unwrap_or_else(|| {
-            self.issues.push(Issue { node: id, kind: IssueKind::Unrepresentable(scalar.value.clone()) });
-            Value::Null
-        })
+        let issue = match read(style, text, tag) {
+            // The content itself: moved when it was taken, else copied.
+            Read::Value(Resolved::Str(Cow::Borrowed(_))) => return Value::String(self.content(id)),
+            Read::Value(resolved) => match resolved.to_json() {
+                Some(value) => return value,
+                None => IssueKind::Unrepresentable(text.to_owned()),
+            },
+            Read::Unknown => IssueKind::UnknownTag(tag.map(ToString::to_string).unwrap_or_default()),
+            Read::Bad(reason) => IssueKind::BadTagged { tag: tag.map(ToString::to_string).unwrap_or_default(), reason },
+        };
+        let value = if matches!(issue, IssueKind::Unrepresentable(_)) { Value::Null } else { Value::String(self.content(id)) };
+        self.issues.push(Issue { node: id, kind: issue });
+        value
+    }
+
+    /// A scalar's content, moved out of `taken` or copied from the tree.
+    fn content(&mut self, id: NodeId) -> String {
+        match self.taken.get_mut(id).and_then(Option::take) {
+            Some(taken) => taken,
+            None => self.doc.nodes[id].scalar().map_or_else(String::new, |s| s.value.clone()),
+        }
     }
 
     /// A collection's tag, before its children: unknown tags and tags for

@@ -35,7 +35,7 @@ fn strip_position(message: &str) -> String {
 /// Walks valid JSON text into a document.
 fn scan(text: &str, limits: &Limits) -> Result<super::Document, ParseError> {
     let bytes = text.as_bytes();
-    let mut builder = Builder::new(text, limits, 0);
+    let mut builder = Builder::new(text, limits, 0, text.len() / 12);
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {

@@ -54,6 +54,7 @@ mod tests;
 use std::ops::Range;
 use std::path::Path;
 
+pub(crate) use convert::take_json;
 pub use convert::{Conversion, Issue, IssueKind, to_json};
 pub use render::{JsonLayout, render_flow, render_json, render_yaml};
 pub use scalar::Resolved;
@@ -194,8 +195,10 @@ pub struct Node {
     lead: usize,
     kind: Kind,
     tag: Option<Box<Tag>>,
-    anchor: usize,
-    parent: Option<NodeId>,
+    /// The parser's anchor id; 0 for none.
+    anchor: u32,
+    /// `NO_PARENT` for the root.
+    parent: u32,
     /// Position among the parent's children (keys and values both count).
     index: u32,
     depth: u32,
@@ -260,6 +263,7 @@ pub struct Tag {
 }
 
 const YAML_TAG_PREFIX: &str = "tag:yaml.org,2002:";
+const NO_PARENT: u32 = u32::MAX;
 
 impl Tag {
     /// The type name of a tag of the YAML types repository (`str`, `int`,
@@ -335,7 +339,7 @@ impl Node {
     }
 
     pub fn parent(&self) -> Option<NodeId> {
-        self.parent
+        (self.parent != NO_PARENT).then_some(self.parent as usize)
     }
 
     /// Its position among its parent's children (for a mapping: key 0,
@@ -524,7 +528,7 @@ impl Document {
 
     fn node_span(&self, id: NodeId) -> NodeSpan {
         let node = &self.nodes[id];
-        let key = match node.parent {
+        let key = match node.parent() {
             Some(parent) if self.nodes[parent].is_map() && node.index % 2 == 1 => {
                 Some(self.nodes[self.children(parent)[node.index as usize - 1]].span.clone())
             }
@@ -592,7 +596,7 @@ impl Document {
     pub fn pointer(&self, id: NodeId) -> String {
         let mut tokens = Vec::new();
         let mut node = id;
-        while let Some(parent) = self.nodes[node].parent {
+        while let Some(parent) = self.nodes[node].parent() {
             let index = self.nodes[node].index as usize;
             let token = if self.nodes[parent].is_map() {
                 let key = self.children(parent)[index - index % 2];

@@ -47,7 +47,7 @@ pub fn tokens(doc: &Document, id: NodeId) -> Vec<(u32, Token)> {
                         _ => Token::Seq,
                     }
                 }
-                Kind::Alias(target) => Token::Alias(doc.nodes[*target].anchor),
+                Kind::Alias(target) => Token::Alias(doc.nodes[*target].anchor as usize),
                 Kind::Scalar(scalar) => match read_scalar(scalar, tag) {
                     Read::Value(value) => match value {
                         super::Resolved::Null => Token::Null,

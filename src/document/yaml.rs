@@ -67,7 +67,10 @@ impl<'t> Front<'t> {
         match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             Event::DocumentStart(explicit) => {
-                let mut builder = Builder::new(self.text, self.limits, self.alias_nodes);
+                // About one node per 16 bytes of YAML, for the first document
+                // (most streams have one); later ones grow as they need.
+                let capacity = if documents.is_empty() { self.text.len() / 16 } else { 0 };
+                let mut builder = Builder::new(self.text, self.limits, self.alias_nodes, capacity);
                 builder.set_start(range.start, explicit);
                 self.builder = Some(builder);
                 if explicit {

@@ -13,7 +13,7 @@ pub(crate) use crate::document::pointer::push_token;
 pub(crate) struct Document {
     pub(crate) value: Value,
     /// The tree, for spans: `get`, `lookup` and `keys_in_source_order` by
-    /// JSON pointer.
+    /// JSON pointer. Its scalars' contents have moved into `value`.
     pub(crate) spans: crate::document::Document,
     /// Reported only when the document is checked against a schema: keys
     /// that are collections, `.inf`, notes on tags read as untagged values.

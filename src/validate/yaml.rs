@@ -77,7 +77,7 @@ pub(crate) fn parse_tagged(
 
 /// The validator's view of one tree, and its findings.
 pub(super) fn view(
-    tree: document::Document,
+    mut tree: document::Document,
     map: &SourceMap<'_>,
     strict_tags: bool,
     findings: &mut Vec<Finding>,
@@ -99,7 +99,7 @@ pub(super) fn view(
             });
         }
     }
-    let conversion = document::to_json(&tree, tree.root());
+    let conversion = document::take_json(&mut tree);
     let mut schema_findings = Vec::new();
     // Unknown tags: one note per tag, at its first node.
     let mut tags: HashMap<&str, (usize, usize)> = HashMap::new();
@@ -153,8 +153,12 @@ pub(super) fn view(
 /// How a YAML 1.1 reader would take this plain scalar, when that differs
 /// from YAML 1.2.
 pub(crate) fn yaml11_reading(s: &str) -> Option<String> {
-    // Most scalars are words: neither version reads them as anything else.
+    // Most scalars are words or plain decimal numbers: both versions read
+    // them alike.
     if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'y' | 'Y' | 'n' | 'N' | 'o' | 'O')) {
+        return None;
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0')) {
         return None;
     }
     let yaml12 = crate::document::parse_plain(s);
