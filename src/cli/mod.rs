@@ -153,7 +153,7 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
         // The file itself does not parse: like invalid content. Anything else
         // is about the PATH or VALUE given.
-        Error::Edit { source: EditError::Syntax(_), .. } => 1,
+        Error::Edit { source: EditError::Syntax { .. }, .. } => 1,
         Error::Edit { .. } => 2,
         Error::Run { failure: RunFailure::Invalid(_) | RunFailure::Removed(_), .. } => 1,
         Error::Run { failure: RunFailure::Spawn(_) | RunFailure::Status(_), .. } | Error::Editor { .. } => 7,

@@ -283,7 +283,8 @@ impl Converter<'_> {
             Read::Unknown => IssueKind::UnknownTag(tag.map(ToString::to_string).unwrap_or_default()),
             Read::Bad(reason) => IssueKind::BadTagged { tag: tag.map(ToString::to_string).unwrap_or_default(), reason },
         };
-        let value = if matches!(issue, IssueKind::Unrepresentable(_)) { Value::Null } else { Value::String(self.content(id)) };
+        let value =
+            if matches!(issue, IssueKind::Unrepresentable(_)) { Value::Null } else { Value::String(self.content(id)) };
         self.issues.push(Issue { node: id, kind: issue });
         value
     }

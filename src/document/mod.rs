@@ -56,6 +56,7 @@ use std::path::Path;
 
 pub(crate) use convert::take_json;
 pub use convert::{Conversion, Issue, IssueKind, to_json};
+pub(crate) use render::plain_is_safe;
 pub use render::{JsonLayout, render_flow, render_json, render_yaml};
 pub use scalar::Resolved;
 pub(crate) use scalar::{Yaml11, core as parse_plain, yaml11};

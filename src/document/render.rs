@@ -179,9 +179,8 @@ fn scalar_text(scalar: &Scalar, tag: Option<&Tag>, flow: bool) -> String {
         Read::Value(value) if scalar.style == ScalarStyle::Plain && !matches!(value, Resolved::Str(_)) => {
             scalar.value.clone()
         }
-        _ if tag.is_some() && scalar.style == ScalarStyle::Plain && plain_is_safe(&scalar.value, flow, false) => {
-            scalar.value.clone()
-        }
+        // Written plain, it stays plain where that still reads the same.
+        _ if scalar.style == ScalarStyle::Plain && plain_is_safe(&scalar.value, flow, false) => scalar.value.clone(),
         _ if plain_is_safe(&scalar.value, flow, true) && tag.is_none() => scalar.value.clone(),
         _ => quoted(&scalar.value),
     };

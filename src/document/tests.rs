@@ -227,25 +227,15 @@ fn complex_keys_and_unrepresentable_values() {
 fn duplicate_keys_by_value() {
     let text = "true: 1\nTrue: 2\nnull: 3\n~: 4\n1: 5\n0x1: 6\n+1: 7\n1.0: 8\n1.00: 9\nFALSE: 10\nfalse: 11\n\"1\": 12\na: 13\n'a': 14\n";
     let doc = yaml(text);
-    let pairs: Vec<_> = doc
-        .duplicates()
-        .iter()
-        .map(|d| (&text[doc.node(d.first).span()], &text[doc.node(d.again).span()]))
-        .collect();
+    let pairs: Vec<_> =
+        doc.duplicates().iter().map(|d| (&text[doc.node(d.first).span()], &text[doc.node(d.again).span()])).collect();
     assert_eq!(
         pairs,
-        [
-            ("true", "True"),
-            ("null", "~"),
-            ("1", "0x1"),
-            ("1", "+1"),
-            ("1.0", "1.00"),
-            ("FALSE", "false"),
-            ("a", "'a'"),
-        ]
+        [("true", "True"), ("null", "~"), ("1", "0x1"), ("1", "+1"), ("1.0", "1.00"), ("FALSE", "false"), ("a", "'a'"),]
     );
     // `"1"` is a string, not the number: another key.
-    let json = parse_json("{\"a\": {\"k\": 1, \"k\": 2}, \"a\\u0062\": 1, \"ab\": 2}", &Limits::default()).single().unwrap();
+    let json =
+        parse_json("{\"a\": {\"k\": 1, \"k\": 2}, \"a\\u0062\": 1, \"ab\": 2}", &Limits::default()).single().unwrap();
     assert_eq!(json.duplicates().len(), 2);
 }
 
@@ -304,7 +294,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let limits = Limits::default();
     assert_eq!(depth_error(parse_yaml(&("[".repeat(DEEP) + &"]".repeat(DEEP)), &limits)), Some(ErrorKind::Depth));
     assert_eq!(depth_error(parse_yaml(&("- ".repeat(DEEP) + "x\n"), &limits)), Some(ErrorKind::Depth));
-    assert_eq!(depth_error(parse_yaml(&("{a: ".repeat(DEEP) + "1" + &"}".repeat(DEEP)), &limits)), Some(ErrorKind::Depth));
+    assert_eq!(
+        depth_error(parse_yaml(&("{a: ".repeat(DEEP) + "1" + &"}".repeat(DEEP)), &limits)),
+        Some(ErrorKind::Depth)
+    );
     assert_eq!(depth_error(parse_json(&("[".repeat(DEEP) + &"]".repeat(DEEP)), &limits)), Some(ErrorKind::Depth));
     // Deeper than our limit but within serde_json's.
     let limits = Limits { max_depth: 10, ..Limits::default() };
@@ -349,11 +342,11 @@ fn renderers() {
     let doc = yaml("a: [1, 'two', {b: \"c, d\"}]\ne: !Ref x\nf: yes\ng: |\n  line\nh: 0x1F\n\"k: v\": []\n");
     assert_eq!(
         render_flow(&doc, 0),
-        "{a: [1, two, {b: \"c, d\"}], e: !Ref x, f: \"yes\", g: \"line\\n\", h: 0x1F, \"k: v\": []}"
+        "{a: [1, two, {b: \"c, d\"}], e: !Ref x, f: yes, g: \"line\\n\", h: 0x1F, \"k: v\": []}"
     );
     assert_eq!(
         render_yaml(&doc, 0),
-        "a:\n  - 1\n  - two\n  - b: c, d\ne: !Ref x\nf: \"yes\"\ng: \"line\\n\"\nh: 0x1F\n\"k: v\": []\n"
+        "a:\n  - 1\n  - two\n  - b: c, d\ne: !Ref x\nf: yes\ng: \"line\\n\"\nh: 0x1F\n\"k: v\": []\n"
     );
     assert!(matches!(render_json(&doc, 0, &JsonLayout::default()), Err(Issue { kind: IssueKind::UnknownTag(_), .. })));
     let doc = yaml("z: 1\na: [1.50, 0x1F, +1, 'x', ~]\nb: {}\n");

@@ -123,16 +123,19 @@ impl<'t> Front<'t> {
         tag: Option<std::borrow::Cow<'_, saphyr_parser::Tag>>,
     ) -> Result<(), ParseError> {
         let text = self.text;
-        let opened = text[range.clone()].trim_end();
-        let style = if opened.ends_with(['[', '{']) { Style::Flow } else { Style::Block };
-        if style == Style::Flow {
-            self.prev_end = range.end;
+        let content = skip_properties(text, range.start);
+        // An empty span is a block collection (or a braceless pair), even
+        // when its first key is a flow one (`[a, b]: c`).
+        let flow = content < range.end && text[content..].starts_with(['[', '{']);
+        let style = if flow { Style::Flow } else { Style::Block };
+        if flow {
+            self.prev_end = content + 1;
         }
         let tag = tag.map(|t| Tag { handle: t.handle.clone(), suffix: t.suffix.clone() });
         let builder = self.builder()?;
         // A flow collection's span is its bracket until it closes; a block
         // one's (or a braceless pair's) starts empty.
-        let start = if style == Style::Flow { range.start..range.start + opened.len() } else { range.start..range.start };
+        let start = if flow { range.start..content + 1 } else { range.start..range.start };
         builder.open(start, map, style, tag, anchor)
     }
 

@@ -337,7 +337,10 @@ Outputs:
     // And a wrong type under a tag is still caught.
     let broken = template.replace("Type: AWS::S3::Bucket\n", "Type: !Ref [1]\n");
     let report = with_schema(schema, "template.yaml", &broken);
-    assert!(report.diagnostics.iter().any(|d| d.rule == "type" && d.pointer == "/Resources/Bucket/Type"), "{report:#?}");
+    assert!(
+        report.diagnostics.iter().any(|d| d.rule == "type" && d.pointer == "/Resources/Bucket/Type"),
+        "{report:#?}"
+    );
 }
 
 #[test]
@@ -369,7 +372,10 @@ fn duplicate_keys_are_found_by_value() {
         let report = check("f.yaml", text);
         assert_eq!(found(&report), [(2, 1, "duplicate-key")], "{text:?}");
         let message = &report.diagnostics[0].message;
-        assert!(message.starts_with(&format!("duplicate key `{again}` (first defined at line 1, column 1")), "{message}");
+        assert!(
+            message.starts_with(&format!("duplicate key `{again}` (first defined at line 1, column 1")),
+            "{message}"
+        );
         if again != first {
             assert!(message.contains(&format!("as `{first}`")), "{message}");
         }

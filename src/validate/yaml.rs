@@ -114,7 +114,9 @@ pub(super) fn view(
                 format!("unknown tag `{tag}` (not in the YAML types repository; `--strict-tags` is on)"),
             )),
             IssueKind::UnknownTag(tag) => tags.entry(tag).or_insert((issue.node, 0)).1 += 1,
-            IssueKind::BadTagged { reason, .. } => findings.push(Finding::error(span, pointer(), "tag", reason.clone())),
+            IssueKind::BadTagged { reason, .. } => {
+                findings.push(Finding::error(span, pointer(), "tag", reason.clone()))
+            }
             IssueKind::ComplexKey => schema_findings.push(Finding::error(
                 span,
                 pointer(),
@@ -155,7 +157,8 @@ pub(super) fn view(
 pub(crate) fn yaml11_reading(s: &str) -> Option<String> {
     // Most scalars are words or plain decimal numbers: both versions read
     // them alike.
-    if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'y' | 'Y' | 'n' | 'N' | 'o' | 'O')) {
+    if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'y' | 'Y' | 'n' | 'N' | 'o' | 'O'))
+    {
         return None;
     }
     if s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0')) {
@@ -189,11 +192,9 @@ pub(crate) fn yaml11_reading(s: &str) -> Option<String> {
         (Some(_), None) => {
             Some(format!("`{s}` is a number in YAML 1.2 but a string in YAML 1.1; quote it if a string is meant"))
         }
-        (Some(new), Some(Yaml11::Value(old))) if new.key_text() != old.key_text() => Some(format!(
-            "`{s}` is {} in YAML 1.2 but {} in YAML 1.1; quote it",
-            new.key_text(),
-            old.key_text()
-        )),
+        (Some(new), Some(Yaml11::Value(old))) if new.key_text() != old.key_text() => {
+            Some(format!("`{s}` is {} in YAML 1.2 but {} in YAML 1.1; quote it", new.key_text(), old.key_text()))
+        }
         _ => None,
     }
 }
