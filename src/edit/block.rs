@@ -168,10 +168,9 @@ pub(super) fn replace(edit: &Edit<'_, '_>, node: NodeId, value: &Value<'_>) -> R
     let multiline_scalar = !block.block && block.text.contains('\n');
     match slot(doc, node) {
         Slot::Root => {
-            if !empty && !simple {
-                return Err(edit.unsupported("only an empty document can be replaced as a whole"));
-            }
             if !empty {
+                // Its span starts at column 0 and ends with its content:
+                // comments around it stay.
                 return Ok(vec![(span, block.text)]);
             }
             // After any comments the file holds; on a line of its own.

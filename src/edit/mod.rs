@@ -32,6 +32,8 @@
 
 mod block;
 mod flow;
+#[cfg(test)]
+mod laws;
 mod path;
 #[cfg(test)]
 mod tests;
