@@ -27,6 +27,8 @@ pub struct Project {
     pub on_write: Vec<String>,
     /// Parsing limits for managed files.
     pub limits: Limits,
+    /// `strict_tags: true`: a tag outside the YAML types repository is an error.
+    pub strict_tags: bool,
 }
 
 /// Why the project settings could not be loaded.
@@ -124,6 +126,7 @@ impl Project {
                 max_depth: limit("max_depth", defaults.max_depth),
                 max_alias_nodes: limit("max_alias_nodes", defaults.max_alias_nodes),
             },
+            strict_tags: value.get("strict_tags").and_then(serde_json::Value::as_bool).unwrap_or(false),
         })
     }
 
@@ -133,6 +136,7 @@ impl Project {
             root: root.to_owned(),
             schemas: self.schemas.clone(),
             limits: self.limits.clone(),
+            strict_tags: self.strict_tags,
             ..Options::default()
         }
     }

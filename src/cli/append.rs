@@ -36,6 +36,10 @@ pub(crate) struct ValueArgs {
     message: Option<String>,
     #[command(flatten)]
     expect: super::expect::ExpectArgs,
+    /// Refuse a result holding a YAML tag outside the YAML types repository
+    /// (as `strict_tags: true` in `.cfg.yaml` does).
+    #[arg(long)]
+    strict_tags: bool,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -57,6 +61,9 @@ pub(crate) fn value_or_stdin(value: Option<&str>) -> Result<String, Error> {
 
 impl ValueArgs {
     pub(crate) fn run(&self, settings: &Settings, file: &Path, edit: ValueEdit) -> Result<ExitCode, Error> {
+        let mut settings = settings.clone();
+        settings.project.strict_tags |= self.strict_tags;
+        let settings = &settings;
         let mut request = ValueRequest::new(file, edit);
         request.message = self.message.clone();
         request.expect = self.expect.expect();

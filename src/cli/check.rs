@@ -34,6 +34,11 @@ pub(crate) struct Args {
     /// Treat warnings (values YAML 1.1 tools read differently) as errors.
     #[arg(long)]
     strict: bool,
+    /// Make a YAML tag outside the YAML types repository (`!Ref`,
+    /// `!include`) an error; by default such a node is checked as its
+    /// untagged value. Also `strict_tags: true` in `.cfg.yaml`.
+    #[arg(long)]
+    strict_tags: bool,
     /// Accept a YAML stream of several documents, and check each.
     #[arg(long)]
     allow_multiple_documents: bool,
@@ -84,6 +89,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
         inputs,
         schema: args.schema.clone(),
         strict: args.strict,
+        strict_tags: args.strict_tags,
         allow_multiple_documents: args.allow_multiple_documents,
         max_size: args.max_size,
         explain_at: args.explain.then(chrono::Utc::now),

@@ -12,6 +12,7 @@ mod diff;
 mod edit;
 mod expect;
 mod gc;
+mod get;
 mod hook;
 mod init;
 mod log;
@@ -44,7 +45,8 @@ Exit codes:
   4  the store lock is busy after the timeout
   5  unknown or pruned revision, unknown file
   6  I/O or store error
-  7  the command of `cfg run` or the editor of `cfg edit` failed (files put back, draft kept)";
+  7  the command of `cfg run` or the editor of `cfg edit` failed (files put back, draft kept)
+  8  `cfg get`: the path does not exist in the file (nothing printed)";
 
 /// Safe writes for YAML/JSON config: every change is locked, validated,
 /// replaced atomically and durably, and committed to a side git repository.
@@ -76,6 +78,7 @@ enum Command {
     Init(init::Args),
     Write(write::Args),
     Cat(cat::Args),
+    Get(get::Args),
     Rev(rev::Args),
     Log(log::Args),
     Show(show::Args),
@@ -100,6 +103,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Write(args) => settings(&cli.global, Some(&args.file)).and_then(|s| write::run(&s, args)),
         Command::Cat(args) => settings(&cli.global, Some(&args.file)).and_then(|s| cat::run(&s, args)),
+        // The file on disk needs no store.
+        Command::Get(args) => get::run(&cli.global, args),
         Command::Rev(args) => settings(&cli.global, Some(&args.file)).and_then(|s| rev::run(&s, args)),
         Command::Log(args) => settings(&cli.global, args.file.as_deref()).and_then(|s| log::run(&s, args)),
         Command::Show(args) => settings(&cli.global, None).and_then(|s| show::run(&s, args)),
@@ -149,6 +154,7 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         // A `--schema` that cannot be read or compiled is a bad argument.
         Error::Validator(cfg::validate::Error::Schema(_)) | Error::HookExists { .. } => 2,
         Error::NoSuchFile { .. } => 5,
+        Error::NoValue { .. } => 8,
         Error::Project(ProjectError::Read { .. }) => 6,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) => 2,
         // The file itself does not parse: like invalid content. Anything else

@@ -87,6 +87,7 @@ fn help(error: &Error) -> Option<String> {
         }
         Error::Validator(cfg::validate::Error::Schema(_)) => "`--schema` takes a path or a built-in name (`builtin:schedule`, `builtin:cfg`)".into(),
         Error::UnknownFile { .. } => "`cfg log` and `cfg status` show which files the store holds".into(),
+        Error::NoValue { .. } => "nothing was printed; `--default VALUE` prints VALUE instead".into(),
         Error::Io(_) | Error::Store(_) => {
             "nothing was lost: the file keeps its old content or its new one, and the next cfg command finishes or drops the interrupted write".into()
         }

@@ -45,9 +45,11 @@ enum JsonWork {
 }
 
 /// Node `id` as JSON text laid out by `layout`, members in source order;
-/// tags resolved as [`super::to_json`] does. An issue that leaves no
-/// faithful JSON (an unknown tag, a complex key, `.inf`) is returned instead.
-pub fn render_json(doc: &Document, id: NodeId, layout: &JsonLayout) -> Result<String, Issue> {
+/// standard tags resolved as [`super::to_json`] does. With `untag`, a node
+/// with an unknown tag is written as its untagged value (as the validator
+/// sees it); else that is an issue. An issue that leaves no JSON (a complex
+/// key, `.inf`, content that does not fit its tag) is returned instead.
+pub fn render_json(doc: &Document, id: NodeId, layout: &JsonLayout, untag: bool) -> Result<String, Issue> {
     let mut out = String::new();
     let mut work = vec![JsonWork::Node(id, 0)];
     while let Some(item) = work.pop() {
@@ -72,13 +74,17 @@ pub fn render_json(doc: &Document, id: NodeId, layout: &JsonLayout) -> Result<St
             }
             JsonWork::Key(key) => {
                 let text = doc.key_text(key).ok_or(Issue { node: key, kind: IssueKind::ComplexKey })?;
-                check_tags(doc, key)?;
+                if !untag {
+                    check_tags(doc, key)?;
+                }
                 out.push_str(&quoted(text));
                 out.push_str(&layout.colon);
             }
             JsonWork::Node(id, level) => {
                 let id = resolve_alias(doc, id);
-                check_tags(doc, id)?;
+                if !untag {
+                    check_tags(doc, id)?;
+                }
                 let node = doc.node(id);
                 let children = doc.children(id);
                 match node.kind() {
@@ -104,7 +110,7 @@ pub fn render_json(doc: &Document, id: NodeId, layout: &JsonLayout) -> Result<St
                             work.push(if i == 0 { JsonWork::Break(level + 1) } else { JsonWork::Comma(level + 1) });
                         }
                     }
-                    Kind::Scalar(scalar) => out.push_str(&json_scalar(id, scalar, node.tag())?),
+                    Kind::Scalar(scalar) => out.push_str(&json_scalar(id, scalar, node.tag(), untag)?),
                     Kind::Alias(_) => unreachable!("resolved above"),
                 }
             }
@@ -123,9 +129,10 @@ fn check_tags(doc: &Document, id: NodeId) -> Result<(), Issue> {
     }
 }
 
-fn json_scalar(id: NodeId, scalar: &Scalar, tag: Option<&Tag>) -> Result<String, Issue> {
+fn json_scalar(id: NodeId, scalar: &Scalar, tag: Option<&Tag>, untag: bool) -> Result<String, Issue> {
     let value = match read_scalar(scalar, tag) {
         Read::Value(value) => value,
+        Read::Unknown if untag => return Ok(quoted(&scalar.value)),
         Read::Unknown => {
             let tag = tag.map(ToString::to_string).unwrap_or_default();
             return Err(Issue { node: id, kind: IssueKind::UnknownTag(tag) });

@@ -348,17 +348,20 @@ fn renderers() {
         render_yaml(&doc, 0),
         "a:\n  - 1\n  - two\n  - b: c, d\ne: !Ref x\nf: yes\ng: \"line\\n\"\nh: 0x1F\n\"k: v\": []\n"
     );
-    assert!(matches!(render_json(&doc, 0, &JsonLayout::default()), Err(Issue { kind: IssueKind::UnknownTag(_), .. })));
+    assert!(matches!(
+        render_json(&doc, 0, &JsonLayout::default(), false),
+        Err(Issue { kind: IssueKind::UnknownTag(_), .. })
+    ));
     let doc = yaml("z: 1\na: [1.50, 0x1F, +1, 'x', ~]\nb: {}\n");
     assert_eq!(
-        render_json(&doc, 0, &JsonLayout::default()).unwrap(),
+        render_json(&doc, 0, &JsonLayout::default(), false).unwrap(),
         "{\"z\": 1, \"a\": [1.50, 31, 1, \"x\", null], \"b\": {}}"
     );
     let layout = JsonLayout { comma: String::new(), colon: ":".into(), ..JsonLayout::default() };
-    assert_eq!(render_json(&doc, 0, &layout).unwrap(), "{\"z\":1,\"a\":[1.50,31,1,\"x\",null],\"b\":{}}");
+    assert_eq!(render_json(&doc, 0, &layout, false).unwrap(), "{\"z\":1,\"a\":[1.50,31,1,\"x\",null],\"b\":{}}");
     let pretty = JsonLayout { pretty: Some(("\t".into(), "  ".into())), ..JsonLayout::default() };
     assert_eq!(
-        render_json(&doc, 0, &pretty).unwrap(),
+        render_json(&doc, 0, &pretty, false).unwrap(),
         "{\n  \t\"z\": 1,\n  \t\"a\": [\n  \t\t1.50,\n  \t\t31,\n  \t\t1,\n  \t\t\"x\",\n  \t\tnull\n  \t],\n  \t\"b\": {}\n  }"
     );
     let nested = yaml("- - a\n  - b\n- k: v\n  l: [w]\n- []\n");

@@ -30,7 +30,10 @@ pub(super) fn parse(source: &str, limits: &Limits) -> Stream {
                 let at = map.byte_of_char(e.marker().index());
                 // saphyr-parser bounds flow nesting itself; that is our depth rule too.
                 let (kind, message) = if e.info().contains("recursion limit") {
-                    (ErrorKind::Depth, "nesting is too deep (the parser's recursion limit was exceeded)".to_owned())
+                    (
+                        ErrorKind::Depth,
+                        "nesting is deeper than 255 levels (the YAML parser's limit for flow collections)".into(),
+                    )
                 } else if e.info().contains("unknown anchor") {
                     (ErrorKind::Alias, format!("undefined alias: {}", e.info()))
                 } else {

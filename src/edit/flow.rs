@@ -129,7 +129,7 @@ fn render(edit: &Edit<'_, '_>, sample: &Sample, value: &Value<'_>, pretty: Optio
         Format::Json => {
             let compact =
                 JsonLayout { comma: sample.comma.clone(), colon: sample.colon.clone(), ..JsonLayout::default() };
-            document::render_json(&snippet.doc, snippet.doc.root(), &compact).map_err(no_json)?
+            document::render_json(&snippet.doc, snippet.doc.root(), &compact, false).map_err(no_json)?
         }
         Format::Yaml => flow_text(snippet),
     };
@@ -149,7 +149,7 @@ fn render(edit: &Edit<'_, '_>, sample: &Sample, value: &Value<'_>, pretty: Optio
             pretty: Some((sample.unit.clone(), base.to_owned())),
             newline: "\n".into(),
         };
-        text = document::render_json(&doc, doc.root(), &layout).map_err(no_json)?;
+        text = document::render_json(&doc, doc.root(), &layout, false).map_err(no_json)?;
     }
     Ok(text)
 }
@@ -245,8 +245,10 @@ pub(super) fn add_member(
         _ => default_colon(format, &sample),
     };
     let member = |base: &str, opened: bool| -> Result<String, EditError> {
+        // Laid out as the last neighbour when that is a collection with
+        // members, else one member per line when the collection is so.
         let pretty = match c.last_value {
-            Some(last) if doc.node(last).is_collection() => pretty_like(edit, last),
+            Some(last) if !doc.children(last).is_empty() => pretty_like(edit, last),
             _ => format == Format::Json && (opened || !one_line),
         };
         let value = render(edit, &sample, value, pretty.then_some(base))?;

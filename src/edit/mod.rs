@@ -42,7 +42,7 @@ use std::ops::Range;
 
 pub use path::{Segment, parse as parse_path};
 
-use crate::document::{self, Document, ErrorKind, Format, Kind, Limits, NodeId, SingleError, Style, Token};
+use crate::document::{self, Document, Format, Kind, Limits, NodeId, SingleError, Style, Token};
 use crate::source::SourceMap;
 
 /// Why an edit was refused. The text is never changed when one is returned.
@@ -280,6 +280,27 @@ fn key_of(segment: &Segment) -> &str {
     }
 }
 
+/// The node at `path` in `doc`, following aliases (for reading, never for
+/// editing); `None` when the path leads nowhere.
+pub fn lookup(doc: &Document, path: &str) -> Result<Option<NodeId>, EditError> {
+    let mut node = doc.root();
+    for segment in path::parse(path)? {
+        while let Kind::Alias(target) = doc.node(node).kind() {
+            node = *target;
+        }
+        let next = match (&segment, doc.node(node).kind()) {
+            (Segment::Key(key), Kind::Map(_)) => doc.find_key(node, key).map(|(_, value)| value),
+            (Segment::Index(index), Kind::Seq(_)) => doc.children(node).get(*index).copied(),
+            _ => None,
+        };
+        match next {
+            Some(next) => node = next,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(node))
+}
+
 /// Where a path leads.
 enum Found<'s> {
     /// The node at the path; or, with `rest`, the null where the rest of the
@@ -347,12 +368,6 @@ impl Snippet {
             Err(_) => match document::parse_yaml(&text, limits).single() {
                 Ok(doc) => doc,
                 Err(SingleError::Several) => return Err(EditError::BadValue("several documents".into())),
-                Err(SingleError::Parse(error)) if error.kind == ErrorKind::Depth => {
-                    return Err(EditError::BadValue(format!(
-                        "{} (the limit is {} levels)",
-                        error.message, limits.max_depth
-                    )));
-                }
                 Err(SingleError::Parse(error)) => return Err(EditError::BadValue(error.message)),
             },
         };
