@@ -240,7 +240,7 @@ impl<'t> Builder<'t> {
         let (parent, index, is_key) = match self.open.last() {
             Some(open) => {
                 let index = self.pending.len() - open.from;
-                let is_key = self.doc.nodes[open.node].is_map() && index % 2 == 0;
+                let is_key = self.doc.nodes[open.node].is_map() && index.is_multiple_of(2);
                 (Some(open.node), index, is_key)
             }
             None => (None, 0, false),

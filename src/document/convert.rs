@@ -248,7 +248,7 @@ impl Converter<'_> {
             None => {}
             Some(Frame::Seq(items)) => items.push(value),
             Some(Frame::Map { map, key, skip }) => {
-                if doc.nodes[id].index % 2 == 0 {
+                if doc.nodes[id].index.is_multiple_of(2) {
                     match (doc.key_text(id), value) {
                         // A string key's text is its value: move it.
                         (Some(_), Value::String(text)) if doc.nodes[id].key_class == 0 => *key = Some(text),

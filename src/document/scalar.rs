@@ -369,7 +369,7 @@ pub(crate) fn binary(s: &str) -> Option<String> {
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let body = compact.trim_end_matches('=');
     let padding = compact.len() - body.len();
-    let ok = compact.len() % 4 == 0
+    let ok = compact.len().is_multiple_of(4)
         && padding <= 2
         && body.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'));
     ok.then_some(compact)

@@ -214,8 +214,10 @@ enum Op {
     Append(Vec<Segment>, &'static str),
 }
 
-/// Every path in `value` (the root excepted), and where keys could be added.
-fn paths(value: &Json) -> (Vec<Vec<Segment>>, Vec<Vec<Segment>>, Vec<Vec<Segment>>) {
+type Paths = Vec<Vec<Segment>>;
+
+/// Every path in `value` (the root excepted), every mapping's, every list's.
+fn paths(value: &Json) -> (Paths, Paths, Paths) {
     let (mut existing, mut maps, mut lists) = (Vec::new(), Vec::new(), Vec::new());
     let mut stack = vec![(Vec::new(), value)];
     while let Some((path, value)) = stack.pop() {
