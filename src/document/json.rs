@@ -1,7 +1,8 @@
 //! The JSON front end. serde_json decides what is valid JSON (RFC 8259: no
-//! trailing commas, no comments, strings with their escapes) and bounds
-//! nesting at its recursion limit of 128; a scan of the text it accepted
-//! then feeds the builder, iteratively, with exact spans. Strings are double
+//! trailing commas, no comments, strings with their escapes), skimming the
+//! text without building anything (and without recursing); a scan of the
+//! text it accepted then feeds the builder, iteratively, with exact spans,
+//! under the depth limit. Strings are double
 //! quoted scalars (escapes decoded by serde_json), numbers and literals are
 //! plain scalars, which the YAML 1.2 core schema reads as JSON does.
 

@@ -89,8 +89,8 @@ impl Format {
 /// Bounds on what parsing one text may cost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Nesting levels of sequences and mappings. JSON is also bounded by
-    /// serde_json's fixed recursion limit (128), whichever is lower.
+    /// Nesting levels of sequences and mappings. YAML flow collections are
+    /// also bounded by the parser's own limit (255), whichever is lower.
     pub max_depth: usize,
     /// Nodes that YAML aliases may stand for, over the whole text.
     pub max_alias_nodes: usize,

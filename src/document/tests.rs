@@ -299,7 +299,9 @@ fn deep_nesting_is_an_error_not_a_crash() {
         Some(ErrorKind::Depth)
     );
     assert_eq!(depth_error(parse_json(&("[".repeat(DEEP) + &"]".repeat(DEEP)), &limits)), Some(ErrorKind::Depth));
-    // Deeper than our limit but within serde_json's.
+    // serde_json's own limit (128) does not apply: ours does.
+    let deep = Limits { max_depth: 300, ..Limits::default() };
+    assert_eq!(depth_error(parse_json(&("[".repeat(250) + &"]".repeat(250)), &deep)), None);
     let limits = Limits { max_depth: 10, ..Limits::default() };
     assert_eq!(depth_error(parse_json(&("[".repeat(20) + &"]".repeat(20)), &limits)), Some(ErrorKind::Depth));
     assert_eq!(depth_error(parse_yaml(&("- ".repeat(10) + "x\n"), &limits)), None);

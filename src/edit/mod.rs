@@ -166,6 +166,12 @@ impl Editor {
     }
 
     fn start<'t, 's>(&'t self, text: &'t str, segments: &'s [Segment]) -> Result<Edit<'t, 's>, EditError> {
+        // A longer path could only lead to (or create) nesting beyond the
+        // limit; refused before anything is built for it.
+        if segments.len() > self.limits.max_depth {
+            let reason = format!("it is deeper than the nesting limit of {} levels", self.limits.max_depth);
+            return Err(EditError::BadPath { path: path::display(&segments[..3.min(segments.len())]) + "…", reason });
+        }
         let doc = parse_one(text, self.format, &self.limits)?;
         Ok(Edit { editor: self, text, doc, segments })
     }

@@ -392,3 +392,12 @@ fn deep_values_and_files_are_errors() {
     let error = json().set(&("[".repeat(100_000) + &"]".repeat(100_000)), "[0]", "1").unwrap_err();
     assert!(matches!(error, EditError::Syntax { .. }), "{error}");
 }
+
+#[test]
+fn a_path_deeper_than_the_limit_is_refused() {
+    let path = vec!["a"; 100_000].join(".");
+    assert!(matches!(set("a: 1\n", &path, "1"), Err(EditError::BadPath { .. })));
+    assert!(matches!(append("", &path, "1"), Err(EditError::BadPath { .. })));
+    let path = vec!["a"; 128].join(".");
+    assert_eq!(set("", &path, "1").unwrap().lines().count(), 128);
+}

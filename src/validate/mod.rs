@@ -89,8 +89,8 @@ impl Report {
 pub struct Limits {
     /// Bytes; larger files are rejected unread.
     pub max_size: usize,
-    /// Nesting levels of sequences and mappings. JSON is also bounded by
-    /// serde_json's fixed recursion limit (128), whichever is lower.
+    /// Nesting levels of sequences and mappings (at most 1000 in `.cfg.yaml`:
+    /// the schema validator and the JSON value recurse per level).
     pub max_depth: usize,
     /// Nodes that alias expansion may create in one file.
     pub max_alias_nodes: usize,

@@ -300,3 +300,56 @@ fn nesting_too_deep_is_a_clear_error_not_a_crash() {
     assert!(out.stderr.contains("deeper than 128"), "{}", out.stderr);
     assert_eq!(env.read("deep.yml"), deep);
 }
+
+/// Each layout through the real binary: the file compared byte for byte.
+#[test]
+fn every_layout_keeps_its_bytes() {
+    let env = Env::new();
+    let cases: &[(&str, &str, &[&str], &str)] = &[
+        (
+            "four.json",
+            "{\n    \"jobs\": [\n        {\n            \"id\": 1\n        }\n    ]\n}\n",
+            &["append", "four.json", "jobs", "id: 2"],
+            "{\n    \"jobs\": [\n        {\n            \"id\": 1\n        },\n        {\n            \"id\": 2\n        }\n    ]\n}\n",
+        ),
+        (
+            "tabs.json",
+            "{\n\t\"a\": {\n\t\t\"b\": 1\n\t}\n}\n",
+            &["set", "tabs.json", "a.c", "[1, 2]"],
+            "{\n\t\"a\": {\n\t\t\"b\": 1,\n\t\t\"c\": [\n\t\t\t1,\n\t\t\t2\n\t\t]\n\t}\n}\n",
+        ),
+        (
+            "crlf.json",
+            "{\r\n  \"a\": [\r\n    1\r\n  ],\r\n  \"b\": 2\r\n}\r\n",
+            &["unset", "crlf.json", "b"],
+            "{\r\n  \"a\": [\r\n    1\r\n  ]\r\n}\r\n",
+        ),
+        ("top.json", "[1, 2]\n", &["append", "top.json", ".", "3"], "[1, 2, 3]\n"),
+        ("top.json", "[1, 2, 3]\n", &["unset", "top.json", "[0]"], "[2, 3]\n"),
+        ("empty.json", "{}\n", &["set", "empty.json", "a.b", "x"], "{\"a\": {\"b\": \"x\"}}\n"),
+        (
+            "flow.yml",
+            "jobs:\n  - name: a\n    on: {days: [mon, tue], at: '02:00'}  # keep\n",
+            &["append", "flow.yml", "jobs[0].on.days", "wed"],
+            "jobs:\n  - name: a\n    on: {days: [mon, tue, wed], at: '02:00'}  # keep\n",
+        ),
+        (
+            "lines.yml",
+            "allow: [\n  10.0.0.1,  # office\n  10.0.0.2,\n]\n",
+            &["append", "lines.yml", "allow", "10.0.0.3"],
+            "allow: [\n  10.0.0.1,  # office\n  10.0.0.2,\n  10.0.0.3,\n]\n",
+        ),
+        (
+            "crlf.yml",
+            "m: {a: 1}\r\nl:\r\n  - x\r\n",
+            &["set", "crlf.yml", "m.b", "2"],
+            "m: {a: 1, b: 2}\r\nl:\r\n  - x\r\n",
+        ),
+    ];
+    for (file, content, args, expected) in cases {
+        env.write(file, content).ok();
+        env.cfg(args).ok();
+        assert_eq!(env.read(file), *expected, "{args:?}");
+        assert_eq!(env.git(&["show", &format!("main:{file}")]), *expected, "{args:?}");
+    }
+}
