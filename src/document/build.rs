@@ -321,12 +321,13 @@ impl<'t> Builder<'t> {
     }
 }
 
-/// The `?` before an explicit key on the key's own line.
+/// The `?` before an explicit key on the key's own line. Looks at the
+/// spaces before the key only (a scan to the line start would be quadratic
+/// on a one-line mapping).
 fn explicit_key(text: &str, at: usize) -> Option<usize> {
-    let line = text::line_start(text, at);
-    let before = text[line..at].trim_end_matches([' ', '\t']);
+    let before = text[..at].trim_end_matches([' ', '\t']);
     let rest = before.strip_suffix('?')?;
-    (rest.is_empty() || rest.ends_with([' ', '\t', '{', ','])).then_some(line + rest.len())
+    (rest.is_empty() || rest.ends_with([' ', '\t', '\n', '{', ','])).then_some(rest.len())
 }
 
 fn error(span: Range<usize>, kind: ErrorKind, message: String) -> ParseError {

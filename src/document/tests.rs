@@ -391,3 +391,19 @@ fn block_scalars_end_at_their_last_content_line() {
         assert_eq!(&text[doc.node(value).span()], expected, "{text:?}");
     }
 }
+
+/// One line holding a whole large document: every step that looks back
+/// along the line must stop at the spaces before a node, not scan to the
+/// line start (that was quadratic: hours, not seconds).
+#[test]
+fn one_long_line_is_linear() {
+    let entries: Vec<String> = (0..200_000).map(|i| format!("\"k{i}\": [{i}]")).collect();
+    let text = format!("{{{}}}", entries.join(", "));
+    let started = std::time::Instant::now();
+    let json = parse_json(&text, &Limits::default()).single().unwrap();
+    let yaml = parse_yaml(&text, &Limits::default()).single().unwrap();
+    assert_eq!((json.len(), yaml.len()), (600_001, 600_001));
+    let items = format!("[{}]", (0..200_000).map(|i| format!("? k{i} : v")).collect::<Vec<_>>().join(", "));
+    assert_eq!(parse_yaml(&items, &Limits::default()).single().unwrap().len(), 600_001);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
+}

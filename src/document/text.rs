@@ -45,9 +45,12 @@ pub fn indentation(text: &str, at: usize) -> &str {
     &rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()]
 }
 
-/// Whether only spaces and tabs come before `at` on its line.
+/// Whether only spaces and tabs come before `at` on its line. Looks at
+/// those only, not at the whole line: called once per collection of a
+/// one-line text, a scan to the line start would be quadratic.
 pub fn starts_line(text: &str, at: usize) -> bool {
-    text[line_start(text, at)..at].trim_matches([' ', '\t']).is_empty()
+    let before = text[..at].trim_end_matches([' ', '\t']);
+    before.is_empty() || before.ends_with('\n')
 }
 
 /// Whether `range` holds nothing but whitespace and YAML comments.
@@ -71,6 +74,17 @@ pub fn strip_comment(line: &str) -> &str {
 /// introduces a node starting at `at`: on the node's line before it, or at
 /// the end of a line above with only blank and comment lines between.
 pub fn indicator_before(text: &str, at: usize, indicator: char) -> Option<usize> {
+    // Most items follow their indicator on the same line: look at the
+    // spaces before them only, never at the whole line.
+    let before = text[..at].trim_end_matches([' ', '\t']);
+    if let Some(rest) = before.strip_suffix(indicator)
+        && (rest.is_empty() || rest.ends_with([' ', '\t', '\n']))
+    {
+        return Some(rest.len());
+    }
+    if !(before.is_empty() || before.ends_with('\n')) {
+        return None;
+    }
     let mut end = at;
     loop {
         let line = line_start(text, end);

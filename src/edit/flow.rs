@@ -113,8 +113,9 @@ fn sample(doc: &Document, text: &str, format: Format) -> Sample {
             unit = indentation(text, first.start).strip_prefix(outer).filter(|u| !u.is_empty()).map(str::to_owned);
         }
     }
-    // A JSON file on one line without a space after any comma is minified.
-    let minified = format == Format::Json && !text.trim_end().contains('\n') && !text.contains(", ");
+    // A JSON file on one line without a space after any `,` or `:` is minified.
+    let minified =
+        format == Format::Json && !text.trim_end().contains('\n') && !text.contains(", ") && !text.contains(": ");
     let comma = comma.unwrap_or_else(|| if minified { "" } else { " " }.into());
     Sample { comma, colon: colon.unwrap_or_else(|| ": ".into()), unit: unit.unwrap_or_else(|| "  ".into()) }
 }

@@ -259,6 +259,9 @@ fn json_layouts() {
     check(&json, minified, "unset", "a", "", r#"{"b":[1,2],"c":{}}"#);
     check(&json, "[1, 2]\n", "append", ".", "3", "[1, 2, 3]\n");
     check(&json, "{}", "set", "a", "1", r#"{"a": 1}"#);
+    // Minified with nothing to copy the spacing from: none.
+    check(&json, r#"{"a":{"b":1}}"#, "set", "a.c", "2", r#"{"a":{"b":1,"c":2}}"#);
+    check(&json, "{\"a\": 1}", "set", "b", "2", r#"{"a": 1, "b": 2}"#);
     check(&json, "[]\n", "append", ".", "a: 1", "[{\"a\": 1}]\n");
 
     let four = "{\n    \"tasks\": [\n        {\n            \"id\": 1\n        }\n    ]\n}\n";
@@ -365,6 +368,10 @@ fn yaml_flow_multi_line_and_nested() {
     check(&y, nested, "set", "[0].tags[1].f", "g", "- name: x\n  tags: [a, {b: [c], f: g}]  # kept\n- name: y\n");
     let wrapped = "t: [one, two,\n    three]\n";
     check(&y, wrapped, "append", "t", "four", "t: [one, two,\n    three,\n    four]\n");
+    // Two a line: the separator between the last two is the one to copy.
+    let pairs = "t: [a, b,\n   c, d]\n";
+    check(&y, pairs, "append", "t", "e", "t: [a, b,\n   c, d, e]\n");
+    check(&y, "t: [a ,b]\n", "append", "t", "c", "t: [a ,b ,c]\n");
     let comments = "t: [ # the tags\n  a, # first\n  b  # second\n]\n";
     check(&y, comments, "append", "t", "c", "t: [ # the tags\n  a, # first\n  b,\n  c  # second\n]\n");
     let crlf = "t: [\r\n  a\r\n]\r\nm: {a: 1}\r\n";
