@@ -161,7 +161,12 @@ impl<'t> Builder<'t> {
         let base = children.len();
         children.extend(self.pending.drain(from..));
         let own = &children[base..];
-        let last_end = own.last().map(|&c| nodes[c].span.end.max(nodes[c].lead + 1));
+        // A block list item ends no earlier than just past its `-`.
+        let is_seq = nodes[id].is_seq();
+        let last_end = own.last().map(|&c| {
+            let dash_end = if is_seq && nodes[c].lead < nodes[c].span.start { nodes[c].lead + 1 } else { 0 };
+            nodes[c].span.end.max(dash_end)
+        });
         let node = &nodes[id];
         let span = match (node.style(), own.first(), last_end) {
             // A `k: v` pair in a flow list has no braces: it is its entry.
@@ -169,7 +174,11 @@ impl<'t> Builder<'t> {
                 nodes[first_child].lead..last_end
             }
             (Some(Style::Flow), ..) => node.span.start..end.max(node.span.end),
-            (_, _, Some(last_end)) => node.span.start..last_end,
+            // The parser can report a block list after its first `-`.
+            (_, Some(&first_child), Some(last_end)) => {
+                let start = node.span.start.min(nodes[first_child].lead);
+                start..last_end.max(start)
+            }
             _ => node.span.clone(),
         };
         let end_id = nodes.len() as u32;

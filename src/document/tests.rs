@@ -407,3 +407,88 @@ fn one_long_line_is_linear() {
     assert_eq!(parse_yaml(&items, &Limits::default()).single().unwrap().len(), 600_001);
     assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
 }
+
+mod robustness {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::edit::Editor;
+
+    /// Text made of YAML's special characters, so that odd layouts come up.
+    fn yamlish() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "a",
+                "b",
+                "1",
+                " ",
+                "  ",
+                "\n",
+                "\r\n",
+                "\t",
+                ":",
+                ": ",
+                "- ",
+                "-",
+                "?",
+                ",",
+                "[",
+                "]",
+                "{",
+                "}",
+                "#",
+                "'",
+                "\"",
+                "|",
+                ">",
+                "!",
+                "!!str ",
+                "&x ",
+                "*x",
+                "---\n",
+                "...\n",
+                "é",
+                "\\",
+                "%TAG ! t:\n",
+                "~",
+            ]),
+            0..40,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_gives_a_tree_or_an_error_with_spans_inside_it(text in yamlish()) {
+            for format in [Format::Yaml, Format::Json] {
+                let stream = parse(&text, format, &Limits::default());
+                if let Some(error) = &stream.error {
+                    prop_assert!(error.span.end <= text.len() && text.is_char_boundary(error.span.start));
+                }
+                for doc in &stream.documents {
+                    for id in 0..doc.len() {
+                        let span = doc.node(id).span();
+                        prop_assert!(span.start <= span.end && span.end <= text.len(), "{:?} {:?}", span, text);
+                        prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+                        prop_assert!(doc.node(id).lead() <= span.start.max(doc.node(id).lead()));
+                    }
+                    let _ = to_json(doc, doc.root());
+                    let _ = render_yaml(doc, doc.root());
+                    let _ = render_flow(doc, doc.root());
+                }
+            }
+        }
+
+        #[test]
+        fn any_edit_of_any_text_returns(text in yamlish(), value in yamlish(), path in "[ab.\\[\\]0-9]{0,6}") {
+            for format in [Format::Yaml, Format::Json] {
+                let editor = Editor::new(format, Limits::default());
+                let _ = editor.set(&text, &path, &value);
+                let _ = editor.unset(&text, &path);
+                let _ = editor.append(&text, &path, &value);
+            }
+        }
+    }
+}
