@@ -8,16 +8,17 @@ use cfg::fsio::{IoResultExt, Step};
 use cfg::ops::{self, Error, ValueEdit, ValueRequest};
 use cfg::settings::Settings;
 
-/// Add an item at the end of a list in a YAML file, keeping every other byte
-/// as it was: the atomic append of an event to a log kept in YAML.
+/// Add an item at the end of a list in a YAML or JSON file, keeping every
+/// other byte as it was: the atomic append of an event to a log.
 ///
-/// The item is YAML (a scalar, or a mapping on several lines), from VALUE or
-/// standard input. A missing key or an empty value (`key:`, `[]`) becomes a
-/// list holding the item. PATH `.` is the document itself (a file that is a
-/// list). Prints the new revision.
+/// The item is YAML or JSON (a scalar, `{"id": 2}`, or a mapping on several
+/// lines), from VALUE or standard input; it follows its neighbours' layout
+/// (`[a, b, c]` on one line, one a line when they are). A missing key or a
+/// null value (`key:`) becomes a list holding the item. PATH `.` is the
+/// document itself (a file that is a list). Prints the new revision.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The managed YAML file.
+    /// The managed YAML or JSON file.
     pub(crate) file: PathBuf,
     /// The list: `events`, `schedules[0].tags`, `.` for the document.
     path: String,

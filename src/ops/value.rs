@@ -1,5 +1,6 @@
-//! `cfg set`, `cfg unset`, `cfg append`: change one value in a YAML file,
-//! keeping every other byte, through the one write path.
+//! `cfg set`, `cfg unset`, `cfg append`: change one value in a YAML or JSON
+//! file (by its extension), keeping every other byte, through the one write
+//! path, under the project's parsing limits.
 //!
 //! The edit is applied under the store lock to the latest version (after an
 //! outside edit was recorded), so concurrent `cfg set` calls never lose each
