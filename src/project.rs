@@ -48,6 +48,8 @@ pub struct Project {
     pub schema_mirrors: Vec<(String, String)>,
     /// A schema using a `format` cfg does not check fails to load.
     pub strict_formats: bool,
+    /// `strict_tags: true`: a tag outside the YAML types repository is an error.
+    pub strict_tags: bool,
     /// What was read but is deprecated (warnings, each with its line and column).
     pub warnings: Vec<Diagnostic>,
     /// The key of this `.cfg.yaml`'s content when it was just checked against
@@ -281,6 +283,7 @@ impl Project {
             },
             warnings,
             newly_checked: None,
+            strict_tags: value.get("strict_tags").and_then(serde_json::Value::as_bool).unwrap_or(false),
         })
     }
 
@@ -296,6 +299,7 @@ impl Project {
                 .map(|(prefix, folder)| SchemaMirror { prefix: prefix.clone(), folder: root.join(folder) })
                 .collect(),
             strict_formats: self.strict_formats,
+            strict_tags: self.strict_tags,
             ..Options::default()
         }
     }

@@ -9,6 +9,7 @@ mod draft;
 mod expect;
 mod follow;
 mod gc;
+mod get;
 mod hook;
 mod init;
 mod on_write;
@@ -31,6 +32,7 @@ pub use draft::{DRAFTS_DIR, Draft, start_edit};
 pub use expect::{Conflict, ConflictKind, Expect, OnChange};
 pub use follow::Follower;
 pub use gc::{GcOutcome, GcRequest, Method, gc};
+pub use get::{GetFormat, GetRequest, get};
 pub use hook::{HookOutcome, PRE_COMMIT_HOOK, install_hook};
 pub use init::{InitOutcome, init};
 pub use on_write::HookFailure;
@@ -95,6 +97,9 @@ pub enum Error {
         source: Box<Error>,
         undone: bool,
     },
+    /// `cfg get`: the path leads to no value.
+    #[error("`{path}` does not exist in `{}`", file.display())]
+    NoValue { file: PathBuf, path: String },
     #[error(transparent)]
     Project(#[from] crate::project::Error),
     #[error(transparent)]
