@@ -514,9 +514,11 @@ impl YamlReader<'_> {
         use serde_json::Value as Json;
         Some(match value {
             Json::String(s) => {
-                let at = self.document.spans.get(pointer).map(|span| span.value.start);
+                // The block scalar that ends the text is the one node whose
+                // span ends there.
+                let at_end = self.document.spans.get(pointer).is_some_and(|span| span.value.end == self.text.len());
                 match s.strip_suffix('\n') {
-                    Some(chomped) if at.is_some() && at == self.unterminated_block => Value::String(chomped.to_owned()),
+                    Some(chomped) if at_end && self.unterminated_block.is_some() => Value::String(chomped.to_owned()),
                     _ => Value::String(s.clone()),
                 }
             }
