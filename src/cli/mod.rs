@@ -37,7 +37,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cfg::ops::{self, Error};
-use cfg::settings::{Identity, Settings, Timestamp};
+use cfg::settings::{Identity, IdentitySources, Settings, Timestamp};
 use clap::{Parser, Subcommand};
 
 const EXIT_CODES: &str = "\
@@ -76,7 +76,9 @@ pub(crate) struct GlobalArgs {
     /// How long to wait for the store lock: `500ms`, `10s`, `2m`.
     #[arg(long, global = true, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
     lock_timeout: Duration,
-    /// Who is making the change, as `Name <email>`; default `$USER@host`.
+    /// Who is making the change, as `Name <email>`; default: the user behind
+    /// `sudo` (`SUDO_USER`), else `$USER`, else `$LOGNAME`, else the name of
+    /// the process's uid, as `NAME@host`.
     #[arg(long, global = true, env = "CFG_AUTHOR", value_name = "NAME <EMAIL>")]
     author: Option<Identity>,
 }
@@ -212,13 +214,14 @@ fn settings(global: &GlobalArgs, file: Option<&Path>) -> Result<Settings, Error>
     // Deprecated keys of `.cfg.yaml`, once per command.
     warn_all(&settings.project.warnings);
     settings.cwd = cwd;
-    if let Some(user) = std::env::var_os("USER").or_else(|| std::env::var_os("LOGNAME")) {
-        let user = user.to_string_lossy().into_owned();
-        settings.identity = Identity { email: format!("{user}@{}", settings.host), name: user };
-    }
-    if let Some(author) = &global.author {
-        settings.identity = author.clone();
-    }
+    let var = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()).filter(|v| !v.is_empty());
+    let sources = IdentitySources {
+        author: global.author.clone(),
+        sudo_user: var("SUDO_USER"),
+        user: var("USER").or_else(|| var("LOGNAME")),
+        ..IdentitySources::of_process()
+    };
+    (settings.identity, settings.sudo) = sources.resolve(&settings.host);
     settings.author_date = git_date("GIT_AUTHOR_DATE")?;
     settings.committer_date = git_date("GIT_COMMITTER_DATE")?;
     // As git does: one of the two dates set alone applies to both.

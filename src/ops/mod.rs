@@ -188,6 +188,19 @@ fn remember_meta_checked(root: &Path, validator: &Validator) {
     crate::checked::Record::of(root, META_CHECKED).add(&validator.newly_meta_checked());
 }
 
+/// Refuses a write without a commit message when `.cfg.yaml` sets
+/// `require_message: true`. Writers call it before they take the lock, so
+/// nothing (not even an outside edit) is committed first.
+pub fn require_message(settings: &Settings, message: Option<&str>) -> Result<(), Error> {
+    if settings.project.require_message && message.is_none_or(|m| m.trim().is_empty()) {
+        return Err(Error::Usage(
+            "this project requires a commit message (`require_message: true` in .cfg.yaml): say why with -m MESSAGE"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Defaults for `root` with its project settings (`.cfg.yaml`) loaded.
 pub fn settings_for(root: &Path) -> Result<Settings, Error> {
     Ok(Settings { project: check::load_project(root)?, ..Settings::for_root(root) })

@@ -60,7 +60,7 @@ use std::collections::BTreeMap;
 
 use crate::fsio::{self, Dir, Durable, FileMeta, Holder, RelPath, Root, StatKey, StoreLock};
 use crate::settings::Settings;
-use crate::store::{self, CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST};
+use crate::store::{self, CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST, TRAILER_SUDO};
 use crate::validate::{Diagnostic, Report, Validator};
 
 use super::on_write::HookFailure;
@@ -352,9 +352,15 @@ impl<'s> WriteSession<'s> {
         Ok(rev)
     }
 
-    /// The trailers every commit carries: the command line and the host.
+    /// The trailers every commit carries: the command line and the host;
+    /// and under `sudo`, the account it ran cfg as.
     pub(crate) fn trailers(&self) -> Vec<(String, String)> {
-        vec![(TRAILER_COMMAND.into(), self.settings.command.clone()), (TRAILER_HOST.into(), self.settings.host.clone())]
+        let mut trailers = vec![
+            (TRAILER_COMMAND.into(), self.settings.command.clone()),
+            (TRAILER_HOST.into(), self.settings.host.clone()),
+        ];
+        trailers.extend(self.settings.sudo.iter().map(|account| (TRAILER_SUDO.into(), account.clone())));
+        trailers
     }
 
     /// Steps 3, 5 and 6: commits `files` and replaces them on disk, durably.

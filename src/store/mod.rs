@@ -41,6 +41,8 @@ const BRANCH: &str = "refs/heads/main";
 /// Trailer keys recorded in every commit message.
 pub const TRAILER_COMMAND: &str = "Cfg-Command";
 pub const TRAILER_HOST: &str = "Cfg-Host";
+/// The account `sudo` ran cfg as, when the author is the user behind it.
+pub const TRAILER_SUDO: &str = "Cfg-Sudo";
 
 /// A commit of the side repository: a version of the managed files.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
