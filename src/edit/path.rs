@@ -65,7 +65,7 @@ pub fn parse(path: &str) -> Result<Vec<Segment>, EditError> {
         match c {
             '[' => {
                 chars.next();
-                segments.push(bracket(&mut chars).map_err(|reason| bad(reason))?);
+                segments.push(bracket(&mut chars).map_err(bad)?);
                 expect_key = false;
             }
             '.' if !expect_key => {
