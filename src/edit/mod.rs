@@ -40,6 +40,7 @@ mod tests;
 
 use std::ops::Range;
 
+pub(crate) use path::is_bare;
 pub use path::{Segment, parse as parse_path};
 
 use crate::document::{self, Document, Format, Kind, Limits, NodeId, SingleError, Style, Token};

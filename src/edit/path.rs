@@ -32,7 +32,7 @@ impl std::fmt::Display for Segment {
 }
 
 /// A key that needs no quotes in a path.
-fn is_bare(key: &str) -> bool {
+pub(crate) fn is_bare(key: &str) -> bool {
     !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | '@' | '$'))
 }
 
