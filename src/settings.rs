@@ -167,6 +167,18 @@ impl Settings {
         }
     }
 
+    /// The SSH key commits are signed with (`signing.key` of `.cfg.yaml`,
+    /// relative to the root).
+    pub fn signing_key(&self) -> Option<PathBuf> {
+        self.project.signing.key.as_ref().map(|key| self.root.join(key))
+    }
+
+    /// git's allowed-signers file of `.cfg.yaml` (`signing.allowed_signers`,
+    /// relative to the root).
+    pub fn allowed_signers(&self) -> Option<PathBuf> {
+        self.project.signing.allowed_signers.as_ref().map(|file| self.root.join(file))
+    }
+
     pub(crate) fn author(&self) -> Signature {
         self.signature(self.author_date.unwrap_or_else(Timestamp::now))
     }

@@ -188,6 +188,8 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
             | StoreError::BrokenBranch { .. }
             | StoreError::BranchLocked { .. }
             | StoreError::Git { .. }
+            | StoreError::Sign { .. }
+            | StoreError::Verify { .. }
             | StoreError::Io(_),
         ) => 6,
     }

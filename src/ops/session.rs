@@ -344,6 +344,7 @@ impl<'s> WriteSession<'s> {
                 self.settings.command
             ),
             trailers: self.trailers(),
+            signing_key: self.settings.signing_key(),
         };
         let files: Vec<(&RelPath, &[u8])> = changed.iter().map(|(p, c)| (p, c.as_slice())).collect();
         let (rev, objects) = self.store.write_commit(head, &files, &meta)?;
@@ -466,6 +467,7 @@ impl<'s> WriteSession<'s> {
             committer: self.settings.committer(),
             message: message.to_owned(),
             trailers: trailers.to_vec(),
+            signing_key: self.settings.signing_key(),
         };
         let contents: Vec<(&RelPath, &[u8])> = changed.iter().map(|f| (&f.path, f.content.as_slice())).collect();
         let (rev, objects) = self.store.write_commit(head, &contents, &meta)?;

@@ -20,6 +20,7 @@ mod journal;
 mod objects;
 mod prune;
 mod refs;
+mod sign;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub use journal::{Journal, JournalEntry};
 pub use objects::StagedObjects;
 pub use prune::{Freed, Pruned};
 pub use refs::StagedBranch;
+pub use sign::SignatureStatus;
 
 /// The folder of the side repository inside the managed root.
 pub const STORE_DIR: &str = ".cfg";
@@ -116,6 +118,8 @@ pub struct CommitMeta {
     pub message: String,
     /// `(key, value)` pairs appended as git trailers.
     pub trailers: Vec<(String, String)>,
+    /// The SSH key to sign the commit with (see `sign.rs`).
+    pub signing_key: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +146,11 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The commit could not be signed; nothing was written.
+    #[error("cannot sign the commit with the key `{}`: {reason}", key.display())]
+    Sign { key: PathBuf, reason: String },
+    #[error("cannot check signatures: {reason}")]
+    Verify { reason: String },
     #[error(transparent)]
     Io(#[from] IoError),
 }
@@ -309,7 +318,7 @@ impl Store {
                 .map_err(git("edit a tree", path))?;
         }
         let tree = editor.write(|tree| self.put_object(tree, &mut staged))?;
-        let commit = gix::objs::Commit {
+        let mut commit = gix::objs::Commit {
             tree,
             parents: parent.map(|p| p.0).into_iter().collect(),
             author: signature(&meta.author),
@@ -318,6 +327,14 @@ impl Store {
             message: message_with_trailers(&meta.message, &meta.trailers).into(),
             extra_headers: Vec::new(),
         };
+        // Signed as the commit object is made, so that a key that cannot be
+        // used fails the write before any journal exists.
+        if let Some(key) = &meta.signing_key
+            && let Err(error) = sign::sign_commit(&mut commit, key)
+        {
+            self.discard_objects(staged)?;
+            return Err(error);
+        }
         let id = self.put_object(&commit, &mut staged)?;
         Ok((Rev(id), staged))
     }
