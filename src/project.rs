@@ -27,6 +27,14 @@ pub struct Project {
     pub on_write: Vec<String>,
     /// Parsing limits for managed files.
     pub limits: Limits,
+    /// `push: true`: every write is pushed to the remote (`--push`).
+    pub push: bool,
+    /// `remote:` the remote that `pull`, `push`, `sync` and `--push` use
+    /// when none is named.
+    pub remote: Option<String>,
+    /// The commands as written (`on_write`, `checks`), which `cfg trust`
+    /// approves by their hash.
+    pub commands: serde_json::Value,
 }
 
 /// Why the project settings could not be loaded.
@@ -115,7 +123,11 @@ impl Project {
                 .and_then(serde_json::Value::as_u64)
                 .map_or(default, |n| usize::try_from(n).unwrap_or(usize::MAX))
         };
+        let commands = serde_json::json!([value.get("on_write"), value.get("checks")]);
         Ok(Project {
+            push: value.get("push").and_then(serde_json::Value::as_bool).unwrap_or(false),
+            remote: value.get("remote").and_then(serde_json::Value::as_str).map(str::to_owned),
+            commands,
             schemas,
             retention: value.get("retention").cloned(),
             on_write,

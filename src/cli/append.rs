@@ -35,6 +35,8 @@ pub(crate) struct ValueArgs {
     message: Option<String>,
     #[command(flatten)]
     expect: super::expect::ExpectArgs,
+    #[command(flatten)]
+    push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -63,6 +65,7 @@ impl ValueArgs {
         request.expect = self.expect.expect();
         request.on_change = self.expect.on_change();
         let outcome = self.expect.keep_conflict(ops::change_value(settings, request))?;
+        self.push.after_write(settings, outcome.rev)?;
         super::report_write(&outcome, "already had that value")
     }
 }

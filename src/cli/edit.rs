@@ -27,6 +27,8 @@ pub(crate) struct Args {
     /// The commit message (default: "edit FILE").
     #[arg(short, long)]
     message: Option<String>,
+    #[command(flatten)]
+    push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -44,6 +46,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         let error = match draft.submit(settings, args.message.clone()) {
             Ok(outcome) => {
                 draft.discard()?;
+                args.push.after_write(settings, outcome.rev)?;
                 return super::report_write(&outcome, "is unchanged");
             }
             Err(error) => error,

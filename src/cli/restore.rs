@@ -19,6 +19,8 @@ pub(crate) struct Args {
     message: Option<String>,
     #[command(flatten)]
     expect: super::expect::ExpectArgs,
+    #[command(flatten)]
+    push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -30,6 +32,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         on_change: args.expect.on_change(),
     };
     let outcome = args.expect.keep_conflict(ops::restore(settings, request))?;
+    args.push.after_write(settings, outcome.rev)?;
     if !outcome.changed {
         eprintln!("already at the content of {}; no commit", outcome.from.short());
     }

@@ -30,6 +30,8 @@ pub(crate) struct Args {
     /// The commit message (default: "run CMD ARGS").
     #[arg(short, long)]
     message: Option<String>,
+    #[command(flatten)]
+    push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -44,6 +46,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     }
     super::warn_hooks(&outcome.hooks);
     if let Some(rev) = outcome.rev {
+        args.push.after_write(settings, rev)?;
         super::print(format!("{rev}\n").as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)

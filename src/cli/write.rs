@@ -22,6 +22,8 @@ pub(crate) struct Args {
     message: Option<String>,
     #[command(flatten)]
     expect: super::expect::ExpectArgs,
+    #[command(flatten)]
+    push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -47,5 +49,6 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     request.expect = args.expect.expect();
     request.on_change = args.expect.on_change();
     let outcome = args.expect.keep_conflict(ops::write(settings, request))?;
+    args.push.after_write(settings, outcome.rev)?;
     super::report_write(&outcome, "is unchanged")
 }

@@ -3,6 +3,7 @@
 //! its own request, and returns a typed result; nothing here prints.
 
 mod check;
+mod clone;
 mod draft;
 mod expect;
 mod follow;
@@ -10,10 +11,15 @@ mod gc;
 mod hook;
 mod init;
 mod on_write;
+mod pull;
+mod push;
 mod read;
+mod remote;
 mod restore;
 mod run;
 mod session;
+mod sync;
+mod trust;
 mod value;
 mod write;
 
@@ -25,6 +31,7 @@ use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
 pub use check::{CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for};
+pub use clone::{ORIGIN, check_clone_target, clone};
 pub use draft::{DRAFTS_DIR, Draft, start_edit};
 pub use expect::{Conflict, ConflictKind, Expect, OnChange};
 pub use follow::Follower;
@@ -32,13 +39,18 @@ pub use gc::{GcOutcome, GcRequest, Method, gc};
 pub use hook::{HookOutcome, PRE_COMMIT_HOOK, install_hook};
 pub use init::{InitOutcome, init};
 pub use on_write::HookFailure;
+pub use pull::{PullKind, PullOutcome, PullRequest, Side, Take, pull};
+pub use push::{PushOutcome, push};
 pub use read::{
     DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev, show, status,
     unified_diff,
 };
+pub use remote::{Refused, RemoteError, RemoteStatus, add_remote, remote_status, remotes, remove_remote};
 pub use restore::{RestoreOutcome, RestoreRequest, restore};
 pub use run::{RunFailure, RunOutcome, RunRequest, run};
 pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
+pub use sync::{ATTEMPTS as SYNC_ATTEMPTS, SyncOutcome, SyncRequest, sync};
+pub use trust::{Approval, TrustOutcome, approval, trust};
 pub use value::{ValueEdit, ValueRequest, change_value};
 pub use write::{WriteOutcome, WriteRequest, write};
 
@@ -109,6 +121,8 @@ pub enum Error {
     /// `cfg edit`: the editor failed; the draft was kept.
     #[error("the editor `{editor}` failed ({status}); the draft is kept at `{}`", draft.display())]
     Editor { editor: String, status: String, draft: PathBuf },
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
     #[error("invalid `retention:` in `{}`", path.display())]
     Retention {
         path: PathBuf,

@@ -119,6 +119,13 @@ pub(crate) struct Committed {
     pub(crate) changed: bool,
 }
 
+/// How [`WriteSession::publish_commit`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Published {
+    Done,
+    Moved,
+}
+
 /// How one attempt at step 6 ended.
 enum Attempt {
     Done(Committed),
@@ -404,6 +411,60 @@ impl<'s> WriteSession<'s> {
         }
     }
 
+    /// Steps 3 and 6 for a commit that is not made from new content: one
+    /// fetched from a remote (its objects came in a pack, durable already, so
+    /// `objects` is empty), or a merge commit whose objects are staged. Moves
+    /// the branch from `parent` to `commit` and gives each of `files` (its
+    /// content at `commit`, validated) the new content, journaled like any
+    /// write, so that a crash is finished or undone by the next command.
+    ///
+    /// [`Published::Moved`] when the plan no longer fits: recording outside
+    /// edits of `files` moved the branch, or an editor saved one of them
+    /// meanwhile (recorded in turn). Nothing was published; the caller plans
+    /// again from the new branch tip.
+    pub(crate) fn publish_commit(
+        &self,
+        parent: Option<Rev>,
+        commit: Rev,
+        objects: store::StagedObjects,
+        files: Vec<Validated>,
+    ) -> Result<Published, Error> {
+        let paths: Vec<RelPath> = files.iter().map(|f| f.path.clone()).collect();
+        self.track(&paths)?;
+        if self.head()? != parent {
+            self.store.discard_objects(objects)?;
+            return Ok(Published::Moved);
+        }
+        let entry = JournalEntry {
+            parent,
+            commit,
+            objects: objects.names(),
+            files: paths.iter().map(|path| (path.clone(), temp_name(path, commit))).collect(),
+        };
+        let journal = match self.journal.write(&entry) {
+            Ok(journal) => journal,
+            Err(error) => {
+                let _ = self.journal.remove();
+                let _ = self.store.discard_objects(objects);
+                return Err(error.into());
+            }
+        };
+        let contents: Vec<(&RelPath, &[u8])> = files.iter().map(|f| (&f.path, f.content.as_slice())).collect();
+        match self.publish(&entry, objects, &journal, &contents) {
+            Ok(Some(edited)) => {
+                self.tracked.borrow_mut().retain(|path, _| !edited.contains(path));
+                self.track(&edited)?;
+                Ok(Published::Moved)
+            }
+            Ok(None) => {
+                let _ = self.journal.remove();
+                self.written.borrow_mut().push((commit, paths));
+                Ok(Published::Done)
+            }
+            Err(error) => Err(Error::Aborted { source: Box::new(error), undone: self.undo(&entry) }),
+        }
+    }
+
     /// Steps 6a (the files and the branch; the objects and the journal are
     /// written) to 6e. `None` when done, or the files an editor saved since
     /// they were tracked, with everything staged removed again.
@@ -484,7 +545,7 @@ impl<'s> WriteSession<'s> {
     pub(crate) fn finish(self) -> Vec<HookFailure> {
         let WriteSession { settings, started_at, written, _lock, .. } = self;
         drop(_lock);
-        super::on_write::run(settings, started_at, &written.into_inner())
+        super::trust::on_write(settings, started_at, &written.into_inner())
     }
 
     /// Puts files back to the content they had, durably, without a commit:
