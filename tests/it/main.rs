@@ -22,6 +22,7 @@ mod kill_random;
 mod on_write;
 mod paths;
 mod power_loss;
+mod remote;
 mod run;
 mod set;
 mod shell;
