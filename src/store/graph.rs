@@ -213,3 +213,57 @@ impl Store {
         Ok(decoded.committer().ok().and_then(|c| c.time().ok()).map_or(0, |t| t.seconds))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fsio::RelPath;
+    use crate::store::{CommitMeta, Signature};
+
+    fn meta(seconds: i64) -> CommitMeta {
+        let who = Signature { name: "t".into(), email: "t@x".into(), seconds, offset: 0 };
+        CommitMeta { author: who.clone(), committer: who, message: "m".into(), trailers: Vec::new() }
+    }
+
+    #[test]
+    fn merge_bases_and_commits_one_side_lacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::init(dir.path()).unwrap();
+        let path = RelPath::new("a.yml").unwrap();
+        let mut time = 0;
+        let mut commit = |parent: Option<Rev>, content: &str| {
+            time += 10;
+            let (rev, objects) = store.write_commit(parent, &[(&path, content.as_bytes())], &meta(time)).unwrap();
+            store.publish_objects(objects).unwrap();
+            rev
+        };
+        // root - a - b - m(b, d) - e
+        //    \- c - d -/
+        let root = commit(None, "0");
+        let a = commit(Some(root), "a");
+        let c = commit(Some(root), "c");
+        let b = commit(Some(a), "b");
+        let d = commit(Some(c), "d");
+        let (m, objects) = store.write_merge(b, d, &[(&path, b"m")], &meta(55)).unwrap();
+        store.publish_objects(objects).unwrap();
+        let e = commit(Some(m), "e");
+        assert_eq!(store.merge_base(b, d).unwrap(), Some(root));
+        assert_eq!(store.merge_base(e, d).unwrap(), Some(d));
+        assert_eq!(store.merge_base(a, a).unwrap(), Some(a));
+        assert!(store.is_ancestor(c, e).unwrap() && !store.is_ancestor(e, c).unwrap());
+        assert_eq!(store.only_in(&[e], &[b]).unwrap(), vec![e, m, d, c]);
+        assert_eq!(store.only_in(&[b], &[e]).unwrap(), Vec::<Rev>::new());
+        assert_eq!(store.parents(m).unwrap(), vec![b, d]);
+        let walked: Vec<Rev> = store.walk_all(&[e]).map(|info| info.unwrap().rev).collect();
+        assert_eq!(walked, vec![e, m, d, b, c, a, root]);
+        // Unrelated histories have no base.
+        let other = commit(None, "x");
+        assert_eq!(store.merge_base(other, e).unwrap(), None);
+        // A shallow boundary has no parents, in every walk.
+        store.cut_history_at(&[m]).unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.parents(m).unwrap(), Vec::<Rev>::new());
+        assert_eq!(store.walk_all(&[e]).map(|info| info.unwrap().rev).collect::<Vec<_>>(), vec![e, m]);
+        assert_eq!(store.merge_base(e, m).unwrap(), Some(m));
+    }
+}

@@ -432,3 +432,43 @@ fn gc_with_a_remote_cuts_only_shared_history_and_sync_goes_on() {
     assert_eq!(two.read("s.yml"), "a: 10\nb: 7\n");
     bare.fsck();
 }
+
+#[test]
+fn fetched_objects_are_durable_before_the_journal_names_them() {
+    crate::common::require_strace();
+    let bare = Bare::new();
+    let one = host(&bare.url());
+    let two = host(&bare.url());
+    one.write("s.yml", "a: 1\n").ok();
+    one.cfg(&["sync"]).ok();
+    two.cfg(&["sync"]).ok();
+    one.cfg(&["set", "s.yml", "a", "2"]).ok();
+    one.cfg(&["sync"]).ok();
+    let log = two.dir.path().join("pull.strace");
+    let mut command = std::process::Command::new("strace");
+    crate::common::hermetic(&mut command, two.dir.path());
+    let out: crate::common::Out = command
+        .current_dir(&two.root)
+        .env("CFG_AUTHOR", crate::common::AUTHOR)
+        .args(["-f", "-qq", "-y", "-e", "trace=fsync,openat,rename,renameat,renameat2", "-o"])
+        .arg(&log)
+        .arg(crate::common::cfg_bin())
+        .arg("pull")
+        .output()
+        .unwrap()
+        .into();
+    out.ok();
+    assert_eq!(two.read("s.yml"), "a: 2\n");
+    let log = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    let find = |what: &dyn Fn(&str) -> bool| lines.iter().position(|l| what(l));
+    let folder = find(&|l| l.contains("fsync(") && l.ends_with(" = 0") && l.contains("/.cfg/objects/pack>"));
+    let journal = find(&|l| l.contains("openat(") && l.contains("/.cfg/pending\"") && l.contains("O_CREAT"));
+    let replaced = find(&|l| l.contains("rename") && l.contains("\"s.yml\""));
+    let (Some(folder), Some(journal), Some(replaced)) = (folder, journal, replaced) else {
+        panic!(
+            "the pull synced the pack folder ({folder:?}), wrote its journal ({journal:?}), replaced s.yml ({replaced:?}):\n{log}"
+        );
+    };
+    assert!(folder < journal && journal < replaced, "the fetched pack is durable before the journal names it:\n{log}");
+}
