@@ -56,6 +56,9 @@ fn three_hosts_sync_one_file_concurrently() {
                             3 if out.stderr.contains("kept moving") => refused += 1,
                             _ => panic!("host {key}, sync after write {i}: {out:#?}"),
                         }
+                        // Only this host changes its key: every merge keeps its value.
+                        let now = env.read("s.yml");
+                        assert_eq!(value(&now, key), i, "host {key} lost its write {i} in a sync:\n{now}");
                     }
                     (acknowledged, refused)
                 })
