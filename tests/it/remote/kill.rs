@@ -61,6 +61,8 @@ fn pulls_and_syncs_killed_at_random_points() {
     }
     let span = (taken / 3).as_micros() as u64 * 3 / 2 + 1;
     let (mut killed, mut finished) = (0, 0);
+    // Kills that left a journal (mid-publish), and a file already replaced.
+    let (mut journaled, mut replaced) = (0, 0);
     for round in 0..kills {
         counter += 1;
         writer.cfg(&["set", "s.yml", "a", &counter.to_string(), "--push"]).ok();
@@ -97,6 +99,10 @@ fn pulls_and_syncs_killed_at_random_points() {
         }
         let now = victim.read("s.yml");
         assert!(now == old || now == new, "{case}: torn file {now:?} (old {old:?}, new {new:?})");
+        if !out.status.success() {
+            journaled += usize::from(victim.path(".cfg/pending").exists());
+            replaced += usize::from(now == new && old != new);
+        }
         victim.cfg(&["status"]).ok();
         let after = victim.read("s.yml");
         assert!(after == old || after == new, "{case}: after recovery {after:?}");
@@ -114,7 +120,8 @@ fn pulls_and_syncs_killed_at_random_points() {
     assert_eq!(writer.read("s.yml"), bare.show("s.yml"));
     bare.fsck();
     eprintln!(
-        "pulls and syncs killed at random points: {kills} runs, {killed} killed mid-way, {finished} finished first"
+        "pulls and syncs killed at random points: {kills} runs, {killed} killed mid-way ({journaled} with a journal \
+         left, {replaced} after the file was replaced), {finished} finished first"
     );
     assert!(killed * 4 >= kills as usize, "too few runs were killed mid-way: {killed} of {kills}");
 }
