@@ -23,10 +23,15 @@ pub(crate) struct Args {
     /// `local` or `remote`, then the files that take that side's version.
     #[arg(long, value_name = "SIDE [FILE]", num_args = 1..)]
     take: Vec<PathBuf>,
+    /// Do not fetch: merge the remote's branch as the last fetch or push saw
+    /// it (resolve a refused pull without the network).
+    #[arg(long)]
+    no_fetch: bool,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
-    let outcome = ops::pull(settings, &PullRequest { remote: args.remote.clone(), take: take(&args.take)? })?;
+    let request = PullRequest { remote: args.remote.clone(), take: take(&args.take)?, no_fetch: args.no_fetch };
+    let outcome = ops::pull(settings, &request)?;
     if outcome.changed() {
         super::sync::describe_pull(&outcome);
     }

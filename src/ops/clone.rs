@@ -35,5 +35,5 @@ pub fn clone(settings: &Settings, url: &str) -> Result<PullOutcome, Error> {
         super::trust::start(settings, &store, false)?;
         store.add_remote(ORIGIN, url)?;
     }
-    pull(settings, &PullRequest { remote: Some(ORIGIN.to_owned()), take: None })
+    pull(settings, &PullRequest { remote: Some(ORIGIN.to_owned()), ..PullRequest::default() })
 }

@@ -45,6 +45,9 @@ pub struct PullRequest {
     /// Default: `remote:` in `.cfg.yaml`, else the only remote, else `origin`.
     pub remote: Option<String>,
     pub take: Option<Take>,
+    /// Merge the remote's branch as the last fetch or push saw it, without
+    /// the network (to resolve a refused pull offline, say).
+    pub no_fetch: bool,
 }
 
 /// `--take local|remote [FILE...]`.
@@ -94,6 +97,12 @@ impl PullOutcome {
 }
 
 pub fn pull(settings: &Settings, request: &PullRequest) -> Result<PullOutcome, Error> {
+    if request.no_fetch {
+        let store = crate::store::Store::open(&settings.root)?;
+        let remote = super::remote::pick(&store, settings, request.remote.as_deref())?;
+        let theirs = store.tracking(&remote.name)?;
+        return integrate(settings, &remote.name, theirs, request.take.as_ref());
+    }
     let link = Link::open(settings, request.remote.as_deref())?;
     let theirs = link.fetch()?;
     integrate(settings, link.name(), theirs, request.take.as_ref())

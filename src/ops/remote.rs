@@ -147,7 +147,7 @@ pub fn remove_remote(settings: &Settings, name: &str) -> Result<(), Error> {
 
 /// Which remote to use: the one named, else `remote:` in `.cfg.yaml`, else
 /// the only one, else `origin`.
-fn pick(store: &Store, settings: &Settings, name: Option<&str>) -> Result<Remote, Error> {
+pub(crate) fn pick(store: &Store, settings: &Settings, name: Option<&str>) -> Result<Remote, Error> {
     let remotes = store.remotes()?;
     let wanted = name.or(settings.project.remote.as_deref());
     let found = match wanted {
