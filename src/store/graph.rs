@@ -134,7 +134,18 @@ impl Store {
         }
         let mut seen: HashSet<ObjectId> = HashSet::new();
         let mut order: Vec<(i64, ObjectId)> = Vec::new();
-        while queue.iter().any(|q| !state[&q.id]) {
+        // The oldest commit taken as reachable from `tips` so far.
+        let mut oldest_visible = i64::MAX;
+        loop {
+            // Done when nothing queued is reachable from `tips`, and nothing
+            // queued is as new as a commit taken so far: a commit's parents
+            // are never newer than it (a clock that ran backwards aside), so
+            // nothing queued can still reach one of those and hide it. Commits
+            // made in the same second are why "as new as" is not "newer".
+            let visible = queue.iter().any(|q| !state[&q.id]);
+            if !visible && queue.peek().is_none_or(|top| top.time < oldest_visible) {
+                break;
+            }
             let Some(Queued { id, time }) = queue.pop() else { break };
             let hide = state[&id];
             if !seen.insert(id) && !hide {
@@ -142,6 +153,7 @@ impl Store {
             }
             if !hide {
                 order.push((time, id));
+                oldest_visible = oldest_visible.min(time);
             }
             let (parents, _) = self.parents_and_time(Rev(id), &shallow)?;
             for parent in parents {
@@ -223,6 +235,26 @@ mod tests {
     fn meta(seconds: i64) -> CommitMeta {
         let who = Signature { name: "t".into(), email: "t@x".into(), seconds, offset: 0 };
         CommitMeta { author: who.clone(), committer: who, message: "m".into(), trailers: Vec::new() }
+    }
+
+    #[test]
+    fn commits_made_in_the_same_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::init(dir.path()).unwrap();
+        let path = RelPath::new("a.yml").unwrap();
+        let mut chain = Vec::new();
+        for i in 0..12 {
+            let (rev, objects) =
+                store.write_commit(chain.last().copied(), &[(&path, format!("{i}").as_bytes())], &meta(7)).unwrap();
+            store.publish_objects(objects).unwrap();
+            chain.push(rev);
+        }
+        for (i, old) in chain.iter().enumerate() {
+            let tip = *chain.last().unwrap();
+            assert_eq!(store.only_in(&[*old], &[tip]).unwrap(), Vec::<Rev>::new(), "{i} is behind the tip");
+            assert_eq!(store.only_in(&[tip], &[*old]).unwrap().len(), chain.len() - 1 - i, "{i}");
+            assert_eq!(store.merge_base(*old, tip).unwrap(), Some(*old));
+        }
     }
 
     #[test]

@@ -218,7 +218,8 @@ fn a_stopped_server_fails_sync_not_writes_and_one_sync_catches_up() {
     out.fails_with(6);
     assert!(out.stderr.contains("committed here") && out.stderr.contains("cfg sync"), "{out:#?}");
     assert_eq!(env.read("s.yml"), "a: 5\n", "the write stands");
-    assert!(env.cfg(&["status"]).ok().contains("4 ahead, 0 behind"), "status counts what is not pushed yet");
+    let status = env.cfg(&["status"]).ok().to_owned();
+    assert!(status.contains("4 ahead, 0 behind"), "status counts what is not pushed yet: {status}");
     daemon.restart();
     let out = env.cfg(&["sync"]);
     out.ok();
@@ -466,7 +467,18 @@ fn fetched_objects_are_durable_before_the_journal_names_them() {
     let log = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<&str> = log.lines().collect();
     let find = |what: &dyn Fn(&str) -> bool| lines.iter().position(|l| what(l));
-    let folder = find(&|l| l.contains("fsync(") && l.ends_with(" = 0") && l.contains("/.cfg/objects/pack>"));
+    // Where the sync of the pack folder returned: on its own line, or where
+    // strace shows it resumed when another thread's call came in between.
+    let folder = find(&|l| l.contains("fsync(") && l.contains("/.cfg/objects/pack>")).and_then(|start| {
+        let tid = lines[start].split_whitespace().next().unwrap_or_default();
+        if !lines[start].contains("<unfinished") {
+            return lines[start].ends_with(" = 0").then_some(start);
+        }
+        let resumed = |l: &&str| {
+            l.split_whitespace().next() == Some(tid) && l.contains("<... fsync resumed>") && l.ends_with(" = 0")
+        };
+        lines[start..].iter().position(resumed).map(|offset| start + offset)
+    });
     let journal = find(&|l| l.contains("openat(") && l.contains("/.cfg/pending\"") && l.contains("O_CREAT"));
     let replaced = find(&|l| l.contains("rename") && l.contains("\"s.yml\""));
     let (Some(folder), Some(journal), Some(replaced)) = (folder, journal, replaced) else {
