@@ -1,5 +1,5 @@
 //! The one write path. Every command that changes a managed file (write,
-//! restore, merge, edit, run, set) opens a [`WriteSession`] and goes through
+//! restore, merge, edit, run, set, pull) opens a [`WriteSession`] and goes through
 //! the same sequence, which its types enforce:
 //!
 //! 1. resolve each file inside the root (refusing escapes, the store, symlinks);
