@@ -8,10 +8,13 @@
 //! `schemas` is a mapping `glob → schema`; its order matters (the first match
 //! wins), so it is read in source order, not in the sorted order of the parsed
 //! value. `retention` is kept raw: the retention module interprets it.
+//! `schema_mirrors` maps URL prefixes to folders (relative to the root) that
+//! remote schemas and `$ref`s are read from; `strict_formats` makes unknown
+//! `format` names errors.
 
 use std::path::{Path, PathBuf};
 
-use crate::validate::{self, Limits, Options, Report, SchemaMapping, Validator};
+use crate::validate::{self, Limits, Options, Report, SchemaMapping, SchemaMirror, Validator};
 
 /// The settings file's name, at the root.
 pub const FILE_NAME: &str = ".cfg.yaml";
@@ -27,6 +30,10 @@ pub struct Project {
     pub on_write: Vec<String>,
     /// Parsing limits for managed files.
     pub limits: Limits,
+    /// `URL prefix → folder` (as written, relative to the root), longest prefix first.
+    pub schema_mirrors: Vec<(String, String)>,
+    /// A schema using a `format` cfg does not check fails to load.
+    pub strict_formats: bool,
     /// `push: true`: every write is pushed to the remote (`--push`).
     pub push: bool,
     /// `remote:` the remote that `pull`, `push`, `sync` and `--push` use
@@ -123,12 +130,25 @@ impl Project {
                 .and_then(serde_json::Value::as_u64)
                 .map_or(default, |n| usize::try_from(n).unwrap_or(usize::MAX))
         };
+        let mut schema_mirrors: Vec<(String, String)> = value
+            .get("schema_mirrors")
+            .and_then(|v| v.as_object())
+            .map(|mirrors| {
+                mirrors
+                    .iter()
+                    .filter_map(|(prefix, folder)| Some((prefix.clone(), folder.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        schema_mirrors.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         let commands = serde_json::json!([value.get("on_write"), value.get("checks")]);
         Ok(Project {
             push: value.get("push").and_then(serde_json::Value::as_bool).unwrap_or(false),
             remote: value.get("remote").and_then(serde_json::Value::as_str).map(str::to_owned),
             commands,
             schemas,
+            schema_mirrors,
+            strict_formats: value.get("strict_formats").and_then(serde_json::Value::as_bool).unwrap_or(false),
             retention: value.get("retention").cloned(),
             on_write,
             limits: Limits {
@@ -145,6 +165,12 @@ impl Project {
             root: root.to_owned(),
             schemas: self.schemas.clone(),
             limits: self.limits.clone(),
+            schema_mirrors: self
+                .schema_mirrors
+                .iter()
+                .map(|(prefix, folder)| SchemaMirror { prefix: prefix.clone(), folder: root.join(folder) })
+                .collect(),
+            strict_formats: self.strict_formats,
             ..Options::default()
         }
     }
@@ -213,6 +239,33 @@ mod tests {
             panic!("expected an invalid-settings error");
         };
         assert_eq!(report.diagnostics[0].pointer, "/limits/max_depth");
+    }
+
+    #[test]
+    fn schema_mirrors_and_strict_formats() {
+        let project = load(
+            "schema_mirrors:\n  'https://example.com/': vendor/example\n  'https://example.com/deep/': vendor/deep\n\
+             strict_formats: true\n",
+        )
+        .unwrap();
+        assert!(project.strict_formats);
+        assert_eq!(
+            project.schema_mirrors,
+            [
+                ("https://example.com/deep/".to_owned(), "vendor/deep".to_owned()),
+                ("https://example.com/".to_owned(), "vendor/example".to_owned())
+            ]
+        );
+        let options = project.validator_options(Path::new("/srv/conf"));
+        assert_eq!(options.schema_mirrors[1].folder, Path::new("/srv/conf/vendor/example"));
+        assert!(options.strict_formats);
+        assert!(!load("schemas: {}\n").unwrap().strict_formats);
+        // A prefix must be a URL folder, so `https://example.com.evil/` cannot match by accident.
+        for bad in ["schema_mirrors:\n  'https://example.com': x\n", "schema_mirrors:\n  'example.com/': x\n"] {
+            let Err(Error::Invalid { report, .. }) = load(bad) else { panic!("{bad} should be refused") };
+            assert_eq!(report.diagnostics[0].pointer, "/schema_mirrors", "{bad}");
+        }
+        assert!(matches!(load("strict_formats: yes\n"), Err(Error::Invalid { .. })));
     }
 
     #[test]

@@ -33,6 +33,11 @@ pub(crate) struct Args {
     /// Treat warnings (values YAML 1.1 tools read differently) as errors.
     #[arg(long)]
     strict: bool,
+    /// A schema using a `format` cfg does not check fails to load (default:
+    /// the format is ignored, with a warning). Also `strict_formats: true` in
+    /// `.cfg.yaml`.
+    #[arg(long)]
+    strict_formats: bool,
     /// Accept a YAML stream of several documents, and check each.
     #[arg(long)]
     allow_multiple_documents: bool,
@@ -86,6 +91,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
         inputs,
         schema: args.schema.clone(),
         strict: args.strict,
+        strict_formats: args.strict_formats,
         allow_multiple_documents: args.allow_multiple_documents,
         max_size: args.max_size,
         explain_at: args.explain.then(chrono::Utc::now),

@@ -6,8 +6,9 @@
 //! * [`human`]: one miette report per diagnostic, with the source line
 //!   underlined; the caller prints them with its own handler.
 //! * [`json_line`]: one JSON object per diagnostic, fields `file, line, column,
-//!   pointer, rule, severity, message`.
-//! * [`github_line`]: a GitHub Actions workflow command (`::error file=…`).
+//!   pointer, rule, severity, message`, and `help` when there is one.
+//! * [`github_line`]: a GitHub Actions workflow command (`::error file=…`;
+//!   `::warning`, `::notice`), the help on the message's second line.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -30,9 +31,13 @@ pub(crate) fn human(report: &Report, source: &str) -> Vec<miette::Report> {
             let severity = match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
             };
             let message = format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message);
             let mut diagnostic = miette::MietteDiagnostic::new(message).with_severity(severity);
+            if let Some(help) = &d.help {
+                diagnostic = diagnostic.with_help(help);
+            }
             let Some(text) = shared.as_ref().filter(|_| line_is_short(source, d.span.start)) else {
                 return miette::Report::new(diagnostic);
             };
@@ -106,19 +111,26 @@ pub(crate) fn json_line(diagnostic: &Diagnostic) -> String {
     serde_json::to_string(diagnostic).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-/// `::error file=…,line=…,col=…::message` (warnings `::warning`).
+/// `::error file=…,line=…,col=…::message` (warnings `::warning`, notes
+/// `::notice`).
 pub(crate) fn github_line(diagnostic: &Diagnostic) -> String {
     let command = match diagnostic.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Info => "notice",
     };
+    let mut message = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
     format!(
         "::{command} file={},line={},col={},title={}::{}",
         escape_property(&diagnostic.file),
         diagnostic.line,
         diagnostic.column,
         escape_property(&diagnostic.rule),
-        escape_data(&diagnostic.message),
+        escape_data(&message),
     )
 }
 
@@ -145,6 +157,7 @@ mod tests {
             rule: "type".into(),
             severity: Severity::Warning,
             message: "50% bad\nreally".into(),
+            help: None,
         }
     }
 
@@ -159,6 +172,27 @@ mod tests {
     #[test]
     fn github_escapes() {
         assert_eq!(github_line(&diagnostic()), "::warning file=a%2Cb.yaml,line=2,col=3,title=type::50%25 bad%0Areally");
+    }
+
+    #[test]
+    fn help_goes_where_each_format_has_room_for_it() {
+        let helped = Diagnostic { severity: Severity::Info, help: Some("do this".into()), ..diagnostic() };
+        assert_eq!(
+            github_line(&helped),
+            "::notice file=a%2Cb.yaml,line=2,col=3,title=type::50%25 bad%0Areally%0Ahelp: do this"
+        );
+        assert!(
+            json_line(&helped).ends_with(r#""severity":"info","message":"50% bad\nreally","help":"do this"}"#),
+            "{}",
+            json_line(&helped)
+        );
+        assert!(!json_line(&diagnostic()).contains("help"));
+        let report = Report { file: "f.yaml".into(), diagnostics: vec![helped], schema: None };
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .render_report(&mut out, human(&report, "a: 1\n")[0].as_ref())
+            .unwrap();
+        assert!(out.contains("help: do this"), "{out}");
     }
 
     #[test]

@@ -2,6 +2,10 @@
 //! translation of flags and environment into a [`Settings`] value, and THE
 //! exit-code table ([`exit_code`]). Subcommand files hold their argument struct,
 //! one call into `cfg::ops`, and rendering.
+//!
+//! Output to a closed pipe ends nothing early and panics never: [`print`]
+//! ignores a closed standard output, and the binary's `eprintln!` (see
+//! `main.rs`) a closed standard error.
 
 mod append;
 mod cat;
@@ -44,7 +48,7 @@ use clap::{Parser, Subcommand};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  invalid content (syntax, schema or cron error)
+  1  invalid content (syntax, schema or cron error, or a schema that cannot be loaded)
   2  usage error, or a refused path
   3  conflict (the file changed since the expected revision, or on another host)
   4  the store lock is busy after the timeout
@@ -107,6 +111,7 @@ enum Command {
 }
 
 pub(crate) fn main() -> ExitCode {
+    report_style();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Init(args) => init::run(args),
@@ -164,17 +169,18 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
     use cfg::project::Error as ProjectError;
     use cfg::store::Error as StoreError;
     match error {
+        // A schema that cannot be loaded is a finding in each file it applies to.
         Error::Invalid { .. }
         | Error::Checked { .. }
         | Error::Project(ProjectError::Invalid { .. } | ProjectError::Glob { .. })
         | Error::Validator(cfg::validate::Error::Glob { .. })
         | Error::Retention { .. } => 1,
-        // A `--schema` that cannot be read or compiled is a bad argument.
-        Error::Validator(cfg::validate::Error::Schema(_)) | Error::HookExists { .. } => 2,
+        Error::HookExists { .. } => 2,
         Error::NoSuchFile { .. } => 5,
         Error::Project(ProjectError::Read { .. }) => 6,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) | Error::Input { .. } => 2,
         Error::Aborted { source, .. } => exit_code(source),
+        Error::MissingFolder { .. } => 6,
         // The file itself does not parse: like invalid content. Anything else
         // is about the PATH or VALUE given.
         Error::Edit { source: EditError::Syntax(_), .. } => 1,
@@ -297,7 +303,8 @@ fn print(bytes: &[u8]) -> Result<(), Error> {
 /// then the revision on standard output.
 fn report_write(outcome: &cfg::ops::WriteOutcome, unchanged: &str) -> Result<ExitCode, Error> {
     for d in &outcome.warnings {
-        eprintln!("warning: {}:{}:{}: {} ({})", d.file, d.line, d.column, d.message, d.rule);
+        let kind = if d.severity == cfg::validate::Severity::Info { "note" } else { "warning" };
+        eprintln!("{kind}: {}:{}:{}: {} ({})", d.file, d.line, d.column, d.message, d.rule);
     }
     if let Some((base, latest)) = outcome.merged {
         eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
@@ -318,6 +325,19 @@ fn warn_hooks(failures: &[cfg::ops::HookFailure]) {
     for failure in failures {
         eprintln!("warning: {failure}; the write stands");
     }
+}
+
+/// How miette draws reports on standard error: wrapped to the terminal's
+/// width for a person, never inside a word (URLs and paths stay whole); not
+/// wrapped at all for a file, a pipe or a CI log, where each message stays on
+/// one line for grep.
+fn report_style() {
+    use std::io::IsTerminal;
+    let wrap = std::io::stderr().is_terminal();
+    // Only fails when a hook is already set, and none is before this.
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(wrap).break_words(false).build())
+    }));
 }
 
 /// Whether to colour standard output: a terminal, and `NO_COLOR` unset.

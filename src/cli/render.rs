@@ -106,9 +106,11 @@ fn help(error: &Error) -> Option<String> {
         Error::Run { .. } => {
             "every named file was put back to its content from before the command; nothing was committed".into()
         }
-        Error::Validator(cfg::validate::Error::Schema(_)) => "`--schema` takes a path or a built-in name (`builtin:schedule`, `builtin:cfg`)".into(),
         Error::UnknownFile { .. } => "`cfg log` and `cfg status` show which files the store holds".into(),
         Error::Input { .. } => "nothing was written; check the path given with `-i`, or what is piped in".into(),
+        Error::MissingFolder { .. } => {
+            "put the folder back (cfg finishes the write then), or remove `.cfg/pending` to drop the write".into()
+        }
         Error::Aborted { undone: true, .. } => "nothing changed: the file and the history were put back as they were".into(),
         Error::Aborted { undone: false, .. } => {
             "the file holds its old content or its new one, and the next cfg command finishes or drops the interrupted write".into()

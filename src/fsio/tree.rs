@@ -70,6 +70,12 @@ impl Root {
         &self.path
     }
 
+    /// The root itself as a folder.
+    pub fn dir(&self) -> Result<Dir, IoError> {
+        let fd = rustix::io::dup(&self.fd).at(Step::Open, &self.path)?;
+        Ok(Dir { fd, path: self.path.clone() })
+    }
+
     /// Opens the folder holding `file`, refusing symlinks on the way. With
     /// `create`, missing folders are made; without, a missing folder is `None`.
     pub fn parent_of(&self, file: &RelPath, create: bool) -> Result<Option<Dir>, Error> {
@@ -194,16 +200,43 @@ impl Dir {
         rustix::fs::fsync(&self.fd).at(Step::Sync, &self.path)
     }
 
-    /// The names in this folder.
-    pub fn names(&self) -> Result<Vec<String>, IoError> {
-        let mut names = Vec::new();
+    /// The names in this folder, each with whether it is a folder (a
+    /// symlink to one is not).
+    pub fn entries(&self) -> Result<Vec<(String, bool)>, IoError> {
+        let mut entries = Vec::new();
         for entry in rustix::fs::Dir::read_from(&self.fd).at(Step::Read, &self.path)? {
-            let name = entry.at(Step::Read, &self.path)?.file_name().to_string_lossy().into_owned();
-            if name != "." && name != ".." {
-                names.push(name);
+            let entry = entry.at(Step::Read, &self.path)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == "." || name == ".." {
+                continue;
             }
+            let is_dir = match entry.file_type() {
+                rustix::fs::FileType::Directory => true,
+                rustix::fs::FileType::Unknown => self.is_dir(&name)?,
+                _ => false,
+            };
+            entries.push((name, is_dir));
         }
-        Ok(names)
+        Ok(entries)
+    }
+
+    fn is_dir(&self, name: &str) -> Result<bool, IoError> {
+        match rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(stat) => Ok(rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::Directory),
+            Err(Errno::NOENT) => Ok(false),
+            Err(e) => Err(IoError::new(Step::Read, self.path.join(name), e)),
+        }
+    }
+
+    /// Opens the folder `name` in this one, not following a symlink; `None`
+    /// when it is gone or not a folder.
+    pub fn child(&self, name: &str) -> Result<Option<Dir>, IoError> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        match rustix::fs::openat(&self.fd, name, flags, Mode::empty()) {
+            Ok(fd) => Ok(Some(Dir { fd, path: self.path.join(name) })),
+            Err(Errno::NOENT | Errno::NOTDIR | Errno::LOOP) => Ok(None),
+            Err(e) => Err(IoError::new(Step::Open, self.path.join(name), e)),
+        }
     }
 
     /// Removes a file if it exists.

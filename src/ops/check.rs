@@ -31,6 +31,8 @@ pub struct CheckRequest {
     /// `--schema`: a path (relative to the current folder) or `builtin:NAME`.
     pub schema: Option<String>,
     pub strict: bool,
+    /// `--strict-formats`, on top of `.cfg.yaml`'s `strict_formats`.
+    pub strict_formats: bool,
     pub allow_multiple_documents: bool,
     /// Overrides `.cfg.yaml`'s `limits.max_size`.
     pub max_size: Option<usize>,
@@ -95,6 +97,7 @@ pub fn check(root: &Path, cwd: &Path, request: CheckRequest) -> Result<CheckOutc
         if spec.starts_with("builtin:") { spec.to_owned() } else { cwd.join(spec).to_string_lossy().into_owned() }
     });
     options.strict = request.strict;
+    options.strict_formats |= request.strict_formats;
     options.allow_multiple_documents = request.allow_multiple_documents;
     if let Some(max_size) = request.max_size {
         options.limits.max_size = max_size;

@@ -87,6 +87,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The folder of a file an interrupted write was replacing is missing,
+    /// so the write can be neither finished nor its temp file removed.
+    #[error("the folder of `{path}` is missing, and an interrupted write was replacing that file")]
+    MissingFolder { path: RelPath },
     /// A write failed after its journal was written. `undone`: the file and
     /// the branch were put back, so nothing changed; otherwise the next
     /// command finishes or drops the write.

@@ -330,6 +330,7 @@ fn check_incoming(
                 rule: "settings".into(),
                 severity: Severity::Error,
                 message: other.to_string(),
+                help: None,
             }],
             schema: None,
         },

@@ -675,6 +675,12 @@ impl<'s> WriteSession<'s> {
             }
             return Ok(self.journal.remove()?);
         };
+        // What follows renames files on the journal's word: the journal of a
+        // killed writer may not be on disk yet.
+        fsio::sync_all(&[
+            Durable::Path(self.journal.path().to_owned()),
+            Durable::Path(self.store.git_dir().to_owned()),
+        ])?;
         let head = match self.store.head() {
             Ok(head) => Some(head),
             // Left empty by a power cut under an older cfg; the journal
@@ -683,9 +689,10 @@ impl<'s> WriteSession<'s> {
             Err(e) => return Err(e.into()),
         };
         for (path, temp) in &entry.files {
-            if let Some(dir) = self.dir(path, false)? {
-                dir.remove(temp)?;
-            }
+            // A folder renamed away for a moment may come back holding the
+            // temp file: keep the journal until the folder is there again.
+            let dir = self.dir(path, false)?.ok_or_else(|| Error::MissingFolder { path: path.clone() })?;
+            dir.remove(temp)?;
         }
         let readable = objects_whole
             && self.store.commit(entry.commit).is_ok()
@@ -736,24 +743,20 @@ impl<'s> WriteSession<'s> {
         Ok(())
     }
 
-    /// Removes temp files of cfg's naming from the folders of every file the
-    /// store holds, and the root: after a torn journal, nothing names them.
+    /// Removes temp files of cfg's naming anywhere under the root (but in
+    /// `.cfg/` and `.git/`): after a torn journal nothing says which folders
+    /// a write was using, and a first write into a folder is in no commit
+    /// yet. Rare (a power cut during a write's first barrier), so a walk of
+    /// the tree is affordable; symlinks are not followed.
     fn remove_stray_temps(&self) -> Result<(), Error> {
-        // Any name at the root stands for the root folder.
-        let mut folders = vec![RelPath::new("_").expect("a valid name")];
-        if let Some(head) = self.head()? {
-            folders.extend(self.store.files(head)?);
-        }
-        let mut seen = Vec::new();
-        for file in &folders {
-            let (folder, _) = file.split();
-            if seen.contains(&folder) {
-                continue;
-            }
-            seen.push(folder);
-            let Some(dir) = self.dir(file, false)? else { continue };
-            for name in dir.names()? {
-                if is_temp_name(&name) {
+        let mut pending = vec![self.root.dir()?];
+        while let Some(dir) = pending.pop() {
+            for (name, is_dir) in dir.entries()? {
+                if is_dir {
+                    if name != crate::store::STORE_DIR && name != ".git" {
+                        pending.extend(dir.child(&name)?);
+                    }
+                } else if is_temp_name(&name) {
                     dir.remove(&name)?;
                 }
             }

@@ -130,9 +130,9 @@ fn emptied_warning(
         rule: "empty".into(),
         severity: crate::validate::Severity::Warning,
         message: format!(
-            "the new content is empty; `{path}` held {} bytes (did the program writing it fail?). \
-             `cfg restore` brings back any earlier version",
+            "the new content is empty; `{path}` held {} bytes (did the program writing it fail?)",
             latest.len()
         ),
+        help: Some("`cfg log FILE` lists its versions and `cfg restore REV FILE` brings one back".into()),
     }))
 }

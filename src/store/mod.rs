@@ -170,7 +170,9 @@ impl Store {
         let git_dir = root.join(STORE_DIR);
         let head = format!("ref: {BRANCH}\n");
         let head_whole = std::fs::read(git_dir.join("HEAD")).is_ok_and(|bytes| bytes == head.as_bytes());
-        let config_whole = std::fs::metadata(git_dir.join("config")).is_ok_and(|m| m.len() > 0);
+        // Empty or zero-filled: what a power cut leaves of unsynced data.
+        let config_whole =
+            std::fs::read(git_dir.join("config")).is_ok_and(|bytes| !bytes.is_empty() && !bytes.contains(&0));
         if head_whole && config_whole {
             return Store::open(root);
         }

@@ -17,6 +17,12 @@
 //! 4. locate every finding in the source: additionalProperties at the offending
 //!    key, required at the object, everything else at the value.
 //!
+//! A schema that cannot be loaded is an error in each file it applies to,
+//! however it was chosen, at the place that named it. What loading a schema
+//! found about the schema itself (unknown formats, documents read beside an
+//! `$id`, refs that cannot be resolved) is said once per run, in the first
+//! file that uses it.
+//!
 //! The write path refuses content whose report [`Report::has_errors`].
 
 pub mod cron;
@@ -31,19 +37,20 @@ use std::path::{Path, PathBuf};
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
-pub use schema::{SchemaError, SchemaRef, SchemaSource};
+pub use schema::{SchemaError, SchemaMirror, SchemaRef, SchemaSource};
 
 use crate::source::SourceMap;
 pub(crate) use document::Document;
 use document::push_token;
 
 /// How bad a finding is: errors block writes and fail `cfg check`; warnings do
-/// not, unless `--strict` turns them into errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// not, unless `--strict` turns them into errors; notes only inform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
+    Info,
 }
 
 /// One finding, located in the source text.
@@ -64,6 +71,9 @@ pub struct Diagnostic {
     pub rule: String,
     pub severity: Severity,
     pub message: String,
+    /// What to do about it, when the message alone does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
 }
 
 /// Everything found in one file.
@@ -124,13 +134,16 @@ pub struct Options {
     /// `--allow-multiple-documents`: check every document of a YAML stream.
     pub allow_multiple_documents: bool,
     pub limits: Limits,
+    /// URL prefixes whose schemas and refs are read from local folders.
+    pub schema_mirrors: Vec<SchemaMirror>,
+    /// `--strict-formats`: a schema using a format cfg does not check fails
+    /// to load, instead of being used with a warning.
+    pub strict_formats: bool,
 }
 
 /// Why a validator could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(transparent)]
-    Schema(#[from] SchemaError),
     #[error("invalid glob `{glob}` in the schema mapping")]
     Glob {
         glob: String,
@@ -198,15 +211,41 @@ impl Default for Validator {
     }
 }
 
-impl Validator {
-    /// Builds a validator; an explicit schema is compiled now, so a bad
-    /// `--schema` fails before any file is read.
-    pub fn new(options: Options) -> Result<Validator, Error> {
-        let cache = schema::SchemaCache::default();
-        let explicit = options.schema.as_deref().map(|spec| SchemaRef::parse(spec, &options.root));
-        if let Some(explicit) = &explicit {
-            cache.get(explicit)?;
+/// A finding with what to do about it.
+type Helped = (Finding, Option<String>);
+
+/// A report before the schema notes are added: those are said once per run.
+struct Checked {
+    report: Report,
+    /// Per schema used (by name), its notes, located where it was named.
+    notes: Vec<(String, Vec<Diagnostic>)>,
+}
+
+impl Checked {
+    /// The report, with the notes of each schema not in `said` yet.
+    fn into_report(self, said: &mut std::collections::HashSet<String>) -> Report {
+        let mut report = self.report;
+        for (schema, notes) in self.notes {
+            if said.insert(schema) {
+                report.diagnostics.extend(notes);
+            }
         }
+        report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.severity));
+        report
+    }
+}
+
+impl Validator {
+    /// Builds a validator. Schemas are loaded when a file needs one, so one
+    /// that cannot be loaded is reported in each file it applies to, however
+    /// it was chosen.
+    pub fn new(options: Options) -> Result<Validator, Error> {
+        let cache = schema::SchemaCache::new(schema::LoadOptions {
+            root: options.root.clone(),
+            mirrors: options.schema_mirrors.clone(),
+            strict_formats: options.strict_formats,
+        });
+        let explicit = options.schema.as_deref().map(|spec| SchemaRef::parse(spec, &options.root));
         let globs = options
             .schemas
             .iter()
@@ -236,6 +275,10 @@ impl Validator {
     /// or absolute), which picks the parser, the modeline's folder and the
     /// project glob that applies.
     pub fn check_file(&self, name: &str, path: &Path, content: &[u8]) -> Report {
+        self.check_content(name, path, content).into_report(&mut Default::default())
+    }
+
+    fn check_content(&self, name: &str, path: &Path, content: &[u8]) -> Checked {
         let mut report = Report { file: name.to_owned(), diagnostics: Vec::new(), schema: None };
         let limits = &self.options.limits;
         if content.len() > limits.max_size {
@@ -248,8 +291,9 @@ impl Validator {
                 rule: "size".into(),
                 severity: Severity::Error,
                 message: format!("file is larger than the limit of {} bytes", limits.max_size),
+                help: None,
             });
-            return report;
+            return Checked { report, notes: Vec::new() };
         }
         let text = match std::str::from_utf8(content) {
             Ok(text) => text,
@@ -266,48 +310,58 @@ impl Validator {
                     rule: "encoding".into(),
                     severity: Severity::Error,
                     message: "invalid UTF-8".into(),
+                    help: None,
                 });
-                return report;
+                return Checked { report, notes: Vec::new() };
             }
         };
         let map = SourceMap::new(text);
-        let (documents, mut findings) = if is_json(path) {
+        let (documents, parsed) = if is_json(path) {
             let (document, findings) = json::parse(text, &map, limits);
             (document.into_iter().collect(), findings)
         } else {
             let parsed = yaml::parse(text, &map, limits, self.options.allow_multiple_documents);
             (parsed.documents, parsed.findings)
         };
-        let fatal = findings.iter().any(|f| is_fatal(&f.rule));
+        let fatal = parsed.iter().any(|f| is_fatal(&f.rule));
+        let mut findings: Vec<Helped> = parsed.into_iter().map(|f| (f, None)).collect();
+        let mut schema_notes = Vec::new();
         if !fatal {
             for document in &documents {
-                findings.extend(self.check_schema(path, text, document, &mut report.schema));
+                findings.extend(self.check_schema(path, text, document, &mut report.schema, &mut schema_notes));
             }
         }
         if self.options.strict {
-            for finding in &mut findings {
-                finding.severity = Severity::Error;
+            for (finding, _) in &mut findings {
+                if finding.severity == Severity::Warning {
+                    finding.severity = Severity::Error;
+                }
             }
         }
-        findings.sort_by_key(|f| (f.span.start, f.span.end, f.severity == Severity::Warning));
+        findings.sort_by_key(|(f, _)| (f.span.start, f.span.end, f.severity));
         findings.dedup();
-        report.diagnostics = findings
+        let diagnostic = |(f, help): Helped| {
+            let (line, column) = map.line_column(f.span.start);
+            Diagnostic {
+                file: name.to_owned(),
+                line,
+                column,
+                span: f.span,
+                pointer: f.pointer,
+                rule: f.rule,
+                severity: f.severity,
+                message: f.message,
+                help,
+            }
+        };
+        report.diagnostics = findings.into_iter().map(diagnostic).collect();
+        let notes = schema_notes
             .into_iter()
-            .map(|f| {
-                let (line, column) = map.line_column(f.span.start);
-                Diagnostic {
-                    file: name.to_owned(),
-                    line,
-                    column,
-                    span: f.span,
-                    pointer: f.pointer,
-                    rule: f.rule,
-                    severity: f.severity,
-                    message: f.message,
-                }
+            .map(|(schema, notes): (String, Vec<Finding>)| {
+                (schema, notes.into_iter().map(|f| diagnostic((f, None))).collect())
             })
             .collect();
-        report
+        Checked { report, notes }
     }
 
     /// Checks many files on all cores; reports come back in input order.
@@ -320,14 +374,16 @@ impl Validator {
                 .map(|part| {
                     scope.spawn(move || {
                         part.iter()
-                            .map(|input| self.check_file(&input.name, &input.path, &input.content))
+                            .map(|input| self.check_content(&input.name, &input.path, &input.content))
                             .collect::<Vec<_>>()
                     })
                 })
                 .collect();
+            let mut said = std::collections::HashSet::new();
             handles
                 .into_iter()
                 .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .map(|checked| checked.into_report(&mut said))
                 .collect()
         })
     }
@@ -421,13 +477,17 @@ impl Validator {
         }
         for (spec, source, span) in named {
             if SchemaRef::is_remote(&spec) {
+                if let Some(local) = schema::mirrored(&spec, &self.options.schema_mirrors) {
+                    return Some((SchemaRef::Path(local), source, span));
+                }
                 findings.push(Finding {
                     span,
                     pointer: String::new(),
                     rule: "schema".into(),
                     severity: Severity::Warning,
                     message: format!(
-                        "schema `{spec}` is remote and is not fetched; using the next way to find a schema"
+                        "schema `{spec}` is remote and is not fetched; using the next way to find a schema \
+                         (`schema_mirrors` in .cfg.yaml can map its URL to a local copy)"
                     ),
                 });
                 continue;
@@ -443,29 +503,57 @@ impl Validator {
             .map(|(_, schema)| (schema.clone(), SchemaSource::Project, 0..0))
     }
 
+    /// Validates one document against its schema; the schema's own notes go
+    /// to `notes`, under its name.
     fn check_schema(
         &self,
         path: &Path,
         text: &str,
         document: &Document,
         used: &mut Option<(String, SchemaSource)>,
-    ) -> Vec<Finding> {
+        notes: &mut Vec<(String, Vec<Finding>)>,
+    ) -> Vec<Helped> {
         let mut findings = Vec::new();
         let Some((schema, source, named_at)) = self.discover(path, text, document, &mut findings) else {
-            return findings;
+            return findings.into_iter().map(|f| (f, None)).collect();
         };
-        *used = Some((schema.to_string(), source));
-        let validator = match self.cache.get(&schema) {
-            Ok(validator) => validator,
+        let name = schema.to_string();
+        *used = Some((name.clone(), source));
+        let compiled = match self.cache.get(&schema) {
+            Ok(compiled) => compiled,
             Err(e) => {
-                findings.push(Finding::error(named_at, String::new(), "schema", error_chain(&e)));
+                let help = e.help(source, &self.options.schema_mirrors);
+                let mut findings: Vec<Helped> = findings.into_iter().map(|f| (f, None)).collect();
+                findings.push((Finding::error(named_at, String::new(), "schema", error_chain(&e)), Some(help)));
                 return findings;
             }
         };
-        for error in validator.validator.iter_errors(&document.value) {
-            findings.extend(locate(&error, document));
+        let said = compiled
+            .notes
+            .iter()
+            .map(|(severity, message)| Finding {
+                span: named_at.clone(),
+                pointer: String::new(),
+                rule: "schema".into(),
+                severity: *severity,
+                message: message.clone(),
+            })
+            .collect();
+        notes.push((name, said));
+        let outcome = compiled.validate(&document.value);
+        for error in &outcome.errors {
+            findings.extend(locate(error, document, &compiled));
         }
-        findings
+        for miss in outcome.reached {
+            let message = format!(
+                "`$ref` `{}` cannot be resolved, and validation reaches it ({}): {}",
+                miss.reference,
+                miss.places.join(", "),
+                miss.reason
+            );
+            findings.push(Finding::error(named_at.clone(), String::new(), "ref", message));
+        }
+        findings.into_iter().map(|f| (f, None)).collect()
     }
 }
 
@@ -502,7 +590,7 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Turns one schema violation into located findings.
-fn locate(error: &jsonschema::ValidationError<'_>, document: &Document) -> Vec<Finding> {
+fn locate(error: &jsonschema::ValidationError<'_>, document: &Document, compiled: &schema::Compiled) -> Vec<Finding> {
     let pointer = error.instance_path().as_str().to_owned();
     let rule = error.kind().keyword().to_owned();
     let value_span = |pointer: &str| document.spans.lookup(pointer).map_or(0..0, |s| s.value.clone());
@@ -523,6 +611,17 @@ fn locate(error: &jsonschema::ValidationError<'_>, document: &Document) -> Vec<F
             let property = property.as_str().map_or_else(|| property.to_string(), |p| format!("`{p}`"));
             vec![Finding::error(value_span(&pointer), pointer, &rule, format!("missing required property {property}"))]
         }
+        ValidationErrorKind::BacktrackLimitExceeded { .. } => {
+            let pattern = compiled
+                .pattern_of(error)
+                .map_or_else(|| format!("at `{}`", error.schema_path().as_str()), |p| format!("`{p}`"));
+            let value = error.instance().as_str().map_or_else(|| error.instance().to_string(), quote_value);
+            let message = format!(
+                "pattern {pattern} gave up on {value} after {} backtracking steps; the value counts as not matching",
+                schema::BACKTRACK_LIMIT
+            );
+            vec![Finding::error(value_span(&pointer), pointer, "pattern", message)]
+        }
         ValidationErrorKind::Format { format } if format == "cron" => {
             let message = match error.instance().as_str().map(cron::check) {
                 Some(Err(e)) => e.to_string(),
@@ -540,6 +639,17 @@ fn locate(error: &jsonschema::ValidationError<'_>, document: &Document) -> Vec<F
             vec![Finding::error(value_span(&pointer), pointer, &rule, one_line(&message))]
         }
     }
+}
+
+/// A string value for a message: quoted, and cut short when long.
+fn quote_value(value: &str) -> String {
+    const SHOWN: usize = 40;
+    let count = value.chars().count();
+    if count <= SHOWN {
+        return format!("{value:?}");
+    }
+    let head: String = value.chars().take(SHOWN).collect();
+    format!("{:?} ({count} characters)", head + "…")
 }
 
 /// Keeps a message to one line of readable length.

@@ -91,9 +91,14 @@ fn every_file_is_checked_and_the_status_says_the_worst() {
     assert!(out.stderr.contains("no such file `missing.yaml`"), "{}", out.stderr);
     // Usage errors.
     env.cfg(&["check"]).fails_with(2);
-    env.cfg(&["check", "good.yaml", "--schema", "nope.json"]).fails_with(2);
-    env.cfg(&["check", "good.yaml", "--schema", "builtin:nope"]).fails_with(2);
     env.cfg(&["check", "good.yaml", "--format", "xml"]).fails_with(2);
+    // A schema that cannot be loaded is a finding in each file, as when a modeline names it.
+    for schema in ["nope.json", "builtin:nope"] {
+        let out = env.cfg(&["check", "good.yaml", "dup.json", "--schema", schema, "--format", "json"]);
+        out.fails_with(1);
+        let rules: Vec<_> = json_lines(&out.stdout).iter().map(|d| d["rule"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(rules, ["schema", "schema", "duplicate-key"], "{schema}: {}", out.stdout);
+    }
 }
 
 #[test]

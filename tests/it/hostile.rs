@@ -1,6 +1,8 @@
 //! Hostile input: each case has its stated outcome through `cfg check` and
 //! `cfg write`, none crashes, and each run finishes in under 2 s and 256 MiB
-//! (peak memory measured with GNU time, which `.ci/run` installs).
+//! (peak memory measured with GNU time, which `.ci/run` installs). A
+//! catastrophic-backtracking `pattern` is hostile too: it gives up with an
+//! error naming the pattern and the value.
 
 use std::process::Command;
 
@@ -41,6 +43,16 @@ fn one_line_duplicates(keys: usize, quote: &str) -> Vec<u8> {
     format!("{{{}}}", entries.join(", ")).into_bytes()
 }
 
+/// A schema whose pattern makes a backtracking engine explode (nested
+/// quantifiers, and a look-behind that needs backtracking at all).
+const REDOS_SCHEMA: (&str, &str) =
+    ("redos.schema.json", r#"{"properties": {"name": {"pattern": "^(\\w+\\s?)*(?<!x)$"}}}"#);
+
+/// A long value that the pattern cannot match, checked against [`REDOS_SCHEMA`].
+fn catastrophic_backtracking() -> Vec<u8> {
+    format!("# yaml-language-server: $schema={}\nname: {}!\n", REDOS_SCHEMA.0, "a".repeat(50_000)).into_bytes()
+}
+
 fn cases() -> Vec<(&'static str, Vec<u8>, Outcome)> {
     let deep = 100_000;
     vec![
@@ -62,6 +74,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>, Outcome)> {
         ("empty.json", Vec::new(), Outcome::Rejected("syntax")),
         ("one-line-duplicates.json", one_line_duplicates(20_000, "\""), Outcome::Rejected("duplicate-key")),
         ("one-line-duplicates.yaml", one_line_duplicates(20_000, ""), Outcome::Rejected("duplicate-key")),
+        ("catastrophic-backtracking.yaml", catastrophic_backtracking(), Outcome::Rejected("pattern")),
     ]
 }
 
@@ -86,6 +99,7 @@ fn measured(env: &Env, args: &[&str], stdin: Option<&std::path::Path>) -> (i32, 
 fn hostile_input_has_its_stated_outcome_within_bounds() {
     crate::common::require("/usr/bin/time", std::path::Path::new("/usr/bin/time").exists(), "apt-get install time");
     let env = Env::new();
+    env.put(REDOS_SCHEMA.0, REDOS_SCHEMA.1);
     let inputs = env.dir.path().join("inputs");
     std::fs::create_dir(&inputs).unwrap();
     let mut table = Vec::new();
@@ -105,6 +119,11 @@ fn hostile_input_has_its_stated_outcome_within_bounds() {
                 assert_eq!(code, 1, "{name}: {stdout}");
                 let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
                 assert_eq!(first["rule"], rule, "{name}: {stdout}");
+                if rule == "pattern" {
+                    let message = first["message"].as_str().unwrap();
+                    assert!(message.starts_with(r"pattern `^(\w+\s?)*(?<!x)$` gave up on "), "{name}: {message}");
+                    assert!(message.contains("(50001 characters)"), "{name}: {message}");
+                }
                 assert_eq!(write_code, 1, "{name}: cfg write refuses what cfg check rejects");
                 assert!(!env.path(name).exists(), "{name}: nothing written");
             }
