@@ -206,8 +206,13 @@ fn refused_pull(refused: &Refused) {
             eprintln!("{diagnostic:?}");
         }
     }
-    let help = "nothing changed here. `cfg pull --take remote [FILE...]` takes the remote's version of those files, \
-                `--take local [FILE...]` keeps this host's (either makes a merge commit with both histories); \
-                or write the content you want and pull with `--take local FILE`";
+    let help = if refused.conflicts.is_empty() {
+        "nothing changed here. `cfg pull --take local [FILE...]` keeps this host's version of those files (a merge \
+         commit with both histories), or the remote's version is fixed where it was made, and pulled again"
+    } else {
+        "nothing changed here. `cfg pull --take remote [FILE...]` takes the remote's version of those files, \
+         `--take local [FILE...]` keeps this host's (either makes a merge commit with both histories); or write the \
+         content you want and pull with `--take local FILE` (`--no-fetch`: without the network)"
+    };
     eprintln!("{:?}", Report::new(MietteDiagnostic::new(text).with_help(help)));
 }
