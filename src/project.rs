@@ -11,10 +11,19 @@
 //! `schema_mirrors` maps URL prefixes to folders (relative to the root) that
 //! remote schemas and `$ref`s are read from; `strict_formats` makes unknown
 //! `format` names errors.
+//!
+//! Keys are snake_case (`on_write`, `max_size`, `keep_last`). The kebab-case
+//! retention keys of earlier versions (`keep-last`) are still read, each with
+//! a deprecation warning in [`Project::warnings`] naming its line and column.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use crate::validate::{self, Limits, Options, Report, SchemaMapping, SchemaMirror, Validator};
+use crate::source::SourceMap;
+use crate::validate::{
+    self, Diagnostic, Document, Limits, Options, Report, SchemaMapping, SchemaMirror, Severity, Validator,
+};
 
 /// The settings file's name, at the root.
 pub const FILE_NAME: &str = ".cfg.yaml";
@@ -26,14 +35,18 @@ pub struct Project {
     pub schemas: Vec<SchemaMapping>,
     /// The `retention` value as written, for the retention module to read.
     pub retention: Option<serde_json::Value>,
+    /// Commands that must accept new content before it replaces a file.
+    pub checks: Vec<Check>,
     /// Commands run after a successful write.
-    pub on_write: Vec<String>,
+    pub on_write: Vec<OnWrite>,
     /// Parsing limits for managed files.
     pub limits: Limits,
     /// `URL prefix → folder` (as written, relative to the root), longest prefix first.
     pub schema_mirrors: Vec<(String, String)>,
     /// A schema using a `format` cfg does not check fails to load.
     pub strict_formats: bool,
+    /// What was read but is deprecated (warnings, each with its line and column).
+    pub warnings: Vec<Diagnostic>,
     /// `push: true`: every write is pushed to the remote (`--push`).
     pub push: bool,
     /// `remote:` the remote that `pull`, `push`, `sync` and `--push` use
@@ -42,6 +55,73 @@ pub struct Project {
     /// The commands as written (`on_write`, `checks`), which `cfg trust`
     /// approves by their hash.
     pub commands: serde_json::Value,
+    /// Commands this host has not approved, taken out of `on_write` and
+    /// `checks` (see `cfg trust`); empty as read.
+    pub untrusted: Vec<String>,
+}
+
+/// How long a check may run before it is killed and the write refused.
+pub const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an `on_write` command may run before it is killed.
+pub const ON_WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A `checks:` entry: a command that must accept the new content of every
+/// file matching `glob` before it replaces the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub glob: FileGlob,
+    /// A shell command; `{}` stands for the staged file's path.
+    pub command: String,
+    pub timeout: Duration,
+}
+
+/// An `on_write:` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnWrite {
+    /// A shell command.
+    pub command: String,
+    /// Only files matching it; `None`: every file written.
+    pub glob: Option<FileGlob>,
+    pub timeout: Duration,
+    /// Run once per write with every matching file, instead of once per file.
+    pub once: bool,
+}
+
+impl OnWrite {
+    /// The plain form, `- COMMAND`: every file, once per file, the default timeout.
+    pub fn new(command: impl Into<String>) -> OnWrite {
+        OnWrite { command: command.into(), glob: None, timeout: ON_WRITE_TIMEOUT, once: false }
+    }
+}
+
+/// A glob over paths relative to the root, as in `schemas:`: `*` stops at
+/// `/`, `**` does not.
+#[derive(Debug, Clone)]
+pub struct FileGlob {
+    text: String,
+    matcher: globset::GlobMatcher,
+}
+
+impl FileGlob {
+    pub fn new(text: &str) -> Result<FileGlob, globset::Error> {
+        let matcher = globset::GlobBuilder::new(text).literal_separator(true).build()?.compile_matcher();
+        Ok(FileGlob { text: text.to_owned(), matcher })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether `path` (relative to the root) matches.
+    pub fn is_match(&self, path: &str) -> bool {
+        self.matcher.is_match(path)
+    }
+}
+
+impl PartialEq for FileGlob {
+    fn eq(&self, other: &FileGlob) -> bool {
+        self.text == other.text
+    }
 }
 
 /// Why the project settings could not be loaded.
@@ -118,11 +198,35 @@ impl Project {
                 source,
             })?;
         }
-        let on_write = value
-            .get("on_write")
-            .and_then(|v| v.as_array())
-            .map(|commands| commands.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default();
+        let glob = |text: &str| {
+            FileGlob::new(text).map_err(|source| Error::Glob { path: path.to_owned(), glob: text.to_owned(), source })
+        };
+        let mut located = Located { document: &document, map: SourceMap::new(&text), findings: Vec::new() };
+        let mut checks = Vec::new();
+        for (i, entry) in array(value, "checks").iter().enumerate() {
+            let (Some(pattern), Some(command)) = (str_at(entry, "glob"), str_at(entry, "command")) else { continue };
+            let timeout = located.timeout(entry, &format!("/checks/{i}/timeout"), CHECK_TIMEOUT);
+            checks.push(Check { glob: glob(pattern)?, command: command.to_owned(), timeout });
+        }
+        let mut on_write = Vec::new();
+        for (i, entry) in array(value, "on_write").iter().enumerate() {
+            let Some(command) = entry.as_str().or_else(|| str_at(entry, "command")) else { continue };
+            on_write.push(OnWrite {
+                command: command.to_owned(),
+                glob: str_at(entry, "glob").map(glob).transpose()?,
+                timeout: located.timeout(entry, &format!("/on_write/{i}/timeout"), ON_WRITE_TIMEOUT),
+                once: entry.get("once").and_then(serde_json::Value::as_bool).unwrap_or(false),
+            });
+        }
+        let retention = value.get("retention").cloned();
+        if let Some(serde_json::Value::Object(rules)) = &retention {
+            located.deprecated_retention_keys(rules);
+        }
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            located.findings.into_iter().partition(|d| d.severity == Severity::Error);
+        if !errors.is_empty() {
+            return Err(invalid(Report { file: FILE_NAME.into(), diagnostics: errors, schema: None }));
+        }
         let defaults = Limits::default();
         let limit = |name: &str, default: usize| {
             value
@@ -146,16 +250,19 @@ impl Project {
             push: value.get("push").and_then(serde_json::Value::as_bool).unwrap_or(false),
             remote: value.get("remote").and_then(serde_json::Value::as_str).map(str::to_owned),
             commands,
+            untrusted: Vec::new(),
             schemas,
             schema_mirrors,
             strict_formats: value.get("strict_formats").and_then(serde_json::Value::as_bool).unwrap_or(false),
-            retention: value.get("retention").cloned(),
+            retention,
+            checks,
             on_write,
             limits: Limits {
                 max_size: limit("max_size", defaults.max_size),
                 max_depth: limit("max_depth", defaults.max_depth),
                 max_alias_nodes: limit("max_alias_nodes", defaults.max_alias_nodes),
             },
+            warnings,
         })
     }
 
@@ -172,6 +279,62 @@ impl Project {
                 .collect(),
             strict_formats: self.strict_formats,
             ..Options::default()
+        }
+    }
+}
+
+/// The list at `key`, empty when absent (the schema has checked the shape).
+fn array<'v>(value: &'v serde_json::Value, key: &str) -> &'v [serde_json::Value] {
+    value.get(key).and_then(serde_json::Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn str_at<'v>(entry: &'v serde_json::Value, key: &str) -> Option<&'v str> {
+    entry.get(key).and_then(serde_json::Value::as_str)
+}
+
+/// Findings about values the schema let through, placed at their line and column.
+struct Located<'d> {
+    document: &'d Document,
+    map: SourceMap<'d>,
+    findings: Vec<Diagnostic>,
+}
+
+impl Located<'_> {
+    fn push(&mut self, pointer: &str, span: Range<usize>, severity: Severity, rule: &str, message: String) {
+        let (line, column) = self.map.line_column(span.start);
+        let pointer = pointer.to_owned();
+        let (file, rule) = (FILE_NAME.to_owned(), rule.to_owned());
+        self.findings.push(Diagnostic { file, line, column, span, pointer, rule, severity, message, help: None });
+    }
+
+    /// The `timeout` of `entry`, found at `pointer`, or `default`. The schema
+    /// has checked its form; what is left to refuse is zero and overflow.
+    fn timeout(&mut self, entry: &serde_json::Value, pointer: &str, default: Duration) -> Duration {
+        let Some(text) = str_at(entry, "timeout") else { return default };
+        let problem = match crate::duration::parse(text) {
+            Ok(timeout) if !timeout.is_zero() => return timeout,
+            Ok(_) => "a timeout of zero would refuse every run".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        let span = self.document.spans.lookup(pointer).map_or(0..0, |s| s.value.clone());
+        self.push(pointer, span, Severity::Error, "timeout", format!("invalid `timeout`: {problem}"));
+        default
+    }
+
+    /// A warning for each kebab-case key of `retention:`, in file order; an
+    /// error when both spellings of one key are given.
+    fn deprecated_retention_keys(&mut self, rules: &serde_json::Map<String, serde_json::Value>) {
+        for key in self.document.spans.keys_in_source_order("/retention").iter().filter(|key| key.contains('-')) {
+            let pointer = format!("/retention/{}", key.replace('~', "~0").replace('/', "~1"));
+            let span = self.document.spans.lookup(&pointer).map_or(0..0, |s| s.key.clone().unwrap_or(s.value.clone()));
+            let snake = key.replace('-', "_");
+            if rules.contains_key(&snake) {
+                let message = format!("`{key}` and `{snake}` are the same setting; keep `{snake}`");
+                self.push(&pointer, span, Severity::Error, "duplicate-key", message);
+            } else {
+                let message = format!("`{key}` is deprecated: write `{snake}` (.cfg.yaml keys are snake_case)");
+                self.push(&pointer, span, Severity::Warning, "deprecated", message);
+            }
         }
     }
 }
@@ -196,7 +359,7 @@ mod tests {
     fn reads_every_setting_keeping_glob_order() {
         let project = load(
             "schemas:\n  'z/*.yaml': z.json\n  '**/schedule_config.yml': builtin:schedule\n  'a/*.yaml': a.json\n\
-             retention:\n  keep-last: 10\non_write:\n  - systemctl reload x\nlimits:\n  max_depth: 20\n",
+             retention:\n  keep_last: 10\non_write:\n  - systemctl reload x\nlimits:\n  max_depth: 20\n",
         )
         .unwrap();
         let globs: Vec<_> = project.schemas.iter().map(|m| (m.glob.as_str(), m.schema.as_str())).collect();
@@ -204,8 +367,9 @@ mod tests {
             globs,
             [("z/*.yaml", "z.json"), ("**/schedule_config.yml", "builtin:schedule"), ("a/*.yaml", "a.json")]
         );
-        assert_eq!(project.retention, Some(serde_json::json!({"keep-last": 10})));
-        assert_eq!(project.on_write, ["systemctl reload x"]);
+        assert_eq!(project.retention, Some(serde_json::json!({"keep_last": 10})));
+        assert_eq!(project.on_write, [OnWrite::new("systemctl reload x")]);
+        assert!(project.warnings.is_empty());
         assert_eq!(project.limits.max_depth, 20);
         assert_eq!(project.limits.max_size, Limits::default().max_size);
     }
@@ -266,6 +430,61 @@ mod tests {
             assert_eq!(report.diagnostics[0].pointer, "/schema_mirrors", "{bad}");
         }
         assert!(matches!(load("strict_formats: yes\n"), Err(Error::Invalid { .. })));
+    }
+
+    #[test]
+    fn checks_and_on_write_entries() {
+        let project = load(
+            "checks:\n  - glob: 'etc/*.conf'\n    command: nginx -t -c {}\n  - glob: '**/*.yml'\n    command: lint {}\n    timeout: 1m30s\n\
+             on_write:\n  - plain\n  - command: reload\n    glob: '**/schedule_config.y*ml'\n    timeout: 500ms\n    once: true\n",
+        )
+        .unwrap();
+        let checks: Vec<_> = project.checks.iter().map(|c| (c.glob.as_str(), c.command.as_str(), c.timeout)).collect();
+        assert_eq!(
+            checks,
+            [("etc/*.conf", "nginx -t -c {}", CHECK_TIMEOUT), ("**/*.yml", "lint {}", Duration::from_secs(90))]
+        );
+        assert!(project.checks[0].glob.is_match("etc/nginx.conf"));
+        assert!(!project.checks[0].glob.is_match("etc/sub/nginx.conf"), "`*` stops at `/`");
+        assert!(project.checks[1].glob.is_match("a/b/c.yml"));
+        assert_eq!(project.on_write[0], OnWrite::new("plain"));
+        let hook = &project.on_write[1];
+        assert_eq!((hook.command.as_str(), hook.timeout, hook.once), ("reload", Duration::from_millis(500), true));
+        assert!(hook.glob.as_ref().unwrap().is_match("x/schedule_config.yaml"));
+        assert_eq!(OnWrite::new("x").timeout, ON_WRITE_TIMEOUT);
+    }
+
+    #[test]
+    fn bad_entries_are_located_errors() {
+        for (text, line, column, rule) in [
+            ("checks:\n  - glob: a\n    command: x\n    timeout: 0s\n", 4, 14, "timeout"),
+            ("checks:\n  - glob: a\n    command: x\n    timeout: 10\n", 4, 14, "type"),
+            ("checks:\n  - glob: a\n    command: x\n    timeout: 10x\n", 4, 14, "pattern"),
+            ("checks:\n  - command: x\n", 2, 5, "required"),
+            ("on_write:\n  - command: x\n    once: yes\n", 2, 5, "oneOf"),
+            ("on_write:\n  - command: x\n    timeout: 99999999999999999999s\n", 3, 14, "timeout"),
+            ("retention:\n  keep-last: 3\n  keep_last: 4\n", 2, 3, "duplicate-key"),
+        ] {
+            let Err(Error::Invalid { report, .. }) = load(text) else {
+                panic!("expected an invalid-settings error for {text:?}");
+            };
+            let d = &report.diagnostics[0];
+            assert_eq!((d.line, d.column, d.rule.as_str()), (line, column, rule), "{text:?}: {d:?}");
+        }
+        assert!(matches!(load("checks:\n  - glob: 'a['\n    command: x\n"), Err(Error::Glob { .. })));
+        assert!(matches!(load("on_write:\n  - command: x\n    glob: 'a['\n"), Err(Error::Glob { .. })));
+    }
+
+    #[test]
+    fn kebab_case_retention_keys_are_deprecated_but_read() {
+        let project = load("retention:\n  keep-last: 10\n  keep_within: 7d\n  keep-daily: 3\n").unwrap();
+        let warnings: Vec<_> = project.warnings.iter().map(|d| (d.line, d.column, d.rule.as_str())).collect();
+        assert_eq!(warnings, [(2, 3, "deprecated"), (4, 3, "deprecated")]);
+        assert!(project.warnings[0].message.contains("write `keep_last`"), "{}", project.warnings[0].message);
+        assert_eq!(project.warnings[0].severity, Severity::Warning);
+        let policy = crate::retention::Policy::from_settings(project.retention.as_ref().unwrap()).unwrap();
+        assert_eq!((policy.keep_last, policy.keep_daily), (Some(10), Some(3)));
+        assert_eq!(policy.keep_within, Some(Duration::from_secs(7 * 86_400)));
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub struct Settings {
     pub committer_date: Option<Timestamp>,
     pub lock_timeout: Duration,
     /// The project settings (`.cfg.yaml`), read once: its schemas, limits,
-    /// retention policy and `on_write` commands.
+    /// retention policy, checks and `on_write` commands.
     pub project: Project,
 }
 

@@ -27,7 +27,7 @@ pub(crate) struct Args {
     common: ValueArgs,
 }
 
-/// `-m`, `--expect` and friends, for `set`, `unset` and `append`.
+/// `-m`, `--expect`, `--dry-run` and friends, for `set`, `unset` and `append`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ValueArgs {
     /// The commit message (default: "set PATH in FILE").
@@ -35,6 +35,10 @@ pub(crate) struct ValueArgs {
     message: Option<String>,
     #[command(flatten)]
     expect: super::expect::ExpectArgs,
+    #[command(flatten)]
+    dry_run: super::DryRunArgs,
+    #[command(flatten)]
+    hooks: super::HookArgs,
     #[command(flatten)]
     push: super::sync::PushArgs,
 }
@@ -64,8 +68,11 @@ impl ValueArgs {
         request.message = self.message.clone();
         request.expect = self.expect.expect();
         request.on_change = self.expect.on_change();
+        if self.dry_run.dry_run {
+            return super::report_preview(&self.expect.keep_conflict(ops::preview_change_value(settings, request))?);
+        }
         let outcome = self.expect.keep_conflict(ops::change_value(settings, request))?;
         self.push.after_write(settings, outcome.rev)?;
-        super::report_write(&outcome, "already had that value")
+        super::report_write(&outcome, "already had that value", &self.hooks)
     }
 }

@@ -16,8 +16,10 @@ use super::GlobalArgs;
 ///
 /// The schema is, in this order: `--schema`; a `# yaml-language-server:
 /// $schema=PATH` modeline at the top of the file; a top-level `$schema` key;
-/// the `schemas` globs of `.cfg.yaml`; else only syntax is checked. Every file
-/// is checked; the exit status is 1 when any is invalid.
+/// the `schemas` globs of `.cfg.yaml`; else only syntax is checked. Then the
+/// `checks:` commands of `.cfg.yaml` that apply run on a temp copy of each
+/// valid file, as a write would run them. Every file is checked; the exit
+/// status is 1 when any is invalid.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// Files to check; `-` reads standard input (name it with --stdin-filename).
@@ -53,6 +55,10 @@ pub(crate) struct Args {
     /// times of its cron values.
     #[arg(long)]
     explain: bool,
+    /// Skip the `checks:` commands of `.cfg.yaml`; only the built-in
+    /// validation runs.
+    #[arg(long)]
+    no_checks: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -95,8 +101,10 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
         allow_multiple_documents: args.allow_multiple_documents,
         max_size: args.max_size,
         explain_at: args.explain.then(chrono::Utc::now),
+        skip_checks: args.no_checks,
     };
     let outcome = ops::check(&root, &cwd, request)?;
+    super::warn_all(&outcome.settings_warnings);
 
     let mut out = String::new();
     for file in &outcome.files {

@@ -30,6 +30,9 @@ pub(crate) fn run(global: &super::GlobalArgs, args: &Args) -> Result<ExitCode, E
     let outcome = ops::clone(&settings, &args.url)?;
     super::sync::describe_pull(&outcome);
     eprintln!("cloned into {}", root.display());
+    for failure in &outcome.hooks {
+        eprintln!("warning: {failure}; the clone stands");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -33,12 +33,17 @@ pub(crate) fn human(report: &Report, source: &str) -> Vec<miette::Report> {
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Info => miette::Severity::Advice,
             };
-            let message = format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message);
+            // A check command's finding is about the whole file: no place to show.
+            let placed = d.rule != "check";
+            let message = match placed {
+                true => format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message),
+                false => format!("{}: {}", d.file, d.message),
+            };
             let mut diagnostic = miette::MietteDiagnostic::new(message).with_severity(severity);
             if let Some(help) = &d.help {
                 diagnostic = diagnostic.with_help(help);
             }
-            let Some(text) = shared.as_ref().filter(|_| line_is_short(source, d.span.start)) else {
+            let Some(text) = shared.as_ref().filter(|_| placed && line_is_short(source, d.span.start)) else {
                 return miette::Report::new(diagnostic);
             };
             let span = label_span(source, &d.span);

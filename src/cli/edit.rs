@@ -28,6 +28,8 @@ pub(crate) struct Args {
     #[arg(short, long)]
     message: Option<String>,
     #[command(flatten)]
+    hooks: super::HookArgs,
+    #[command(flatten)]
     push: super::sync::PushArgs,
 }
 
@@ -47,13 +49,13 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
             Ok(outcome) => {
                 draft.discard()?;
                 args.push.after_write(settings, outcome.rev)?;
-                return super::report_write(&outcome, "is unchanged");
+                return super::report_write(&outcome, "is unchanged", &args.hooks);
             }
             Err(error) => error,
         };
         let code = super::exit_code(&error);
         super::render::error(&error);
-        if !matches!(error, Error::Invalid { .. }) {
+        if !matches!(error, Error::Invalid { .. } | Error::Rejected { .. }) {
             // A conflict, a busy lock, an I/O error: the edit is not lost.
             eprintln!("your draft is kept at {}", draft.path.display());
             return Ok(ExitCode::from(code));

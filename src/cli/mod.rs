@@ -54,7 +54,11 @@ Exit codes:
   4  the store lock is busy after the timeout
   5  unknown or pruned revision, unknown file
   6  I/O or store error
-  7  the command of `cfg run` or the editor of `cfg edit` failed (files put back, draft kept)";
+  7  the command of `cfg run` or the editor of `cfg edit` failed (files put back, draft kept)
+  8  with --strict-hooks: an `on_write` command failed or timed out (the write stands)";
+
+/// The exit code of a write whose `on_write` commands failed, with `--strict-hooks`.
+const HOOK_FAILED: u8 = 8;
 
 /// Safe writes for YAML/JSON config: every change is locked, validated,
 /// replaced atomically and durably, and committed to a side git repository.
@@ -171,6 +175,7 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
     match error {
         // A schema that cannot be loaded is a finding in each file it applies to.
         Error::Invalid { .. }
+        | Error::Rejected { .. }
         | Error::Checked { .. }
         | Error::Project(ProjectError::Invalid { .. } | ProjectError::Glob { .. })
         | Error::Validator(cfg::validate::Error::Glob { .. })
@@ -240,6 +245,8 @@ fn settings(global: &GlobalArgs, file: Option<&Path>) -> Result<Settings, Error>
 /// [`settings`] for a known root.
 fn settings_at(global: &GlobalArgs, root: PathBuf, cwd: PathBuf) -> Result<Settings, Error> {
     let mut settings = ops::settings_for(&root)?;
+    // Deprecated keys of `.cfg.yaml`, once per command.
+    warn_all(&settings.project.warnings);
     settings.cwd = cwd;
     if let Some(user) = std::env::var_os("USER").or_else(|| std::env::var_os("LOGNAME")) {
         let user = user.to_string_lossy().into_owned();
@@ -301,11 +308,8 @@ fn print(bytes: &[u8]) -> Result<(), Error> {
 /// What every command that writes one file reports: notes on standard error
 /// (a merge, a recorded outside edit, no change, failed `on_write` commands),
 /// then the revision on standard output.
-fn report_write(outcome: &cfg::ops::WriteOutcome, unchanged: &str) -> Result<ExitCode, Error> {
-    for d in &outcome.warnings {
-        let kind = if d.severity == cfg::validate::Severity::Info { "note" } else { "warning" };
-        eprintln!("{kind}: {}:{}:{}: {} ({})", d.file, d.line, d.column, d.message, d.rule);
-    }
+fn report_write(outcome: &cfg::ops::WriteOutcome, unchanged: &str, hooks: &HookArgs) -> Result<ExitCode, Error> {
+    warn_all(&outcome.warnings);
     if let Some((base, latest)) = outcome.merged {
         eprintln!("`{}` had changed since {}; merged with {}", outcome.path, base.short(), latest.short());
     }
@@ -315,15 +319,66 @@ fn report_write(outcome: &cfg::ops::WriteOutcome, unchanged: &str) -> Result<Exi
     if !outcome.changed {
         eprintln!("`{}` {unchanged}; no commit", outcome.path);
     }
-    warn_hooks(&outcome.hooks);
     print(format!("{}\n", outcome.rev).as_bytes())?;
+    Ok(hooks.exit_code(&outcome.hooks))
+}
+
+/// What `--dry-run` reports: the notes a write would print, on standard
+/// error, and the diff it would commit, on standard output.
+fn report_preview(preview: &cfg::ops::Preview) -> Result<ExitCode, Error> {
+    warn_all(&preview.warnings);
+    for path in &preview.outside_edits {
+        eprintln!("note: `{path}` was edited outside cfg; the write would first record that edit as its own commit");
+    }
+    if let Some((base, latest)) = preview.merged {
+        eprintln!("the file had changed since {}; the diff holds the merge with {}", base.short(), latest.short());
+    }
+    let subject = preview.message.lines().next().unwrap_or_default();
+    if preview.diffs.is_empty() {
+        eprintln!("dry run: no change, so no commit; nothing was written");
+    } else {
+        eprintln!("dry run: would commit \"{subject}\"; nothing was written or committed");
+    }
+    let diffs: String = preview.diffs.iter().map(|diff| diff::paint(&ops::unified_diff(diff))).collect();
+    print(diffs.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// `on_write` commands that failed: warnings, since the write itself stands.
-fn warn_hooks(failures: &[cfg::ops::HookFailure]) {
-    for failure in failures {
-        eprintln!("warning: {failure}; the write stands");
+/// `--strict-hooks`, for every command that runs `on_write` commands.
+#[derive(Debug, clap::Args)]
+pub(crate) struct HookArgs {
+    /// Exit 8 when an `on_write` command fails or times out. The write
+    /// stands either way; without this flag a failed command only warns.
+    #[arg(long)]
+    strict_hooks: bool,
+}
+
+impl HookArgs {
+    /// Warns about each `on_write` command that failed (the write itself
+    /// stands) and gives the exit code.
+    pub(crate) fn exit_code(&self, failures: &[cfg::ops::HookFailure]) -> ExitCode {
+        for failure in failures {
+            eprintln!("warning: {failure}; the write stands");
+        }
+        if self.strict_hooks && !failures.is_empty() { ExitCode::from(HOOK_FAILED) } else { ExitCode::SUCCESS }
+    }
+}
+
+/// `--dry-run`, for every command whose write can be previewed.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DryRunArgs {
+    /// Do everything up to replacing the file (lock, note outside edits,
+    /// merge with --expect, validate, run the checks), print the diff that
+    /// would be committed, and write and commit nothing. The exit code is the
+    /// one the real command would have.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
+
+fn warn_all(warnings: &[cfg::validate::Diagnostic]) {
+    for d in warnings {
+        let kind = if d.severity == cfg::validate::Severity::Info { "note" } else { "warning" };
+        eprintln!("{kind}: {}:{}:{}: {} ({})", d.file, d.line, d.column, d.message, d.rule);
     }
 }
 

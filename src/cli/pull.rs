@@ -27,6 +27,8 @@ pub(crate) struct Args {
     /// it (resolve a refused pull without the network).
     #[arg(long)]
     no_fetch: bool,
+    #[command(flatten)]
+    hooks: super::HookArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -35,7 +37,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     if outcome.changed() {
         super::sync::describe_pull(&outcome);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(args.hooks.exit_code(&outcome.hooks))
 }
 
 /// `--take SIDE [FILE...]`, checked.

@@ -16,6 +16,16 @@ pub(crate) fn error(error: &Error) {
                 .with_help("nothing was written and nothing was committed; fix the content and write again");
             eprintln!("{:?}", Report::new(summary));
         }
+        Error::Rejected { reports } => {
+            for report in reports {
+                for diagnostic in super::diagnostics::human(report, "") {
+                    eprintln!("{diagnostic:?}");
+                }
+            }
+            let summary = MietteDiagnostic::new(error.to_string())
+                .with_help("nothing was written and nothing was committed; fix the content and write again");
+            eprintln!("{:?}", Report::new(summary));
+        }
         Error::Run { failure: cfg::ops::RunFailure::Invalid(reports), .. } => {
             for (report, source_text) in reports {
                 for diagnostic in super::diagnostics::human(report, source_text) {
@@ -118,6 +128,7 @@ fn help(error: &Error) -> Option<String> {
         Error::Remote(remote) => return remote_help(remote),
         Error::Path(_)
         | Error::Invalid { .. }
+        | Error::Rejected { .. }
         | Error::Usage(_)
         | Error::Conflict(_)
         | Error::Lock(LockError::Io(_))

@@ -10,7 +10,8 @@ use cfg::settings::Settings;
 ///
 /// Each FILE (default: every file the store holds at REV) goes through the
 /// same safe write path as `cfg write`. History is never rewritten and
-/// nothing is deleted. Prints the new revision.
+/// nothing is deleted. Prints the new revision; with `--dry-run`, the diff it
+/// would commit instead.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     rev: String,
@@ -19,6 +20,10 @@ pub(crate) struct Args {
     message: Option<String>,
     #[command(flatten)]
     expect: super::expect::ExpectArgs,
+    #[command(flatten)]
+    dry_run: super::DryRunArgs,
+    #[command(flatten)]
+    hooks: super::HookArgs,
     #[command(flatten)]
     push: super::sync::PushArgs,
 }
@@ -31,12 +36,14 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         expect: args.expect.expect(),
         on_change: args.expect.on_change(),
     };
+    if args.dry_run.dry_run {
+        return super::report_preview(&args.expect.keep_conflict(ops::preview_restore(settings, request))?);
+    }
     let outcome = args.expect.keep_conflict(ops::restore(settings, request))?;
     args.push.after_write(settings, outcome.rev)?;
     if !outcome.changed {
         eprintln!("already at the content of {}; no commit", outcome.from.short());
     }
-    super::warn_hooks(&outcome.hooks);
     super::print(format!("{}\n", outcome.rev).as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(args.hooks.exit_code(&outcome.hooks))
 }

@@ -31,6 +31,8 @@ pub(crate) struct Args {
     #[arg(short, long)]
     message: Option<String>,
     #[command(flatten)]
+    hooks: super::HookArgs,
+    #[command(flatten)]
     push: super::sync::PushArgs,
 }
 
@@ -44,10 +46,9 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     if outcome.changed.is_empty() {
         eprintln!("the command changed none of the files; no commit");
     }
-    super::warn_hooks(&outcome.hooks);
     if let Some(rev) = outcome.rev {
         args.push.after_write(settings, rev)?;
         super::print(format!("{rev}\n").as_bytes())?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(args.hooks.exit_code(&outcome.hooks))
 }

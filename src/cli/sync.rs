@@ -23,6 +23,8 @@ pub(crate) struct Args {
     /// Also say so when there was nothing to do.
     #[arg(short, long)]
     verbose: bool,
+    #[command(flatten)]
+    hooks: super::HookArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -31,7 +33,8 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     if args.verbose && !outcome.changed() {
         eprintln!("`{}` and this host hold the same history", outcome.remote);
     }
-    Ok(ExitCode::SUCCESS)
+    let failures: Vec<_> = outcome.pulled.iter().flat_map(|pulled| pulled.hooks.clone()).collect();
+    Ok(args.hooks.exit_code(&failures))
 }
 
 /// What a sync did, on standard error; nothing when it did nothing.
@@ -60,7 +63,6 @@ pub(crate) fn describe_pull(outcome: &PullOutcome) {
     if let Some(external) = outcome.external {
         eprintln!("note: outside edits were recorded first, as commit {external}");
     }
-    super::warn_hooks(&outcome.hooks);
 }
 
 /// `--push` for a command that writes.
@@ -89,6 +91,9 @@ impl PushArgs {
         match ops::sync(settings, &SyncRequest { remote, ..SyncRequest::default() }) {
             Ok(outcome) => {
                 report(&outcome);
+                for failure in outcome.pulled.iter().flat_map(|pulled| &pulled.hooks) {
+                    eprintln!("warning: {failure}; the pull stands");
+                }
                 Ok(())
             }
             Err(source) => Err(RemoteError::NotPushed { rev, source: Box::new(source) }.into()),

@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use cfg::ops::{self, Error, WriteRequest};
 use cfg::settings::Settings;
 
-/// Replace FILE with new content: lock, validate, durable replace, commit.
+/// Replace FILE with new content: lock, validate, run the checks of
+/// `.cfg.yaml`, durable replace, commit.
 ///
-/// Prints the new revision (40-hex commit id) on standard output.
+/// Prints the new revision (40-hex commit id) on standard output; with
+/// `--dry-run`, the diff it would commit instead.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The managed file to write.
@@ -22,6 +24,10 @@ pub(crate) struct Args {
     message: Option<String>,
     #[command(flatten)]
     expect: super::expect::ExpectArgs,
+    #[command(flatten)]
+    dry_run: super::DryRunArgs,
+    #[command(flatten)]
+    hooks: super::HookArgs,
     #[command(flatten)]
     push: super::sync::PushArgs,
 }
@@ -48,7 +54,10 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     request.message = args.message.clone();
     request.expect = args.expect.expect();
     request.on_change = args.expect.on_change();
+    if args.dry_run.dry_run {
+        return super::report_preview(&args.expect.keep_conflict(ops::preview_write(settings, request))?);
+    }
     let outcome = args.expect.keep_conflict(ops::write(settings, request))?;
     args.push.after_write(settings, outcome.rev)?;
-    super::report_write(&outcome, "is unchanged")
+    super::report_write(&outcome, "is unchanged", &args.hooks)
 }

@@ -4,14 +4,17 @@
 //! globs) is the managed root above the current folder, else the nearest folder
 //! above it holding `.cfg.yaml`, else the current folder. Every input is
 //! checked, on all cores; inputs that cannot be read are reported beside the
-//! reports rather than stopping the run.
+//! reports rather than stopping the run. Each input under the root that the
+//! validator accepts then goes through the `checks:` of `.cfg.yaml` that
+//! apply to it, on a temp copy of its content ([`super::checks`]), as a write
+//! would run them; a failed check is a finding of rule `check`.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
 use super::Error;
-use crate::fsio::{IoError, Step};
+use crate::fsio::{IoError, RelPath, Step};
 use crate::project::{self, Project};
 use crate::validate::{CronExplanation, Input, Report, Validator};
 
@@ -38,6 +41,8 @@ pub struct CheckRequest {
     pub max_size: Option<usize>,
     /// `--explain`: also list cron values and their next runs after this time.
     pub explain_at: Option<DateTime<Utc>>,
+    /// `--no-checks`: only the built-in validation, none of the `checks:`.
+    pub skip_checks: bool,
 }
 
 /// One checked input.
@@ -57,6 +62,8 @@ pub struct CheckOutcome {
     pub files: Vec<CheckedFile>,
     /// Inputs that could not be read ([`Error::NoSuchFile`] or [`Error::Io`]).
     pub unreadable: Vec<Error>,
+    /// Warnings about `.cfg.yaml` itself (deprecated keys).
+    pub settings_warnings: Vec<crate::validate::Diagnostic>,
 }
 
 impl CheckOutcome {
@@ -122,7 +129,15 @@ pub fn check(root: &Path, cwd: &Path, request: CheckRequest) -> Result<CheckOutc
             }
         }
     }
-    let reports = validator.check_many(&inputs);
+    let mut reports = validator.check_many(&inputs);
+    for (input, report) in inputs.iter().zip(&mut reports) {
+        if request.skip_checks || report.has_errors() {
+            continue;
+        }
+        let under_root = crate::fsio::normalize(&input.path).strip_prefix(root).ok().map(Path::to_path_buf);
+        let Some(path) = under_root.and_then(|p| RelPath::new(&p.to_string_lossy()).ok()) else { continue };
+        report.diagnostics.extend(super::checks::check_copy(&project, root, &path, &input.name, &input.content));
+    }
     let files = inputs
         .iter()
         .zip(reports)
@@ -134,7 +149,7 @@ pub fn check(root: &Path, cwd: &Path, request: CheckRequest) -> Result<CheckOutc
                 .map_or_else(Vec::new, |now| validator.explain_crons(&input.path, &input.content, now, 3)),
         })
         .collect();
-    Ok(CheckOutcome { root: root.to_owned(), files, unreadable })
+    Ok(CheckOutcome { root: root.to_owned(), files, unreadable, settings_warnings: project.warnings })
 }
 
 /// Reads at most one byte past `max_size`: enough for the validator to refuse

@@ -124,10 +124,7 @@ pub(crate) fn resolve(
     let store = &session.store;
     let path = new.path().clone();
     let head = session.head()?;
-    let latest = match head {
-        Some(head) => store.read(head, &path)?,
-        None => None,
-    };
+    let latest = session.latest(&path)?;
     let conflict = |kind| Error::Conflict(Box::new(Conflict { path: path.clone(), kind }));
     let spec = match expect {
         Expect::Absent => {

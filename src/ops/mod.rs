@@ -3,6 +3,8 @@
 //! its own request, and returns a typed result; nothing here prints.
 
 mod check;
+mod checks;
+mod child;
 mod clone;
 mod draft;
 mod expect;
@@ -46,13 +48,13 @@ pub use read::{
     unified_diff,
 };
 pub use remote::{Refused, RemoteError, RemoteStatus, add_remote, remote_status, remotes, remove_remote};
-pub use restore::{RestoreOutcome, RestoreRequest, restore};
+pub use restore::{RestoreOutcome, RestoreRequest, preview_restore, restore};
 pub use run::{RunFailure, RunOutcome, RunRequest, run};
 pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
 pub use sync::{ATTEMPTS as SYNC_ATTEMPTS, SyncOutcome, SyncRequest, sync};
 pub use trust::{Approval, TrustOutcome, approval, trust};
-pub use value::{ValueEdit, ValueRequest, change_value};
-pub use write::{WriteOutcome, WriteRequest, write};
+pub use value::{ValueEdit, ValueRequest, change_value, preview_change_value};
+pub use write::{Preview, WriteOutcome, WriteRequest, preview_write, write};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -62,6 +64,11 @@ pub enum Error {
     NoStore { start: PathBuf },
     #[error("`{}` is not valid", report.file)]
     Invalid { report: Report, source_text: String },
+    /// The `checks:` of `.cfg.yaml` rejected new content: a report for each
+    /// file, a finding (rule `check`) for each check that failed, with its
+    /// output. Nothing was written or committed.
+    #[error("the checks of .cfg.yaml rejected {}", reports.iter().map(|r| format!("`{}`", r.file)).collect::<Vec<_>>().join(", "))]
+    Rejected { reports: Vec<Report> },
     #[error("`{path}` is not in the store{}", at.map(|r| format!(" at {}", r.short())).unwrap_or_default())]
     UnknownFile { path: String, at: Option<Rev> },
     #[error("{0}")]
@@ -177,7 +184,10 @@ fn validator(settings: &Settings) -> Result<Validator, Error> {
 
 /// Defaults for `root` with its project settings (`.cfg.yaml`) loaded.
 pub fn settings_for(root: &Path) -> Result<Settings, Error> {
-    Ok(Settings { project: check::load_project(root)?, ..Settings::for_root(root) })
+    let mut settings = Settings { project: check::load_project(root)?, ..Settings::for_root(root) };
+    // Commands that came from another host wait for `cfg trust`.
+    trust::gate(&mut settings)?;
+    Ok(settings)
 }
 
 /// The largest managed file the project accepts (`limits.max_size` in

@@ -31,7 +31,7 @@ use crate::validate::{Diagnostic, Report, Severity, Validator};
 use super::expect::Sides;
 use super::on_write::HookFailure;
 use super::remote::{Link, Refused, RemoteError};
-use super::session::{Published, Validated, WriteSession};
+use super::session::{PublishOutcome, Validated, WriteSession};
 use super::{Error, validator};
 
 /// How often a pull plans again because a file was saved by someone else
@@ -156,8 +156,8 @@ pub(crate) fn integrate(
             }
         };
         match session.publish_commit(plan.ours, commit, objects, plan.files)? {
-            Published::Moved => moved = files,
-            Published::Done => {
+            PublishOutcome::Moved => moved = files,
+            PublishOutcome::Done => {
                 let external = session.external();
                 let hooks = session.finish();
                 return Ok(PullOutcome { external, hooks, ..outcome(kind, Some(commit), files) });

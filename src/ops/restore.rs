@@ -9,7 +9,8 @@ use crate::store::Rev;
 
 use super::expect::{self, Expect, OnChange};
 use super::on_write::HookFailure;
-use super::session::WriteSession;
+use super::session::{Committed, Mode, WriteSession};
+use super::write::{Finished, Preview};
 use super::{Error, resolve, validator};
 
 #[derive(Debug, Clone)]
@@ -35,9 +36,18 @@ pub struct RestoreOutcome {
 }
 
 pub fn restore(settings: &Settings, request: RestoreRequest) -> Result<RestoreOutcome, Error> {
+    Ok(restore_in(settings, request, Mode::Write)?.written())
+}
+
+/// What [`restore`] would commit; nothing is written or committed.
+pub fn preview_restore(settings: &Settings, request: RestoreRequest) -> Result<Preview, Error> {
+    Ok(restore_in(settings, request, Mode::DryRun)?.previewed())
+}
+
+fn restore_in(settings: &Settings, request: RestoreRequest, mode: Mode) -> Result<Finished<RestoreOutcome>, Error> {
     let named: Vec<RelPath> = request.files.iter().map(|f| resolve(settings, f)).collect::<Result<_, _>>()?;
     let validator = validator(settings)?;
-    let session = WriteSession::begin(settings)?;
+    let session = WriteSession::begin_in(settings, mode)?;
     let from = session.store.resolve(&request.rev)?;
     let paths = if named.is_empty() { session.store.files(from)? } else { named };
     let mut files = Vec::new();
@@ -65,7 +75,13 @@ pub fn restore(settings: &Settings, request: RestoreRequest) -> Result<RestoreOu
     let mut trailers = session.trailers();
     expect::describe(&request.expect, merged, &mut message, &mut trailers);
     trailers.push(("Cfg-Restored-From".into(), from.to_string()));
-    let committed = session.commit(&validator, files, &message, trailers)?;
+    let (rev, changed) = match session.commit(&validator, files, &message, trailers)? {
+        Committed::Written { rev, changed } => (rev, changed),
+        Committed::Preview(diffs) => {
+            let outside_edits = session.noted();
+            return Ok(Finished::Previewed(Preview { message, diffs, outside_edits, merged, warnings: Vec::new() }));
+        }
+    };
     let hooks = session.finish();
-    Ok(RestoreOutcome { from, rev: committed.rev, changed: committed.changed, files: paths, hooks })
+    Ok(Finished::Written(RestoreOutcome { from, rev, changed, files: paths, hooks }))
 }

@@ -24,7 +24,7 @@ use crate::store::Rev;
 use crate::validate::Report;
 
 use super::on_write::HookFailure;
-use super::session::WriteSession;
+use super::session::{Committed, WriteSession};
 use super::{Error, resolve, validator};
 
 #[derive(Debug, Clone)]
@@ -119,21 +119,23 @@ pub fn run(settings: &Settings, request: RunRequest) -> Result<RunOutcome, Error
         return Ok(RunOutcome { rev, changed: names, external, hooks: Vec::new() });
     }
     let message = request.message.unwrap_or_else(|| format!("run {line}"));
-    let committed = session.commit(&validator, changed, &message, session.trailers())?;
+    let rev = match session.commit(&validator, changed, &message, session.trailers()) {
+        Ok(Committed::Written { rev, .. }) => rev,
+        Ok(Committed::Preview(_)) => unreachable!("`cfg run` never opens a dry-run session"),
+        Err(Error::Rejected { reports }) => {
+            session.put_back(&before)?;
+            let texts = reports.into_iter().map(|report| (report, String::new())).collect();
+            return Err(failed(RunFailure::Invalid(texts)));
+        }
+        Err(error) => return Err(error),
+    };
     let hooks = session.finish();
-    Ok(RunOutcome { rev: Some(committed.rev), changed: names, external, hooks })
+    Ok(RunOutcome { rev: Some(rev), changed: names, external, hooks })
 }
 
 /// The command as a shell would read it back, for the commit message.
 fn shell_line(command: &[OsString]) -> String {
-    let words: Vec<String> = command
-        .iter()
-        .map(|word| {
-            let word = word.to_string_lossy();
-            let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
-            if plain { word.into_owned() } else { format!("'{}'", word.replace('\'', r"'\''")) }
-        })
-        .collect();
+    let words: Vec<String> = command.iter().map(|word| super::child::shell_quote(&word.to_string_lossy())).collect();
     words.join(" ")
 }
 

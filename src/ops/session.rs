@@ -17,7 +17,14 @@
 //!    journal naming the commit, its objects and the temp files, a temp
 //!    file next to each target with the target's mode, and the branch's lock
 //!    file holding the new commit id; none of these is visible under a name
-//!    anyone reads;
+//!    anyone reads. When `checks:` of `.cfg.yaml` apply to a file, they run
+//!    on its complete temp file before the branch's lock file is staged
+//!    ([`super::checks`]); meanwhile the journal names only the temp files,
+//!    under the current tip as its commit, so that if cfg dies while a check
+//!    runs, recovery removes them and rolls nothing forward (the checks never
+//!    passed). A check that fails removes everything staged and refuses the
+//!    write ([`Error::Rejected`]); once all pass, the journal is written again
+//!    in full. Neither journal is synced on its own: no extra flush wait;
 //!    b. first barrier: sync all of them and the folders naming the journal
 //!    and the temp objects, at once (a disk merges concurrent flushes);
 //!    c. look at each target once more: an editor that saved it since step 3
@@ -38,6 +45,15 @@
 //! (b) completes leaves no renamed name, so recovery drops the journal and
 //! the temp files. Recovery syncs whatever it relies on before it moves
 //! anything (a killed writer's files may be in the page cache only).
+//!
+//! A dry run ([`Mode::DryRun`], `--dry-run`) goes through the same steps up to
+//! the first barrier, writing nothing into the store: outside edits are
+//! noted, not committed (later steps read the file's latest content through
+//! [`WriteSession::latest`], which sees them), content is validated and
+//! merged, and checks run on staged temp files under a journal naming only
+//! them, both removed afterwards ([`WriteSession::rehearse`]); no object is
+//! written. [`WriteSession::commit`] returns the diff it would have
+//! committed. After a dry run the store is byte for byte as before.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -47,8 +63,8 @@ use crate::settings::Settings;
 use crate::store::{self, CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST};
 use crate::validate::{Diagnostic, Report, Validator};
 
-use super::Error;
 use super::on_write::HookFailure;
+use super::{Error, FileDiff};
 
 /// How often a write starts over because an editor keeps saving the file
 /// while cfg writes it, before it gives up with a conflict.
@@ -69,6 +85,18 @@ pub(crate) struct WriteSession<'s> {
     tracked: RefCell<BTreeMap<RelPath, Snapshot>>,
     /// The latest commit that recorded an outside edit.
     external: Cell<Option<Rev>>,
+    mode: Mode,
+    /// In a dry run: the content of each file edited outside cfg, which a
+    /// real write would have committed first.
+    noted: RefCell<BTreeMap<RelPath, Vec<u8>>>,
+}
+
+/// Whether a session writes, or only shows what it would write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Write,
+    /// Everything up to the renames, then nothing is kept (`--dry-run`).
+    DryRun,
 }
 
 /// A file as it was when its outside edits were last recorded: the content
@@ -113,15 +141,19 @@ impl Validated {
 }
 
 /// The result of [`WriteSession::commit`].
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Committed {
-    pub(crate) rev: Rev,
-    pub(crate) changed: bool,
+#[derive(Debug, Clone)]
+pub(crate) enum Committed {
+    /// Committed and replaced on disk; or, when `changed` is false, nothing
+    /// changed and `rev` is the branch tip.
+    Written { rev: Rev, changed: bool },
+    /// A dry run: each file that would change, its latest content against
+    /// the new one (none: nothing would change).
+    Preview(Vec<FileDiff>),
 }
 
 /// How [`WriteSession::publish_commit`] ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Published {
+pub(crate) enum PublishOutcome {
     Done,
     Moved,
 }
@@ -133,14 +165,30 @@ enum Attempt {
     EditedMeanwhile(Vec<RelPath>),
 }
 
+/// How [`WriteSession::publish`] ended.
+enum Published {
+    Done,
+    EditedMeanwhile(Vec<RelPath>),
+}
+
+/// A temp file written next to its target: the target's folder and name,
+/// the temp file's name, and the handle to sync it with.
+type Staged<'e> = (Dir, &'e str, &'e str, fsio::NewFile);
+
 impl<'s> WriteSession<'s> {
     /// Opens the store, takes the lock (waiting up to the lock timeout), and
     /// recovers from any interrupted write.
     pub(crate) fn begin(settings: &'s Settings) -> Result<WriteSession<'s>, Error> {
+        WriteSession::begin_in(settings, Mode::Write)
+    }
+
+    /// [`WriteSession::begin`] for a write or a dry run.
+    pub(crate) fn begin_in(settings: &'s Settings, mode: Mode) -> Result<WriteSession<'s>, Error> {
         let store = Store::open(&settings.root)?;
         let lock = StoreLock::acquire(&store.lock_path(), settings.lock_timeout, &holder(settings))?;
         let mut session = WriteSession::locked(settings, store, lock)?;
         session.started_at = session.head()?;
+        session.mode = mode;
         Ok(session)
     }
 
@@ -166,6 +214,8 @@ impl<'s> WriteSession<'s> {
             written: RefCell::default(),
             tracked: RefCell::default(),
             external: Cell::new(None),
+            mode: Mode::Write,
+            noted: RefCell::default(),
         };
         session.recover()?;
         Ok(session)
@@ -182,6 +232,24 @@ impl<'s> WriteSession<'s> {
     /// The latest commit this session made to record an outside edit.
     pub(crate) fn external(&self) -> Option<Rev> {
         self.external.get()
+    }
+
+    /// In a dry run, the files edited outside cfg that a real write would
+    /// have recorded first.
+    pub(crate) fn noted(&self) -> Vec<RelPath> {
+        self.noted.borrow().keys().cloned().collect()
+    }
+
+    /// The latest content of `path` once outside edits are recorded: the
+    /// branch tip's, or in a dry run the noted outside edit.
+    pub(crate) fn latest(&self, path: &RelPath) -> Result<Option<Vec<u8>>, Error> {
+        if let Some(content) = self.noted.borrow().get(path) {
+            return Ok(Some(content.clone()));
+        }
+        match self.head()? {
+            Some(head) => Ok(self.store.read(head, path)?),
+            None => Ok(None),
+        }
     }
 
     fn dir(&self, path: &RelPath, create: bool) -> Result<Option<Dir>, Error> {
@@ -201,7 +269,8 @@ impl<'s> WriteSession<'s> {
     /// Step 3: commits, as one "external change" commit, the content on disk of
     /// each path not tracked yet that differs from the latest version, and
     /// remembers each file's state. Files missing on disk are left alone:
-    /// their last content is in the store already. Returns that commit.
+    /// their last content is in the store already. Returns that commit. A dry
+    /// run only notes the edits ([`WriteSession::noted`]) and returns `None`.
     pub(crate) fn track(&self, paths: &[RelPath]) -> Result<Option<Rev>, Error> {
         let head = self.head()?;
         let mut changed = Vec::new();
@@ -225,12 +294,19 @@ impl<'s> WriteSession<'s> {
             let key = disk.meta.map(|m| m.key);
             snapshots.push((path.clone(), disk.content.or(stored), key));
         }
-        let rev = if changed.is_empty() { head } else { Some(self.record_outside_edits(head, &changed, modified)?) };
+        let rev = match self.mode {
+            _ if changed.is_empty() => head,
+            Mode::Write => Some(self.record_outside_edits(head, &changed, modified)?),
+            Mode::DryRun => {
+                self.noted.borrow_mut().extend(changed.iter().cloned());
+                head
+            }
+        };
         let mut tracked = self.tracked.borrow_mut();
         for (path, content, key) in snapshots {
             tracked.insert(path, Snapshot { rev, content, key });
         }
-        Ok((!changed.is_empty()).then_some(rev).flatten())
+        Ok((!changed.is_empty() && self.mode == Mode::Write).then_some(rev).flatten())
     }
 
     fn record_outside_edits(
@@ -355,11 +431,9 @@ impl<'s> WriteSession<'s> {
     fn attempt(&self, files: &[Validated], message: &str, trailers: &[(String, String)]) -> Result<Attempt, Error> {
         let head = self.head()?;
         let mut changed = Vec::new();
+        let mut diffs = Vec::new();
         for file in files {
-            let stored = match head {
-                Some(head) => self.store.read(head, &file.path)?,
-                None => None,
-            };
+            let stored = self.latest(&file.path)?;
             let based_on = self.tracked.borrow().get(&file.path).and_then(|s| s.content.clone());
             if stored.as_deref() == Some(file.content.as_slice())
                 && based_on.as_deref() == Some(file.content.as_slice())
@@ -367,12 +441,30 @@ impl<'s> WriteSession<'s> {
                 continue;
             }
             changed.push(file);
+            if self.mode == Mode::DryRun {
+                let old_label = match (&stored, head) {
+                    _ if self.noted.borrow().contains_key(&file.path) => "on disk, edited outside cfg".into(),
+                    (Some(_), Some(head)) => head.short(),
+                    _ => "(none)".into(),
+                };
+                let (path, new) = (file.path.clone(), Some(file.content.clone()));
+                diffs.push(FileDiff { path, old_label, new_label: "dry run".into(), old: stored, new });
+            }
         }
         if changed.is_empty() {
             return match head {
-                Some(rev) => Ok(Attempt::Done(Committed { rev, changed: false })),
+                _ if self.mode == Mode::DryRun && head.is_some() => Ok(Attempt::Done(Committed::Preview(diffs))),
+                Some(rev) => Ok(Attempt::Done(Committed::Written { rev, changed: false })),
                 None => Err(Error::Usage("nothing to commit in an empty store".into())),
             };
+        }
+        let checked =
+            changed.iter().any(|file| !super::checks::applying(&self.settings.project, &file.path).is_empty());
+        if self.mode == Mode::DryRun {
+            if checked {
+                self.rehearse(head, &changed)?;
+            }
+            return Ok(Attempt::Done(Committed::Preview(diffs)));
         }
         let meta = CommitMeta {
             author: self.settings.author(),
@@ -388,7 +480,12 @@ impl<'s> WriteSession<'s> {
             objects: objects.names(),
             files: changed.iter().map(|f| (f.path.clone(), temp_name(&f.path, rev))).collect(),
         };
-        let journal = match self.journal.write(&entry) {
+        // While checks run, the journal must not let recovery roll the write
+        // forward: it names the temp files under a commit that is already
+        // the tip (module docs).
+        let cover =
+            JournalEntry { parent: head, commit: head.unwrap_or(rev), objects: Vec::new(), files: entry.files.clone() };
+        let journal = match self.journal.write(if checked { &cover } else { &entry }) {
             Ok(journal) => journal,
             Err(error) => {
                 let _ = self.journal.remove();
@@ -396,17 +493,19 @@ impl<'s> WriteSession<'s> {
                 return Err(error.into());
             }
         };
-        let outcome = self.publish(&entry, objects, &journal, &contents);
+        let outcome = self.publish(&entry, objects, journal, &contents, checked);
         match outcome {
-            Ok(Some(edited)) => Ok(Attempt::EditedMeanwhile(edited)),
-            Ok(None) => {
+            Ok(Published::EditedMeanwhile(edited)) => Ok(Attempt::EditedMeanwhile(edited)),
+            Ok(Published::Done) => {
                 // The write is complete and durable; a journal that cannot be
                 // removed names the branch tip, which the next command
                 // recognises as done.
                 let _ = self.journal.remove();
                 self.written.borrow_mut().push((rev, entry.files.into_iter().map(|(p, _)| p).collect()));
-                Ok(Attempt::Done(Committed { rev, changed: true }))
+                Ok(Attempt::Done(Committed::Written { rev, changed: true }))
             }
+            // Everything staged is removed already.
+            Err(error @ Error::Rejected { .. }) => Err(error),
             Err(error) => Err(Error::Aborted { source: Box::new(error), undone: self.undo(&entry) }),
         }
     }
@@ -416,24 +515,25 @@ impl<'s> WriteSession<'s> {
     /// `objects` is empty), or a merge commit whose objects are staged. Moves
     /// the branch from `parent` to `commit` and gives each of `files` (its
     /// content at `commit`, validated) the new content, journaled like any
-    /// write, so that a crash is finished or undone by the next command.
+    /// write (the checks of `.cfg.yaml` included), so that a crash is
+    /// finished or undone by the next command.
     ///
-    /// [`Published::Moved`] when the plan no longer fits: recording outside
-    /// edits of `files` moved the branch, or an editor saved one of them
-    /// meanwhile (recorded in turn). Nothing was published; the caller plans
-    /// again from the new branch tip.
+    /// [`PublishOutcome::Moved`] when the plan no longer fits: recording
+    /// outside edits of `files` moved the branch, or an editor saved one of
+    /// them meanwhile (recorded in turn). Nothing was published; the caller
+    /// plans again from the new branch tip.
     pub(crate) fn publish_commit(
         &self,
         parent: Option<Rev>,
         commit: Rev,
         objects: store::StagedObjects,
         files: Vec<Validated>,
-    ) -> Result<Published, Error> {
+    ) -> Result<PublishOutcome, Error> {
         let paths: Vec<RelPath> = files.iter().map(|f| f.path.clone()).collect();
         self.track(&paths)?;
         if self.head()? != parent {
             self.store.discard_objects(objects)?;
-            return Ok(Published::Moved);
+            return Ok(PublishOutcome::Moved);
         }
         let entry = JournalEntry {
             parent,
@@ -441,7 +541,13 @@ impl<'s> WriteSession<'s> {
             objects: objects.names(),
             files: paths.iter().map(|path| (path.clone(), temp_name(path, commit))).collect(),
         };
-        let journal = match self.journal.write(&entry) {
+        let checked = paths.iter().any(|path| !super::checks::applying(&self.settings.project, path).is_empty());
+        // As in `attempt`: while checks run, recovery must drop the write. A
+        // fetched commit reads whole, so the cover names the tip, or for an
+        // empty store a commit that does not exist.
+        let at = parent.unwrap_or_else(|| NO_COMMIT.parse().expect("a valid id"));
+        let cover = JournalEntry { parent, commit: at, objects: Vec::new(), files: entry.files.clone() };
+        let journal = match self.journal.write(if checked { &cover } else { &entry }) {
             Ok(journal) => journal,
             Err(error) => {
                 let _ = self.journal.remove();
@@ -450,42 +556,51 @@ impl<'s> WriteSession<'s> {
             }
         };
         let contents: Vec<(&RelPath, &[u8])> = files.iter().map(|f| (&f.path, f.content.as_slice())).collect();
-        match self.publish(&entry, objects, &journal, &contents) {
-            Ok(Some(edited)) => {
+        match self.publish(&entry, objects, journal, &contents, checked) {
+            Ok(Published::EditedMeanwhile(edited)) => {
                 self.tracked.borrow_mut().retain(|path, _| !edited.contains(path));
                 self.track(&edited)?;
-                Ok(Published::Moved)
+                Ok(PublishOutcome::Moved)
             }
-            Ok(None) => {
+            Ok(Published::Done) => {
                 let _ = self.journal.remove();
                 self.written.borrow_mut().push((commit, paths));
-                Ok(Published::Done)
+                Ok(PublishOutcome::Done)
             }
+            // Everything staged is removed already.
+            Err(error @ Error::Rejected { .. }) => Err(error),
             Err(error) => Err(Error::Aborted { source: Box::new(error), undone: self.undo(&entry) }),
         }
     }
 
-    /// Steps 6a (the files and the branch; the objects and the journal are
-    /// written) to 6e. `None` when done, or the files an editor saved since
-    /// they were tracked, with everything staged removed again.
+    /// Steps 6a (the files, the checks and the branch; the objects and the
+    /// journal are written, the journal without its objects when `checked`)
+    /// to 6e. When an editor saved a file since it was tracked, or a check
+    /// failed, everything staged is removed again.
     fn publish(
         &self,
         entry: &JournalEntry,
         objects: store::StagedObjects,
-        journal: &fsio::NewFile,
+        mut journal: fsio::NewFile,
         contents: &[(&RelPath, &[u8])],
-    ) -> Result<Option<Vec<RelPath>>, Error> {
-        let mut staged = Vec::new();
-        for ((path, temp), (_, content)) in entry.files.iter().zip(contents) {
-            let dir = self.dir(path, true)?.expect("created");
-            let name = path.split().1;
-            let like = dir.meta(name)?;
-            let file = dir.stage(temp, content, like.as_ref())?;
-            staged.push((dir, name, temp, file));
+        checked: bool,
+    ) -> Result<Published, Error> {
+        let staged = self.stage(entry, contents)?;
+        if checked {
+            let rejected = self.run_checks(entry, &staged);
+            if !rejected.is_empty() {
+                for (dir, _, temp, _) in &staged {
+                    dir.remove(temp)?;
+                }
+                self.store.discard_objects(objects)?;
+                self.journal.remove()?;
+                return Err(Error::Rejected { reports: rejected });
+            }
+            journal = self.journal.write(entry)?;
         }
         let branch = self.store.stage_branch(entry.parent, entry.commit)?;
         let mut first = objects.durables();
-        first.push(Durable::File(journal));
+        first.push(Durable::File(&journal));
         first.push(Durable::Path(self.store.git_dir().to_owned()));
         first.extend(staged.iter().map(|(_, _, _, file)| Durable::File(file)));
         first.push(branch.durable());
@@ -500,7 +615,7 @@ impl<'s> WriteSession<'s> {
             self.store.discard_objects(objects)?;
             self.store.discard_branch(branch)?;
             self.journal.remove()?;
-            return Ok(Some(edited));
+            return Ok(Published::EditedMeanwhile(edited));
         }
 
         let folders = self.store.publish_objects(objects)?;
@@ -511,7 +626,69 @@ impl<'s> WriteSession<'s> {
         let mut second: Vec<Durable<'_>> = folders.into_iter().chain([refs]).map(Durable::Path).collect();
         second.extend(distinct_dirs(staged.iter().map(|(dir, ..)| dir)).map(Durable::Dir));
         fsio::sync_all(&second)?;
-        Ok(None)
+        Ok(Published::Done)
+    }
+
+    /// Writes the temp file of each file of `entry` next to its target, with
+    /// the target's permission bits (not synced).
+    fn stage<'e>(&self, entry: &'e JournalEntry, contents: &[(&RelPath, &[u8])]) -> Result<Vec<Staged<'e>>, Error> {
+        let mut staged: Vec<Staged<'_>> = Vec::new();
+        for ((path, temp), (_, content)) in entry.files.iter().zip(contents) {
+            let dir = self.dir(path, true)?.expect("created");
+            let name = path.split().1;
+            let like = dir.meta(name)?;
+            let file = dir.stage(temp, content, like.as_ref())?;
+            staged.push((dir, name, temp, file));
+        }
+        Ok(staged)
+    }
+
+    /// A dry run's step 6a for files that checks apply to: stages the temp
+    /// files under a journal that names only them (so that recovery removes
+    /// them), runs the checks, and removes it all. No object is written: the
+    /// store stays as it was.
+    fn rehearse(&self, head: Option<Rev>, files: &[&Validated]) -> Result<(), Error> {
+        // In an empty store no commit exists to name; one that cannot be read
+        // makes recovery drop the journal all the same.
+        let at = head.unwrap_or_else(|| NO_COMMIT.parse().expect("a valid id"));
+        let entry = JournalEntry {
+            parent: head,
+            commit: at,
+            objects: Vec::new(),
+            files: files.iter().map(|f| (f.path.clone(), temp_name(&f.path, at))).collect(),
+        };
+        let contents: Vec<(&RelPath, &[u8])> = files.iter().map(|f| (&f.path, f.content.as_slice())).collect();
+        let journal = self.journal.write(&entry);
+        let rejected = match journal.map_err(Error::from).and_then(|_| self.stage(&entry, &contents)) {
+            Ok(staged) => Ok(self.run_checks(&entry, &staged)),
+            Err(error) => Err(error),
+        };
+        for (path, temp) in &entry.files {
+            if let Some(dir) = self.dir(path, false)? {
+                dir.remove(temp)?;
+            }
+        }
+        self.journal.remove()?;
+        match rejected? {
+            rejected if rejected.is_empty() => Ok(()),
+            reports => Err(Error::Rejected { reports }),
+        }
+    }
+
+    /// Runs the checks that apply to each staged file, on the staged file
+    /// (complete: written before, never written to while a check runs). A
+    /// report for each file some check rejected.
+    fn run_checks(&self, entry: &JournalEntry, staged: &[Staged<'_>]) -> Vec<Report> {
+        let mut rejected = Vec::new();
+        for ((path, _), (dir, _, temp, _)) in entry.files.iter().zip(staged) {
+            let checks = super::checks::applying(&self.settings.project, path);
+            let staged_path = dir.path().join(temp);
+            let findings = super::checks::run(&self.settings.root, &checks, path, &staged_path);
+            if !findings.is_empty() {
+                rejected.push(Report { file: path.to_string(), diagnostics: findings, schema: None });
+            }
+        }
+        rejected
     }
 
     /// Files whose content on disk is neither what they were tracked with nor
@@ -764,6 +941,9 @@ impl<'s> WriteSession<'s> {
         Ok(())
     }
 }
+
+/// The commit a dry run's journal names in an empty store: none.
+const NO_COMMIT: &str = "0000000000000000000000000000000000000000";
 
 /// A file, its temp file's name, its new content and permission bits.
 type Replacement = (RelPath, String, Vec<u8>, Option<FileMeta>);

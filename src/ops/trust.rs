@@ -14,9 +14,11 @@
 //! Until a set is approved, every write says which commands it skipped and
 //! how to approve them; everything else works.
 
+use std::path::Path;
+
 use crate::fsio::{self, RelPath, StoreLock};
 use crate::settings::Settings;
-use crate::store::{Rev, Store};
+use crate::store::{self, Rev, STORE_DIR, Store};
 
 use super::Error;
 use super::on_write::HookFailure;
@@ -45,19 +47,32 @@ pub struct TrustOutcome {
     pub added: bool,
 }
 
-/// Whether this host approved the commands in `settings.project`.
+/// Whether this host approved the commands of `.cfg.yaml` as read into
+/// `settings.project` (as written, whatever [`gate`] took out).
 pub fn approval(settings: &Settings) -> Result<Approval, Error> {
-    let store = Store::open(&settings.root)?;
     let commands = listed(&settings.project.commands);
-    if commands.is_empty() || !asks(&store)? {
+    let git_dir = settings.root.join(STORE_DIR);
+    if commands.is_empty() || !asks(&git_dir)? {
         return Ok(Approval::NotNeeded);
     }
     let hash = hash(&settings.project.commands);
-    if approved_hashes(&store)?.contains(&hash) {
+    if approved_hashes(&git_dir)?.contains(&hash) {
         Ok(Approval::Approved)
     } else {
         Ok(Approval::Missing { commands, hash })
     }
+}
+
+/// Takes the commands this host has not approved out of `settings.project`
+/// (`on_write`, `checks`), so that nothing runs them, and lists them in
+/// `untrusted`, so that writes can say what they skipped.
+pub(crate) fn gate(settings: &mut Settings) -> Result<(), Error> {
+    if let Approval::Missing { commands, .. } = approval(settings)? {
+        settings.project.on_write.clear();
+        settings.project.checks.clear();
+        settings.project.untrusted = commands;
+    }
+    Ok(())
 }
 
 /// `cfg trust`: approves the commands `.cfg.yaml` names now, on this host.
@@ -66,7 +81,7 @@ pub fn trust(settings: &Settings) -> Result<TrustOutcome, Error> {
     let _lock = StoreLock::acquire(&store.lock_path(), settings.lock_timeout, &super::remote::holder(settings))?;
     let commands = listed(&settings.project.commands);
     let hash = hash(&settings.project.commands);
-    let added = !approved_hashes(&store)?.contains(&hash);
+    let added = !approved_hashes(store.git_dir())?.contains(&hash);
     if added {
         fsio::append_durably(&store.git_dir().join(FILE_NAME), format!("{hash}\n").as_bytes())?;
     }
@@ -87,32 +102,41 @@ pub(crate) fn start(settings: &Settings, store: &Store, approve_current: bool) -
     Ok(fsio::append_durably(&path, text.as_bytes())?)
 }
 
-/// Runs the `on_write` commands for what a session wrote, if this host
-/// approved them; otherwise reports them as skipped, with how to approve.
+/// Runs the `on_write` commands for what a session wrote (only approved ones
+/// are left, see [`gate`]), and says which commands were skipped and how to
+/// approve them.
 pub(crate) fn on_write(settings: &Settings, start: Option<Rev>, written: &[(Rev, Vec<RelPath>)]) -> Vec<HookFailure> {
-    if written.is_empty() || settings.project.on_write.is_empty() {
-        return Vec::new();
-    }
-    match approval(settings) {
-        Ok(Approval::NotNeeded | Approval::Approved) => super::on_write::run(settings, start, written),
-        Ok(Approval::Missing { commands, .. }) => vec![HookFailure {
-            command: commands.join("; "),
-            file: None,
+    let mut failures = super::on_write::run(settings, start, written);
+    let untrusted = &settings.project.untrusted;
+    if !written.is_empty() && !untrusted.is_empty() {
+        failures.push(HookFailure {
+            command: untrusted.join("; "),
+            files: Vec::new(),
             reason: format!(
                 "this host has not approved the commands in `.cfg.yaml` ({}); `cfg trust` shows and approves them",
-                commands.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                untrusted.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
             ),
-        }],
-        Err(e) => vec![HookFailure { command: String::new(), file: None, reason: e.to_string() }],
+        });
+    }
+    failures
+}
+
+/// A store asks once it has, or had, a remote; read without opening the
+/// repository, as every command does this.
+fn asks(git_dir: &Path) -> Result<bool, Error> {
+    if git_dir.join(FILE_NAME).exists() {
+        return Ok(true);
+    }
+    let config = git_dir.join("config");
+    match std::fs::read_to_string(&config) {
+        Ok(text) => Ok(text.contains("[remote \"")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(fsio::IoError::new(fsio::Step::Read, config, e).into()),
     }
 }
 
-fn asks(store: &Store) -> Result<bool, Error> {
-    Ok(store.git_dir().join(FILE_NAME).exists() || !store.remotes()?.is_empty())
-}
-
-fn approved_hashes(store: &Store) -> Result<Vec<String>, Error> {
-    let path = store.git_dir().join(FILE_NAME);
+fn approved_hashes(git_dir: &Path) -> Result<Vec<String>, Error> {
+    let path = git_dir.join(FILE_NAME);
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
@@ -121,18 +145,21 @@ fn approved_hashes(store: &Store) -> Result<Vec<String>, Error> {
 }
 
 fn hash(commands: &serde_json::Value) -> String {
-    crate::store::content_id(commands.to_string().as_bytes()).to_string()
+    store::content_id(commands.to_string().as_bytes()).to_string()
 }
 
-/// Each command, as a person reads it: a string as it is, anything else
-/// (a command with options) as its JSON.
+/// Each command, as a person reads it: a string as it is; a command with
+/// options by its `command`, or else as its JSON.
 fn listed(commands: &serde_json::Value) -> Vec<String> {
     let mut out = Vec::new();
     for list in commands.as_array().into_iter().flatten() {
         for command in list.as_array().into_iter().flatten() {
             out.push(match command {
                 serde_json::Value::String(text) => text.clone(),
-                other => other.to_string(),
+                other => match other.get("command").and_then(serde_json::Value::as_str) {
+                    Some(text) => text.to_owned(),
+                    None => other.to_string(),
+                },
             });
         }
     }
@@ -147,7 +174,8 @@ mod tests {
     fn commands_are_listed_and_hashed_in_order() {
         let a = serde_json::json!([["reload x", {"command": "cp a b"}], null]);
         let b = serde_json::json!([[{"command": "cp a b"}, "reload x"], null]);
-        assert_eq!(listed(&a), ["reload x", r#"{"command":"cp a b"}"#]);
+        assert_eq!(listed(&a), ["reload x", "cp a b"]);
+        assert_eq!(listed(&serde_json::json!([null, [{"run": 1}]])), [r#"{"run":1}"#]);
         assert_ne!(hash(&a), hash(&b));
         assert_eq!(hash(&a), hash(&a.clone()));
         assert!(listed(&serde_json::json!([null, null])).is_empty());

@@ -13,9 +13,8 @@ use crate::edit::{self, EditError};
 use crate::settings::Settings;
 
 use super::expect::{Expect, OnChange};
-use super::session::WriteSession;
-use super::write::WriteOutcome;
-use super::write::finish_write;
+use super::session::{Mode, WriteSession};
+use super::write::{Finished, Preview, WriteOutcome, finish_write};
 use super::{Error, resolve, validator};
 
 /// One change at a path such as `schedules[2].enabled`.
@@ -64,18 +63,23 @@ impl ValueRequest {
 }
 
 pub fn change_value(settings: &Settings, request: ValueRequest) -> Result<WriteOutcome, Error> {
+    Ok(change_value_in(settings, request, Mode::Write)?.written())
+}
+
+/// What [`change_value`] would commit; nothing is written or committed.
+pub fn preview_change_value(settings: &Settings, request: ValueRequest) -> Result<Preview, Error> {
+    Ok(change_value_in(settings, request, Mode::DryRun)?.previewed())
+}
+
+fn change_value_in(settings: &Settings, request: ValueRequest, mode: Mode) -> Result<Finished<WriteOutcome>, Error> {
     let path = resolve(settings, &request.file)?;
     let validator = validator(settings)?;
-    let session = WriteSession::begin(settings)?;
+    let session = WriteSession::begin_in(settings, mode)?;
     let external = session.track(std::slice::from_ref(&path))?;
-    let at = match &request.expect {
-        Some(Expect::Rev(spec)) => Some(session.store.resolve(spec)?),
+    let base = match &request.expect {
+        Some(Expect::Rev(spec)) => session.store.read(session.store.resolve(spec)?, &path)?,
         Some(Expect::Absent) => None,
-        None => session.head()?,
-    };
-    let base = match at {
-        Some(rev) => session.store.read(rev, &path)?,
-        None => None,
+        None => session.latest(&path)?,
     };
     let edit_error = |source| Error::Edit { path: path.clone(), source };
     let text = String::from_utf8(base.unwrap_or_default())

@@ -8,8 +8,8 @@ use crate::store::Rev;
 
 use super::expect::{self, Expect, OnChange};
 use super::on_write::HookFailure;
-use super::session::WriteSession;
-use super::{Error, resolve, validator};
+use super::session::{Committed, Mode, WriteSession};
+use super::{Error, FileDiff, resolve, validator};
 
 /// New content for one file.
 #[derive(Debug, Clone)]
@@ -56,10 +56,60 @@ pub struct WriteOutcome {
     pub warnings: Vec<crate::validate::Diagnostic>,
 }
 
+/// What a write would do (`--dry-run`): it went as far as a write goes
+/// before replacing anything (lock, outside edits noted, merge, validation,
+/// checks), and nothing was written or committed.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The commit message it would use (without trailers).
+    pub message: String,
+    /// Each file that would change: its latest content (an outside edit
+    /// included) against the new content. Empty: nothing would change.
+    pub diffs: Vec<FileDiff>,
+    /// Files edited outside cfg, whose edit a real write would first record
+    /// as its own commit.
+    pub outside_edits: Vec<RelPath>,
+    /// `(expected, latest)` when the new content is a merge.
+    pub merged: Option<(Rev, Rev)>,
+    /// What the validator warned about in the new content.
+    pub warnings: Vec<crate::validate::Diagnostic>,
+}
+
+/// How an operation that can be a dry run ended.
+pub(crate) enum Finished<T> {
+    Written(T),
+    Previewed(Preview),
+}
+
+impl<T> Finished<T> {
+    pub(crate) fn written(self) -> T {
+        match self {
+            Finished::Written(outcome) => outcome,
+            Finished::Previewed(_) => unreachable!("only a dry-run session previews"),
+        }
+    }
+
+    pub(crate) fn previewed(self) -> Preview {
+        match self {
+            Finished::Previewed(preview) => preview,
+            Finished::Written(_) => unreachable!("a dry-run session never writes"),
+        }
+    }
+}
+
 pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome, Error> {
+    Ok(write_in(settings, request, Mode::Write)?.written())
+}
+
+/// What [`write`] would commit; nothing is written or committed.
+pub fn preview_write(settings: &Settings, request: WriteRequest) -> Result<Preview, Error> {
+    Ok(write_in(settings, request, Mode::DryRun)?.previewed())
+}
+
+fn write_in(settings: &Settings, request: WriteRequest, mode: Mode) -> Result<Finished<WriteOutcome>, Error> {
     let path = resolve(settings, &request.file)?;
     let validator = validator(settings)?;
-    let session = WriteSession::begin(settings)?;
+    let session = WriteSession::begin_in(settings, mode)?;
     let external = session.track(std::slice::from_ref(&path))?;
     let message = request.message.unwrap_or_else(|| format!("write {path}"));
     let expectation = (request.expect, request.on_change);
@@ -68,7 +118,8 @@ pub fn write(settings: &Settings, request: WriteRequest) -> Result<WriteOutcome,
 
 /// The end of every single-file write, once the new content is known and
 /// outside edits are recorded: validate, check the expected revision (merging
-/// if needed), commit durably, release the lock and run the `on_write` hooks.
+/// if needed), commit durably, release the lock and run the `on_write` hooks;
+/// or in a dry run, all of it up to the point of replacing the file.
 pub(crate) fn finish_write(
     session: WriteSession<'_>,
     validator: &crate::validate::Validator,
@@ -77,7 +128,7 @@ pub(crate) fn finish_write(
     mut message: String,
     (expect, on_change): (Option<Expect>, OnChange),
     external: Option<Rev>,
-) -> Result<WriteOutcome, Error> {
+) -> Result<Finished<WriteOutcome>, Error> {
     let emptied = emptied_warning(&session, &path, &content)?;
     let new = session.validate(validator, &path, content)?;
     let mut warnings = new.warnings().to_vec();
@@ -88,18 +139,17 @@ pub(crate) fn finish_write(
         None => expect::Resolved { file: new, merged: None },
     };
     expect::describe(&expect, resolved.merged, &mut message, &mut trailers);
-    let committed = session.commit(validator, vec![resolved.file], &message, trailers)?;
+    let (rev, changed) = match session.commit(validator, vec![resolved.file], &message, trailers)? {
+        Committed::Written { rev, changed } => (rev, changed),
+        Committed::Preview(diffs) => {
+            let outside_edits = session.noted();
+            let merged = resolved.merged;
+            return Ok(Finished::Previewed(Preview { message, diffs, outside_edits, merged, warnings }));
+        }
+    };
     let external = session.external().or(external);
     let hooks = session.finish();
-    Ok(WriteOutcome {
-        path,
-        rev: committed.rev,
-        changed: committed.changed,
-        external,
-        merged: resolved.merged,
-        hooks,
-        warnings,
-    })
+    Ok(Finished::Written(WriteOutcome { path, rev, changed, external, merged: resolved.merged, hooks, warnings }))
 }
 
 /// A warning when empty content replaces a file that was not empty: what a
@@ -114,11 +164,7 @@ fn emptied_warning(
     if !content.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let latest = match session.head()? {
-        Some(head) => session.store.read(head, path)?,
-        None => None,
-    };
-    let Some(latest) = latest.filter(|old| !old.iter().all(u8::is_ascii_whitespace)) else {
+    let Some(latest) = session.latest(path)?.filter(|old| !old.iter().all(u8::is_ascii_whitespace)) else {
         return Ok(None);
     };
     Ok(Some(crate::validate::Diagnostic {

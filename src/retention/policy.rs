@@ -63,7 +63,9 @@ impl Policy {
     }
 
     /// Reads the `retention:` section of the project settings, e.g.
-    /// `{"keep-last": 10, "keep-within": "2w", "keep-daily": 7}`.
+    /// `{"keep_last": 10, "keep_within": "2w", "keep_daily": 7}`. The
+    /// kebab-case keys of earlier versions (`keep-last`) are read too (the
+    /// project settings warn that they are deprecated).
     ///
     /// `null` (an empty `retention:` section) gives the empty policy, which the
     /// caller then refuses like a missing one.
@@ -75,14 +77,14 @@ impl Policy {
         };
         let mut policy = Policy::default();
         for (key, value) in map {
-            match key.as_str() {
-                "keep-last" => policy.keep_last = Some(count(key, value)?),
-                "keep-within" => policy.keep_within = Some(within(key, value)?),
-                "keep-hourly" => policy.keep_hourly = Some(count(key, value)?),
-                "keep-daily" => policy.keep_daily = Some(count(key, value)?),
-                "keep-weekly" => policy.keep_weekly = Some(count(key, value)?),
-                "keep-monthly" => policy.keep_monthly = Some(count(key, value)?),
-                "keep-yearly" => policy.keep_yearly = Some(count(key, value)?),
+            match key.replace('-', "_").as_str() {
+                "keep_last" => policy.keep_last = Some(count(key, value)?),
+                "keep_within" => policy.keep_within = Some(within(key, value)?),
+                "keep_hourly" => policy.keep_hourly = Some(count(key, value)?),
+                "keep_daily" => policy.keep_daily = Some(count(key, value)?),
+                "keep_weekly" => policy.keep_weekly = Some(count(key, value)?),
+                "keep_monthly" => policy.keep_monthly = Some(count(key, value)?),
+                "keep_yearly" => policy.keep_yearly = Some(count(key, value)?),
                 _ => return Err(PolicyError::UnknownKey { key: key.clone() }),
             }
         }
@@ -126,7 +128,7 @@ fn kind(value: &Value) -> &'static str {
 pub enum PolicyError {
     #[error("`retention` must be a mapping of keep rules, found {found}")]
     NotAMapping { found: &'static str },
-    #[error("unknown retention setting `{key}` (expected one of {})", KEYS.join(", "))]
+    #[error("unknown retention setting `{key}` (expected one of {})", KEYS.join(", ").replace('-', "_"))]
     UnknownKey { key: String },
     #[error("`retention.{key}` must be a whole number from 0 to {}, found `{found}`", u32::MAX)]
     InvalidCount { key: String, found: String },
@@ -228,6 +230,16 @@ mod tests {
     }
 
     #[test]
+    fn snake_case_keys_read_as_the_kebab_case_ones() {
+        let snake = parse(json!({"keep_last": 10, "keep_within": "2w", "keep_daily": 7})).unwrap();
+        let kebab = parse(json!({"keep-last": 10, "keep-within": "2w", "keep-daily": 7})).unwrap();
+        assert_eq!(snake, kebab);
+        assert_eq!(snake.keep_last, Some(10));
+        let unknown = parse(json!({"keep_lots": 1})).unwrap_err().to_string();
+        assert!(unknown.contains("expected one of keep_last, keep_within"), "{unknown}");
+    }
+
+    #[test]
     fn absent_or_empty_section_is_the_empty_policy() {
         assert_eq!(parse(Value::Null).unwrap(), Policy::default());
         assert_eq!(parse(json!({})).unwrap(), Policy::default());
@@ -249,9 +261,7 @@ mod tests {
         assert_eq!(err, PolicyError::UnknownKey { key: "keep-dialy".into() });
         let message = err.to_string();
         assert!(message.starts_with("unknown retention setting `keep-dialy`"), "{message}");
-        assert!(message.contains("keep-daily"), "{message}");
-        // snake_case is the most likely slip; it is not silently accepted.
-        assert!(matches!(parse(json!({"keep_last": 3})), Err(PolicyError::UnknownKey { key }) if key == "keep_last"));
+        assert!(message.contains("keep_daily"), "{message}");
     }
 
     #[test]

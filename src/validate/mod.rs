@@ -139,6 +139,20 @@ pub struct Options {
     /// `--strict-formats`: a schema using a format cfg does not check fails
     /// to load, instead of being used with a warning.
     pub strict_formats: bool,
+    /// Schemas known to pass their meta-schema, by [`schema_key`]: checking a
+    /// schema against the 2020-12 meta-schema costs more than the rest of a
+    /// write, and the same bytes always give the same answer.
+    pub meta_checked: std::collections::BTreeSet<String>,
+}
+
+/// The key of a schema text in [`Options::meta_checked`]: its SHA-1, with
+/// this cfg's version (a newer jsonschema may judge schemas differently).
+pub fn schema_key(text: &str) -> String {
+    let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update(b"\0");
+    hasher.update(text.as_bytes());
+    hasher.try_finalize().map(|id| id.to_string()).unwrap_or_default()
 }
 
 /// Why a validator could not be built.
@@ -244,6 +258,7 @@ impl Validator {
             root: options.root.clone(),
             mirrors: options.schema_mirrors.clone(),
             strict_formats: options.strict_formats,
+            meta_checked: options.meta_checked.clone(),
         });
         let explicit = options.schema.as_deref().map(|spec| SchemaRef::parse(spec, &options.root));
         let globs = options
@@ -263,6 +278,13 @@ impl Validator {
 
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    /// Keys of the schemas this validator checked against their meta-schema
+    /// (and found valid) because [`Options::meta_checked`] did not hold them:
+    /// for the caller to remember.
+    pub fn newly_meta_checked(&self) -> Vec<String> {
+        self.cache.newly_meta_checked()
     }
 
     /// Checks one file's content. `name` is its path (relative to the root, or

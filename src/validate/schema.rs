@@ -103,6 +103,7 @@ pub(crate) struct LoadOptions {
     pub(crate) root: PathBuf,
     pub(crate) mirrors: Vec<SchemaMirror>,
     pub(crate) strict_formats: bool,
+    pub(crate) meta_checked: std::collections::BTreeSet<String>,
 }
 
 /// Why a schema could not be used.
@@ -165,6 +166,8 @@ fn list(names: &[String]) -> String {
 pub(crate) struct SchemaCache {
     options: LoadOptions,
     entries: Mutex<HashMap<SchemaRef, Arc<Slot>>>,
+    /// Keys of schemas checked against their meta-schema in this run.
+    meta_checked: Mutex<Vec<String>>,
 }
 
 type Slot = OnceLock<Result<Arc<Compiled>, SchemaError>>;
@@ -210,6 +213,8 @@ impl Compiled {
     /// will do when all that have a pattern there agree.
     pub(crate) fn pattern_of(&self, error: &jsonschema::ValidationError<'_>) -> Option<&str> {
         let at = error.schema_path().as_str();
+        // Behind the wrapper of a schema known to pass (see `compile`).
+        let at = at.strip_prefix("/$ref").unwrap_or(at);
         let mut found =
             std::iter::once(&self.schema).chain(self.documents.values()).filter_map(|d| d.pointer(at)?.as_str());
         let first = found.next()?;
@@ -226,7 +231,7 @@ impl std::fmt::Debug for SchemaCache {
 
 impl SchemaCache {
     pub(crate) fn new(options: LoadOptions) -> SchemaCache {
-        SchemaCache { options, entries: Mutex::default() }
+        SchemaCache { options, entries: Mutex::default(), meta_checked: Mutex::default() }
     }
 
     /// The compiled schema, compiling it on first use.
@@ -242,11 +247,22 @@ impl SchemaCache {
         };
         // Outside the map lock: other schemas compile in parallel, while threads
         // wanting this one wait for the first to finish.
-        slot.get_or_init(|| compile_ref(&key, &self.options).map(Arc::new)).clone()
+        slot.get_or_init(|| compile_ref(&key, &self.options, &self.meta_checked).map(Arc::new)).clone()
+    }
+
+    pub(crate) fn newly_meta_checked(&self) -> Vec<String> {
+        self.meta_checked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 }
 
-fn compile_ref(schema: &SchemaRef, options: &LoadOptions) -> Result<Compiled, SchemaError> {
+fn compile_ref(
+    schema: &SchemaRef,
+    options: &LoadOptions,
+    checked: &Mutex<Vec<String>>,
+) -> Result<Compiled, SchemaError> {
+    // Built-in schemas ship tested; a file's schema is checked against its
+    // meta-schema unless these very bytes passed before.
+    let mut meta_check = None;
     let (value, uri, path) = match schema {
         SchemaRef::Builtin(name) => {
             let Some((_, text)) = BUILTINS.iter().find(|(n, _)| n == name) else {
@@ -261,6 +277,7 @@ fn compile_ref(schema: &SchemaRef, options: &LoadOptions) -> Result<Compiled, Sc
             let read = |source| SchemaError::Read { path: path.clone(), source: Arc::new(source) };
             let real = std::fs::canonicalize(path).map_err(read)?;
             let text = std::fs::read_to_string(&real).map_err(read)?;
+            meta_check = Some(super::schema_key(&text)).filter(|key| !options.meta_checked.contains(key));
             let value = parse_schema_text(path, &text)
                 .map_err(|message| SchemaError::Parse { schema: schema.to_string(), message })?;
             (value, file_uri(&real), Some(real))
@@ -276,8 +293,11 @@ fn compile_ref(schema: &SchemaRef, options: &LoadOptions) -> Result<Compiled, Sc
     if options.strict_formats && !unknown.is_empty() {
         return Err(SchemaError::UnknownFormats { schema: schema.to_string(), formats: unknown });
     }
-    let validator = compile(&bundle, matches!(schema, SchemaRef::Path(_)))
+    let validator = compile(&bundle, matches!(schema, SchemaRef::Path(_)), meta_check.is_some())
         .map_err(|message| SchemaError::Compile { schema: schema.to_string(), message })?;
+    if let Some(key) = meta_check {
+        checked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(key);
+    }
     let schema = match schema {
         SchemaRef::Path(path) => {
             let root = std::fs::canonicalize(&options.root).unwrap_or_else(|_| options.root.clone());
@@ -323,14 +343,40 @@ fn parse_schema_text(path: &Path, text: &str) -> Result<Value, String> {
 }
 
 /// Compiles a loaded bundle; `from_file` when its root was read from disk
-/// (a built-in's base stays jsonschema's default).
-fn compile(bundle: &bundle::Bundle, from_file: bool) -> Result<jsonschema::Validator, String> {
+/// (a built-in's base stays jsonschema's default), checking the schema
+/// against its meta-schema first when `meta_check`.
+///
+/// jsonschema always checks the schema it compiles against its meta-schema,
+/// and building the 2020-12 meta-schema's validator costs more than the rest
+/// of a write. A schema already known to pass is therefore compiled behind a
+/// wrapper, `{"$schema": draft-04, "$ref": SCHEMA}`: only the wrapper is
+/// checked, against the cheapest meta-schema, while the schema itself is
+/// compiled under its own dialect as the target of a `$ref`. Every document
+/// gets an explicit `$schema` (the root's, or the 2020-12 default), since
+/// the wrapper's draft would otherwise become their default.
+fn compile(bundle: &bundle::Bundle, from_file: bool, meta_check: bool) -> Result<jsonschema::Validator, String> {
     let root = &bundle.documents[0];
-    let retriever = BundleRetriever {
-        documents: bundle.documents.iter().skip(1).map(|d| (d.uri.clone(), d.value.clone())).collect(),
+    let mut documents: HashMap<String, Value> =
+        bundle.documents.iter().skip(1).map(|d| (d.uri.clone(), d.value.clone())).collect();
+    let wrapped = from_file && !meta_check;
+    let wrapper;
+    let (compiled, base) = if wrapped {
+        let dialect = root.value.get("$schema").and_then(Value::as_str).unwrap_or(DEFAULT_DIALECT).to_owned();
+        let with_dialect = |mut value: Value| {
+            if let Some(object) = value.as_object_mut() {
+                object.entry("$schema").or_insert_with(|| Value::String(dialect.clone()));
+            }
+            value
+        };
+        documents = documents.into_iter().map(|(uri, value)| (uri, with_dialect(value))).collect();
+        documents.insert(root.uri.clone(), with_dialect(root.value.clone()));
+        wrapper = serde_json::json!({ "$schema": "http://json-schema.org/draft-04/schema#", "$ref": root.uri });
+        (&wrapper, WRAPPER_URI.to_owned())
+    } else {
+        (&root.value, root.uri.clone())
     };
     let mut options = jsonschema::options()
-        .with_retriever(retriever)
+        .with_retriever(BundleRetriever { documents })
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)
         .with_format("cron", cron::is_valid)
@@ -343,10 +389,17 @@ fn compile(bundle: &bundle::Bundle, from_file: bool) -> Result<jsonschema::Valid
         options = options.with_format(name, formats::check(name));
     }
     if from_file {
-        options = options.with_base_uri(root.uri.clone());
+        options = options.with_base_uri(base);
     }
-    options.build(&root.value).map_err(|e| e.to_string())
+    options.build(compiled).map_err(|e| e.to_string())
 }
+
+/// The dialect of a schema without `$schema`, as jsonschema assumes it.
+const DEFAULT_DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// Where the wrapper of a schema known to pass its meta-schema lives; see
+/// [`compile`].
+const WRAPPER_URI: &str = "cfg:///checked-schema";
 
 thread_local! {
     /// The [`Miss`]es the validation running on this thread has reached,

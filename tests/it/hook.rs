@@ -11,13 +11,13 @@ const GOOD: &str = "version: 1.0.0\nschedules: []\n";
 const BAD: &str = "version: 1.0.0\nschedules: []\nschedules: []\n";
 
 /// A git repository (the test root) with `cfg` first on PATH.
-struct Repo {
-    env: Env,
+pub(crate) struct Repo {
+    pub(crate) env: Env,
     path: String,
 }
 
 impl Repo {
-    fn new() -> Repo {
+    pub(crate) fn new() -> Repo {
         let env = Env::bare();
         let bin_dir = Path::new(cfg_bin()).parent().unwrap().to_owned();
         let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
@@ -39,11 +39,11 @@ impl Repo {
         command
     }
 
-    fn git(&self, args: &[&str]) -> Out {
+    pub(crate) fn git(&self, args: &[&str]) -> Out {
         self.command("git").args(args).output().unwrap().into()
     }
 
-    fn commits(&self) -> usize {
+    pub(crate) fn commits(&self) -> usize {
         let out = self.git(&["rev-list", "--count", "--all"]);
         out.stdout.trim().parse().unwrap_or(0)
     }

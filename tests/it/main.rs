@@ -6,9 +6,11 @@
 #![allow(clippy::disallowed_methods)]
 
 mod check;
+mod checks;
 mod common;
 mod contention;
 mod crash;
+mod dry_run;
 mod durability;
 mod edit;
 mod expect;

@@ -85,3 +85,116 @@ fn commands_run_after_the_lock_is_released() {
     assert!(!out.stderr.contains("the write stands"), "{}", out.stderr);
     assert_eq!(env.read("other.yml"), "n: 1\n");
 }
+
+/// `.cfg.yaml` with `on_write` entries in the mapping form.
+fn hooks(env: &Env, entries: &[(&str, &str)]) {
+    let mut text = String::from("on_write:\n");
+    for (command, extra) in entries {
+        text.push_str(&format!("  - command: {}\n", serde_json::to_string(command).unwrap()));
+        for line in extra.lines() {
+            text.push_str(&format!("    {line}\n"));
+        }
+    }
+    std::fs::write(env.path(".cfg.yaml"), text).unwrap();
+}
+
+fn lines(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path).unwrap_or_default().lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn a_glob_limits_a_command_to_its_files() {
+    let env = Env::new();
+    let log = env.dir.path().join("hooks.log");
+    let record = |what: &str| format!("echo \"{what} $CFG_FILE\" >> {}", log.display());
+    hooks(&env, &[(&record("scheduler"), "glob: '**/schedule_config.y*ml'"), (&record("any"), "")]);
+    env.write("conf/schedule_config.yml", "a: 1\n").ok();
+    env.write("other.yml", "b: 1\n").ok();
+    env.write("schedule_config.yaml", "c: 1\n").ok();
+    assert_eq!(
+        lines(&log),
+        [
+            "scheduler conf/schedule_config.yml",
+            "any conf/schedule_config.yml",
+            "any other.yml",
+            "scheduler schedule_config.yaml",
+            "any schedule_config.yaml"
+        ]
+    );
+}
+
+#[test]
+fn once_runs_once_per_write_naming_every_file() {
+    let env = Env::new();
+    let log = env.dir.path().join("hooks.log");
+    let first = env.write("a.yml", "a: 1\n").ok().to_owned();
+    env.write("b.yml", "b: 1\n").ok();
+    let before = env.write("c.yml", "c: 1\n").ok().to_owned();
+    env.write("a.yml", "a: 2\n").ok();
+    let old = env.write("b.yml", "b: 2\n").ok().to_owned();
+    let once = format!(
+        "echo \"once [$CFG_FILE] $# $* | $(printf %s \"$CFG_FILES\" | tr '\\n' ,) | $CFG_OLD_REV $CFG_NEW_REV\" >> {}",
+        log.display()
+    );
+    let each = format!("echo \"each $CFG_FILE\" >> {}", log.display());
+    let never = format!("echo never >> {}", log.display());
+    hooks(&env, &[(&once, "once: true"), (&never, "once: true\nglob: '*.json'"), (&each, "")]);
+    // A restore of two files (from the revision where b.yml was `b: 1`).
+    let restored = env.cfg(&["restore", &before, "a.yml", "b.yml"]).ok().to_owned();
+    assert_ne!(first, restored);
+    assert_eq!(
+        lines(&log),
+        [format!("once [] 2 a.yml b.yml | a.yml,b.yml | {old} {restored}"), "each a.yml".into(), "each b.yml".into()]
+    );
+    // `cfg run` of two files.
+    std::fs::remove_file(&log).unwrap();
+    let run = env.cfg(&["run", "a.yml", "b.yml", "--", "sh", "-c", "echo 'a: 9' > a.yml; echo 'b: 9' > b.yml"]);
+    let rev = run.ok().to_owned();
+    assert_eq!(
+        lines(&log),
+        [format!("once [] 2 a.yml b.yml | a.yml,b.yml | {restored} {rev}"), "each a.yml".into(), "each b.yml".into()]
+    );
+}
+
+#[test]
+fn a_hanging_hook_is_killed_with_its_children_at_its_timeout() {
+    let env = Env::new();
+    let pid_file = env.dir.path().join("hook.pid");
+    // Their output away from cfg's standard error, whose end the test waits for.
+    let command = format!("echo $$ > {}; sleep 300 >/dev/null 2>&1 & sleep 300 >/dev/null 2>&1", pid_file.display());
+    hooks(&env, &[(&command, "timeout: 300ms")]);
+    let out = env.write("s.yml", "a: 1\n");
+    let rev = out.ok().to_owned();
+    assert!(
+        out.stderr.contains(&format!(
+            "warning: on_write command `{command}` for `s.yml` timed out after 300ms; it was killed with its process \
+             group; the write stands"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(env.git_log(), [rev]);
+    assert_eq!(env.read("s.yml"), "a: 1\n");
+    let group: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+    crate::checks::assert_group_ends(group);
+}
+
+#[test]
+fn strict_hooks_make_a_failed_hook_the_exit_code() {
+    let env = Env::new();
+    hooks(&env, &[("exit 0", "")]);
+    env.cfg_in(&["write", "--strict-hooks", "s.yml"], b"a: 1\n").ok();
+    hooks(&env, &[("exit 4", "glob: s.yml")]);
+    env.cfg_in(&["write", "--strict-hooks", "t.yml"], b"t: 1\n").ok();
+    let out = env.cfg_in(&["write", "--strict-hooks", "s.yml"], b"a: 2\n");
+    out.fails_with(8);
+    assert!(out.stderr.contains("failed (exit status: 4); the write stands"), "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), env.git_log()[0], "the write stands and its revision is printed");
+    assert_eq!(env.read("s.yml"), "a: 2\n");
+    // Every command that runs hooks takes the flag.
+    env.cfg(&["set", "--strict-hooks", "s.yml", "a", "3"]).fails_with(8);
+    env.cfg(&["restore", "--strict-hooks", &env.git_log()[1], "s.yml"]).fails_with(8);
+    env.cfg(&["run", "--strict-hooks", "s.yml", "--", "sh", "-c", "echo 'a: 4' > s.yml"]).fails_with(8);
+    // Without it, a warning and success.
+    env.cfg(&["set", "s.yml", "a", "5"]).ok();
+}

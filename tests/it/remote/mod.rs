@@ -317,15 +317,28 @@ fn pulled_commands_wait_for_trust() {
     assert_eq!(out.ok(), "touch marker");
     two.cfg(&["set", "s.yml", "a", "4"]).ok();
     assert!(marker.exists(), "approved: the command runs");
-    // A changed set needs approving again.
+    // A changed set needs approving again; checks wait too (one that would
+    // refuse every write, and leave a trace).
     one.cfg(&["sync"]).ok();
-    one.write(".cfg.yaml", "on_write:\n  - touch marker\n  - touch second\n").ok();
+    one.write(
+        ".cfg.yaml",
+        "on_write:\n  - touch marker\n  - touch second\nchecks:\n  - glob: \"*.yml\"\n    command: touch checked; false\n",
+    )
+    .ok();
     one.cfg(&["sync"]).ok();
     two.cfg(&["sync"]).ok();
     // That pull ran the set approved when it started: it reloads the service.
     std::fs::remove_file(&marker).unwrap();
-    two.cfg(&["set", "s.yml", "a", "5"]).ok();
+    let out = two.cfg(&["set", "s.yml", "a", "5"]);
+    out.ok();
+    assert!(out.stderr.contains("`touch checked; false`"), "the skipped check is named: {out:#?}");
     assert!(!marker.exists() && !two.root.join("second").exists(), "a changed set waits for approval");
+    assert!(!two.root.join("checked").exists(), "an unapproved check never runs");
+    two.cfg(&["trust"]).ok();
+    let out = two.cfg(&["set", "s.yml", "a", "6"]);
+    out.fails_with(1);
+    assert!(two.root.join("checked").exists(), "approved, the check runs (and refuses)");
+    assert_eq!(two.read("s.yml"), "a: 5\n");
 }
 
 #[test]
