@@ -501,3 +501,26 @@ fn fetched_objects_are_durable_before_the_journal_names_them() {
     };
     assert!(folder < journal && journal < replaced, "the fetched pack is durable before the journal names it:\n{log}");
 }
+
+#[test]
+fn a_check_that_rejects_the_pulled_version_refuses_the_pull() {
+    let bare = Bare::new();
+    let one = host(&bare.url());
+    let two = host(&bare.url());
+    one.write("s.yml", "a: 1\n").ok();
+    one.cfg(&["sync"]).ok();
+    two.cfg(&["sync"]).ok();
+    two.put(".cfg.yaml", "checks:\n  - glob: s.yml\n    command: \"! grep -q forbidden {}\"\n");
+    two.cfg(&["trust"]).ok();
+    one.cfg(&["set", "s.yml", "forbidden", "1"]).ok();
+    one.cfg(&["sync"]).ok();
+    let before = (two.read("s.yml"), two.git_log());
+    let out = two.cfg(&["pull"]);
+    out.fails_with(1);
+    assert!(out.stderr.contains("s.yml"), "{out:#?}");
+    assert_eq!((two.read("s.yml"), two.git_log()), before, "a rejected check changes nothing");
+    one.cfg(&["unset", "s.yml", "forbidden"]).ok();
+    one.cfg(&["sync"]).ok();
+    two.cfg(&["pull"]).ok();
+    assert_eq!(two.read("s.yml"), "a: 1\n");
+}
