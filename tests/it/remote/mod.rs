@@ -524,3 +524,37 @@ fn a_check_that_rejects_the_pulled_version_refuses_the_pull() {
     two.cfg(&["pull"]).ok();
     assert_eq!(two.read("s.yml"), "a: 1\n");
 }
+
+#[test]
+fn push_true_in_the_settings_pushes_every_write() {
+    let bare = Bare::new();
+    let env = host(&bare.url());
+    env.put(".cfg.yaml", "push: true\nremote: origin\n");
+    let rev = env.write("s.yml", "a: 1\n").ok().to_owned();
+    assert_eq!(bare.tip(), rev, "acknowledged once the remote holds it");
+    let local = env.cfg(&["set", "s.yml", "a", "2", "--no-push"]).ok().to_owned();
+    assert_eq!(bare.tip(), rev, "--no-push keeps it here");
+    assert_ne!(local, rev);
+    env.cfg(&["set", "s.yml", "a", "3"]).ok();
+    assert_eq!(bare.tip(), env.git_log()[0]);
+}
+
+#[test]
+fn without_git_only_the_transport_fails() {
+    let bare = Bare::new();
+    let env = host(&bare.url());
+    let empty = tempfile::tempdir().unwrap();
+    let no_git = |args: &[&str]| -> crate::common::Out {
+        env.command().env("PATH", empty.path()).args(args).stdin(std::process::Stdio::null()).output().unwrap().into()
+    };
+    no_git(&["init", "."]).ok();
+    crate::common::pipe(env.command().env("PATH", empty.path()).args(["write", "s.yml"]), b"a: 1\n").ok();
+    no_git(&["set", "s.yml", "a", "2"]).ok();
+    no_git(&["log"]).ok();
+    no_git(&["status"]).ok();
+    let out = no_git(&["sync"]);
+    out.fails_with(6);
+    assert!(out.stderr.contains("cannot run `git`") && out.stderr.contains("install git"), "{out:#?}");
+    env.cfg(&["sync"]).ok();
+    assert_eq!(bare.tip(), env.git_log()[0]);
+}
