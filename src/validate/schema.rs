@@ -255,11 +255,7 @@ impl SchemaCache {
     }
 }
 
-fn compile_ref(
-    schema: &SchemaRef,
-    options: &LoadOptions,
-    checked: &Mutex<Vec<String>>,
-) -> Result<Compiled, SchemaError> {
+fn compile_ref(schema: &SchemaRef, options: &LoadOptions, checked: &Mutex<Vec<String>>) -> Result<Compiled, SchemaError> {
     // Built-in schemas ship tested; a file's schema is checked against its
     // meta-schema unless these very bytes passed before.
     let mut meta_check = None;
