@@ -1,38 +1,52 @@
 #!/usr/bin/env python3
-"""The `cfg` benchmark (issue 7): how fast `cfg` is next to what people would use
-instead, as ratios measured side by side in one run, and how its cost grows.
+"""The `cfg` benchmark (issues 7 and 17): how fast `cfg` is next to what people
+would use instead, as ratios measured side by side in one run, and how its cost grows.
 
-    python3 bench/bench.py            # everything; about ten minutes
-    python3 bench/bench.py --quick    # a smoke run on small sizes, about a minute
+    python3 bench/bench.py            # everything; about 20 minutes on a busy machine, less when quiet
+    python3 bench/bench.py --quick    # a smoke run on small sizes, about two minutes
+    python3 bench/bench.py --only write,library,contention --compare-cfg OTHER/cfg
     python3 bench/bench.py --help
 
-Sections (each prints its ratios; `--only` picks some):
+Sections (each prints its ratios and goals; `--only` picks some):
 
-  check       the reference corpus (1,000 files of ~8 KB, 20 entries each) checked
-              by `cfg check`, check-jsonschema, yamllint and check-yaml: wall time,
+  check       the corpus (1,000 files of ~8 KB, 20 entries each) checked by
+              `cfg check`, check-jsonschema, yamllint and check-yaml: wall time,
               CPU time, peak memory, ratios, and whether the tools agree.
-  write       200 durable writes of an 8 KB file: `cfg write` against the floor
-              (`examples/floor.rs`: temp file, fsync, rename, fsync folder; no git)
-              and against the git CLI (`git add` + `git commit`), both with git's
-              default settings and with `core.fsync=all`.
-  contention  1, 2, 4 and 8 writer processes on one file: writes per second.
+  write       200 durable writes of an 8 KB file, one process each: `cfg write`
+              against the floor (`examples/floor.rs`: temp file, fsync, rename,
+              fsync folder; no git) and against `git add` + `git commit`, with
+              git's defaults and with `core.fsync=all`; wall time, CPU time and
+              page faults per write, fsyncs and flush waits (strace).
+  library     the same writes in one process: `cfg::ops::write` in a loop against
+              the floor done in-process (`examples/lib_write.rs`).
+  contention  1, 2, 4 and 8 writer processes on one file: writes per second,
+              none failing, none lost; with `--compare-cfg`, against that build.
   growth      `cfg log -n 20`, `cfg cat --rev`, `cfg write`, `cfg gc --keep-last 10`
               on stores of 100 to 100,000 commits (made with `git fast-import`),
               with an SVG plot of time against history length.
-  large       `cfg check` and `cfg write` of a 10 MiB YAML file.
+  large       `cfg check` and `cfg write` of a 10 MiB YAML file (1 MiB with --quick).
   remote      1 and 3 hosts writing with `--push` at once through one bare
               repository: commits per second the remote lands; one `cfg sync`
               with nothing to do, against `git fetch` + `git push` doing nothing.
+
+The run ends with a table of every goal: target, measured ratio, met or missed.
 
 Why ratios: this machine is shared and noisy, so absolute times drift from run
 to run; every comparison is therefore made inside one run, with the competing
 commands interleaved round by round, so that a slow spell hits all of them.
 
+The corpus and its schema are this repository's (`bench/gen_corpus.py`,
+`bench/schedule.schema.json`), so a fresh clone runs with nothing beside it.
+When the shared reference material is there too (`../shared/bench`, or
+wherever CFG_BENCH_SHARED points), the check and write sections add a row on
+the reference corpus and schema, so both figures are printed side by side.
+
 Only the standard library is used here. The peer tools (check-jsonschema,
 yamllint, pre-commit-hooks' check-yaml) are installed from PyPI at the versions
-pinned in `bench/requirements.txt` into `bench/.venv`; that pip run is the only
-network access. Everything the run creates goes under `bench/out/` (gitignored):
-`report.md`, `results.json`, `growth.svg`, and a scratch folder removed at the end.
+pinned in `bench/requirements.txt` into `bench/.venv` when the check or large
+section runs; that pip run is the only network access. Everything the run
+creates goes under `bench/out/` (gitignored): `report.md`, `results.json`,
+`growth.svg`, and a scratch folder removed at the end.
 """
 
 from __future__ import annotations
@@ -51,6 +65,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,8 +73,9 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 OUT = BENCH / "out"
 VENV = BENCH / ".venv"
-# The reference corpus generator and schema: ../shared/bench next to the repository,
-# or wherever CFG_BENCH_SHARED points (relative paths are taken from the repository).
+# The shared reference corpus generator and schema, used beside ours when present:
+# ../shared/bench next to the repository, or wherever CFG_BENCH_SHARED points
+# (relative paths are taken from the repository).
 SHARED = REPO / os.environ.get("CFG_BENCH_SHARED", "../shared/bench")
 
 # Fixed identities and an isolated git configuration: the user's settings must
@@ -73,11 +89,13 @@ AUTHOR = "bench <bench@example.invalid>"
 
 @dataclass
 class Run:
-    """One finished command: wall and CPU seconds, peak RSS in KiB, exit code, output."""
+    """One finished command: wall and CPU seconds (user + system, the command and
+    the children it waited for), minor page faults, peak RSS in KiB, exit code, output."""
 
     cmd: list[str]
     wall: float
     cpu: float
+    faults: int
     rss_kib: int
     rc: int
     out: str
@@ -111,6 +129,7 @@ def run(cmd: list, cwd: Path | None = None, env: dict | None = None, rss: bool =
             cmd=[str(c) for c in cmd],
             wall=wall,
             cpu=usage.ru_utime + usage.ru_stime,
+            faults=usage.ru_minflt,
             rss_kib=int(peak[-1]) if rss and peak and peak[-1].isdigit() else 0,
             rc=proc.returncode,
             out=out.read().decode(errors="replace"),
@@ -151,6 +170,14 @@ class Sample:
     def rss(self) -> str:
         return f"{self.rss_mib:.1f} MiB" if self.rss_mib else "n/a"
 
+    @property
+    def cpu_mean(self) -> float:
+        return statistics.fmean(r.cpu for r in self.runs)
+
+    @property
+    def faults(self) -> float:
+        return statistics.median(r.faults for r in self.runs)
+
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
@@ -168,7 +195,7 @@ class Report:
     def __init__(self) -> None:
         self.md: list[str] = []
         self.data: dict = {}
-        self.goals: list[tuple[str, bool | None, str]] = []
+        self.goals: list[dict] = []
 
     def say(self, text: str = "") -> None:
         print(text, flush=True)
@@ -191,31 +218,34 @@ class Report:
             self.md.append("| " + " | ".join(str(x) for x in row) + " |")
         self.md.append("")
 
-    def goal(self, name: str, met: bool | None, evidence: str) -> None:
-        """Records a goal; `met=None` means it could not be measured in this run."""
-        self.goals.append((name, met, evidence))
+    def goal(self, name: str, target: str, measured: str, met: bool | None, evidence: str = "") -> None:
+        """Records a goal: its target, the measured figure (a ratio where the goal is
+        one) and whether it is met; `met=None` means it was not measured in this run."""
+        self.goals.append({"goal": name, "target": target, "measured": measured, "met": met, "evidence": evidence})
         mark = {True: "met", False: "MISSED", None: "not measured"}[met]
-        self.say(f"  goal: {name}: {mark} ({evidence})")
+        self.say(f"  goal: {name} ({target}): {measured}: {mark}" + (f" ({evidence})" if evidence else ""))
 
 
 # --------------------------------------------------------------------------
 # Setup: the cfg binary, the floor, the peer tools, the environment
 
 
-def build(args: argparse.Namespace) -> tuple[Path, Path]:
+def build(args: argparse.Namespace) -> tuple[Path, Path, Path]:
+    """The cfg binary, the floor and the in-process benchmark (`examples/lib_write.rs`)."""
     if not args.no_build:
         subprocess.run(
-            ["cargo", "build", "--release", "--locked", "--bin", "cfg", "--example", "floor"],
+            ["cargo", "build", "--release", "--locked", "--bin", "cfg", "--example", "floor", "--example", "lib_write"],
             cwd=REPO,
             check=True,
         )
-    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    target = REPO / os.environ.get("CARGO_TARGET_DIR", "target")
     cfg = Path(args.cfg) if args.cfg else target / "release" / "cfg"
     floor = target / "release" / "examples" / "floor"
-    for binary in (cfg, floor):
+    lib_write = target / "release" / "examples" / "lib_write"
+    for binary in (cfg, floor, lib_write):
         if not binary.exists():
             sys.exit(f"bench: {binary} is missing (run without --no-build)")
-    return cfg.resolve(), floor.resolve()
+    return cfg.resolve(), floor.resolve(), lib_write.resolve()
 
 
 def venv_tools() -> dict[str, Path]:
@@ -300,15 +330,39 @@ def disk(sh) -> str:
 # Content
 
 
-def gen_corpus(out: Path, files: int, entries: int) -> list[Path]:
-    """Runs the shared reference generator; it is seeded, so every run is the same."""
-    subprocess.run([sys.executable, SHARED / "gen_corpus.py", out, str(files), str(entries)], check=True)
-    return sorted(out.glob("*.yaml"))
+@dataclass
+class Corpus:
+    """A corpus generator and the schema its files are checked against. Both
+    generators, ours and the shared reference, take `OUT N M`, are seeded, and
+    break the files whose index ends in 3 (schema), 6 (pattern) and 9 (syntax)."""
+
+    label: str
+    generator: Path
+    schema: Path
+    # Entries in the written file: about 8 KB (the shared generator's entries are smaller).
+    write_entries: int
+
+    def generate(self, out: Path, files: int, entries: int) -> list[Path]:
+        subprocess.run([sys.executable, self.generator, out, str(files), str(entries)], check=True)
+        return sorted(out.glob("*.yaml"))
+
+    def write_base(self, scratch: Path) -> str:
+        """The file every write benchmark writes: file 0 (valid) of about 8 KB."""
+        return self.generate(scratch / f"write-base-{self.label}", 1, self.write_entries)[0].read_text()
+
+
+OURS = Corpus("bench", BENCH / "gen_corpus.py", BENCH / "schedule.schema.json", 20)
+
+
+def shared_corpus() -> Corpus | None:
+    """The shared reference material, if it is there."""
+    ref = Corpus("shared", (SHARED / "gen_corpus.py").resolve(), (SHARED / "schedule.schema.json").resolve(), 24)
+    return ref if ref.generator.exists() and ref.schema.exists() else None
 
 
 def variant(base: str, i: int) -> str:
     """`base` with one value changed: distinct content for write number `i`."""
-    return base.replace("Nightly task number 0 that", f"Nightly task number 0 (edit {i}) that", 1)
+    return base.replace('description: "', f'description: "(edit {i}) ', 1)
 
 
 # --------------------------------------------------------------------------
@@ -357,15 +411,15 @@ def check_yaml_syntax(r: Run) -> set[str]:
 
 
 def section_check(rep: Report, ctx: Context) -> None:
-    rep.section("Checking: the reference corpus")
+    rep.section("Checking: the corpus")
     if not ctx.has_check:
         rep.note("skipped: cfg has no `check` yet")
-        rep.goal("check ≥100× faster than check-jsonschema", None, "no `cfg check`")
-        rep.goal("one file checked in under 10 ms", None, "no `cfg check`")
+        rep.goal("check faster than check-jsonschema (corpus, wall)", "≥ 100×", "—", None, "no `cfg check`")
+        rep.goal("one file checked", "< 10 ms", "—", None, "no `cfg check`")
         return
     corpus = ctx.corpus
     names = [p.name for p in corpus]
-    schema = str(ctx.schema)
+    schema = str(OURS.schema)
     t = ctx.tools
     commands = {
         "cfg check": [ctx.cfg, "check", "--schema", schema, "--format", "json", *names],
@@ -374,18 +428,27 @@ def section_check(rep: Report, ctx: Context) -> None:
         "yamllint": [t["yamllint"], "-f", "parsable", "-d", "default", *names],
         "check-yaml": [t["check-yaml"], *names],
     }
+    cwd = dict.fromkeys(commands, corpus[0].parent)
     reps = {"cfg check": ctx.reps(5), "check-jsonschema": ctx.reps(3), "yamllint": ctx.reps(3), "check-yaml": ctx.reps(3)}
+    shared = "cfg check (shared reference corpus)"
+    if ctx.shared:  # the cross-check: cfg alone on the shared corpus and schema, same size
+        ref = ctx.shared.generate(ctx.scratch / "shared-corpus", len(corpus), ctx.corpus_entries)
+        commands[shared] = [ctx.cfg, "check", "--schema", ctx.shared.schema, "--format", "json", *[p.name for p in ref]]
+        cwd[shared] = ref[0].parent
+        reps[shared] = reps["cfg check"]
     samples = {k: Sample() for k in commands}
     for tool, cmd in commands.items():  # warm-up: peak memory, page cache
-        samples[tool].memory.append(run(cmd, cwd=corpus[0].parent, env=ctx.env, rss=True))
+        samples[tool].memory.append(run(cmd, cwd=cwd[tool], env=ctx.env, rss=True))
     for i in range(max(reps.values())):  # interleaved rounds
         for tool, cmd in commands.items():
             if i < reps[tool]:
-                samples[tool].runs.append(run(cmd, cwd=corpus[0].parent, env=ctx.env))
+                samples[tool].runs.append(run(cmd, cwd=cwd[tool], env=ctx.env))
     n = len(corpus)
     rep.note(
-        f"{n} files, {ctx.corpus_entries} entries each, mean {statistics.fmean(p.stat().st_size for p in corpus) / 1024:.1f} KiB; "
-        f"schema `{ctx.schema.name}`; one process per tool over all files; median of "
+        f"{n} files of `bench/gen_corpus.py`, {ctx.corpus_entries} entries each, mean "
+        f"{statistics.fmean(p.stat().st_size for p in corpus) / 1024:.1f} KiB; schema `bench/{OURS.schema.name}`"
+        f"{f' (last row: the shared reference corpus and schema, {ctx.shared.generator.parent})' if ctx.shared else ''}; "
+        f"one process per tool over all files; median of "
         f"{reps['cfg check']} (cfg) / {reps['check-jsonschema']} (others) interleaved runs. "
         f"cfg may use all {os.cpu_count()} cores; the Python tools use one, so CPU time is shown too."
     )
@@ -415,10 +478,15 @@ def section_check(rep: Report, ctx: Context) -> None:
     intended_syntax = {p.name for i, p in enumerate(corpus) if i % 10 == 9}
     rep.note(
         f"Invalid files found: cfg {len(cfg_invalid)}, check-jsonschema {len(cjs_invalid)} "
-        f"(the generator alters {len(intended)}; a `retry_count: -0` it makes is still valid). "
+        f"(the generator breaks {len(intended)}). "
         "Syntax errors found: " + ", ".join(f"{k} {len(v)}" for k, v in syntax.items())
         + f" (generator: {len(intended_syntax)})."
     )
+    if ctx.shared:
+        ref_invalid, ref_syntax = cfg_check_verdict(samples[shared].runs[-1])
+        rep.note(f"Shared reference corpus: cfg finds {len(ref_invalid)} invalid files, {len(ref_syntax)} with "
+                 f"syntax errors (its generator alters {len(intended)}, {len(intended_syntax)} of them "
+                 "to break the syntax; a `retry_count: -0` it makes is still valid).")
     disagreements = []
     for f in sorted(cfg_invalid ^ cjs_invalid):
         disagreements.append(f"{f}: cfg says {'invalid' if f in cfg_invalid else 'valid'}, "
@@ -457,10 +525,11 @@ def section_check(rep: Report, ctx: Context) -> None:
     )
     speedup = samples["check-jsonschema"].wall / base.wall
     cpu_speedup = samples["check-jsonschema"].cpu / base.cpu
-    rep.goal("check ≥100× faster than check-jsonschema (corpus, wall)", speedup >= 100,
-             f"{speedup:.1f}× wall, {cpu_speedup:.1f}× CPU")
-    rep.goal("one file checked in under 10 ms", single["cfg check"].wall < 0.010, ms(single["cfg check"].wall))
-    rep.goal("all tools agree on which files are invalid", not disagreements, f"{len(disagreements)} disagreements")
+    rep.goal("check faster than check-jsonschema (corpus, wall)", "≥ 100×", f"{speedup:.1f}×", speedup >= 100,
+             f"{cpu_speedup:.1f}× in CPU")
+    rep.goal("one file checked", "< 10 ms", ms(single["cfg check"].wall), single["cfg check"].wall < 0.010)
+    rep.goal("all tools agree on which files are invalid", "0 disagreements", str(len(disagreements)),
+             not disagreements)
     rep.data["check"] = {
         tool: {"wall": s.wall, "cpu": s.cpu, "rss_mib": s.rss_mib, "runs": len(s.runs)} for tool, s in samples.items()
     } | {"one_file": {tool: s.wall for tool, s in single.items()}, "disagreements": disagreements}
@@ -470,15 +539,19 @@ def section_check(rep: Report, ctx: Context) -> None:
 # Section: durable writes
 
 
-def init_cfg_root(ctx: Context, root: Path, name: str, content: str, schema: bool = True) -> None:
+def init_cfg_root(ctx: Context, root: Path, name: str, content: str, schema: Path | None = OURS.schema,
+                  cfg: Path | None = None) -> None:
+    """A managed root holding `name` (one commit), made by `cfg` (default: the
+    measured build); with `schema`, `.cfg.yaml` maps every YAML file to it, so
+    writes are validated as a user's would be."""
+    cfg = cfg or ctx.cfg
     root.mkdir(parents=True)
-    must(run([ctx.cfg, "init", root], env=ctx.env))
+    must(run([cfg, "init", root], env=ctx.env))
     if ctx.has_check and schema:
-        # With validation on the branch, writes are checked against the same schema.
-        (root / ".cfg.yaml").write_text(f'schemas:\n  - glob: "*.y*ml"\n    schema: "{ctx.schema}"\n')
+        (root / ".cfg.yaml").write_text(f'schemas:\n  - glob: "*.y*ml"\n    schema: "{schema}"\n')
     src = root.parent / f"{root.name}.first"
     src.write_text(content)
-    must(run([ctx.cfg, "write", name, "-i", src, "-m", "first"], cwd=root, env=ctx.env))
+    must(run([cfg, "write", name, "-i", src, "-m", "first"], cwd=root, env=ctx.env))
 
 
 def init_git_root(ctx: Context, root: Path, name: str, content: str) -> None:
@@ -489,16 +562,103 @@ def init_git_root(ctx: Context, root: Path, name: str, content: str) -> None:
     must(run(["git", "commit", "-q", "-m", "first"], cwd=root, env=ctx.env))
 
 
-def sync_calls(cmd: list, cwd: Path, ctx: Context) -> int | None:
-    """The fsync-family system calls one run makes, counted by `strace -c`
-    (None without strace)."""
+def commit_count(ctx: Context, root: Path) -> int:
+    return int(must(run(["git", "--git-dir", root / ".cfg", "rev-list", "--count", "main"], env=ctx.env)).out)
+
+
+SYNC_CALLS = ("fsync", "fdatasync", "syncfs", "sync_file_range", "msync")
+# What a flush wait is for: making a file, an object or a ref safe to publish
+# under its name (git publishes loose objects with link, then unlink).
+PUBLISH_CALLS = {"rename": "rename", "renameat": "rename", "renameat2": "rename", "link": "link", "linkat": "link"}
+# Whose return value is a new thread or process: the helpers of a barrier.
+SPAWN_CALLS = ("clone", "clone3", "fork", "vfork")
+# `12345 1700000000.123456 fsync(3) = 0 <0.000200>`, and the `<unfinished ...>` /
+# `<... fsync resumed>` halves that `strace -f` prints when threads interleave.
+STRACE_LINE = re.compile(r"^(?:\[pid\s+)?(\d+)\]?\s+(\d+\.\d+)\s+(.*?)(?:\s+<(\d+\.\d+)>)?$")
+
+
+@dataclass
+class Flushes:
+    """The flushes of one traced run: how many fsync-family calls, and how many
+    separate waits they make, with the order of waits, renames and links."""
+
+    syncs: int
+    waits: int
+    sequence: str
+
+
+def parse_flushes(log: str) -> Flushes:
+    """Groups the sync calls of an `strace -f -ttt -T` log into flush waits.
+
+    A call joins the current wait when it overlaps it in time, or when no rename
+    or link came between and another thread is still alive that flushed in this
+    wait or was started since the last rename or link: that is a barrier run by
+    a pool of threads, which strace slows enough that one thread may flush two
+    files before another has begun its first. A call after a rename or link, or
+    once the other threads of its barrier have exited (a barrier's threads end
+    with it; a process is one thread), waited for what came before it: a new
+    wait."""
+    pending: dict[str, float] = {}
+    exited: dict[str, float] = {}
+    calls: list[tuple[float, float, str, str, str]] = []  # start, end, name, thread, result
+    for line in log.splitlines():
+        m = STRACE_LINE.match(line)
+        if not m:
+            continue
+        tid, stamp, rest, took = m.group(1), float(m.group(2)), m.group(3), float(m.group(4) or 0)
+        result = (r.group(1) if (r := re.search(r"= (\d+)$", rest)) else "")
+        if rest.startswith("+++ "):
+            exited[tid] = stamp
+        elif rest.endswith("<unfinished ...>"):
+            pending[tid] = stamp
+        elif resumed := re.match(r"<\.\.\. (\w+) resumed>", rest):
+            start = pending.pop(tid, stamp - took)
+            calls.append((start, stamp, resumed.group(1), tid, result))
+        elif call := re.match(r"(\w+)\(", rest):
+            calls.append((stamp, stamp + took, call.group(1), tid, result))
+    calls.sort()
+    waits: list[dict] = []
+    sequence: list[list] = []  # [event, count]
+    spawned: set[str] = set()  # threads and processes started since the last rename or link
+    for start, end, name, tid, result in calls:
+        if name in SPAWN_CALLS and result:
+            spawned.add(result)
+        elif name in PUBLISH_CALLS:
+            spawned = set()
+            event = PUBLISH_CALLS[name]
+            if sequence and sequence[-1][0] == event:
+                sequence[-1][1] += 1
+            else:
+                sequence.append([event, 1])
+        elif name in SYNC_CALLS:
+            last = waits[-1] if waits else None
+            helpers = (last["threads"] | spawned) - {tid} if last else set()
+            joins = last is not None and (
+                start <= last["end"]
+                or (sequence[-1] is last["entry"] and any(exited.get(t, math.inf) > start for t in helpers)))
+            if joins:
+                last["end"] = max(last["end"], end)
+                last["threads"].add(tid)
+                last["entry"][1] += 1
+            else:
+                sequence.append(["flush", 1])
+                waits.append({"end": end, "threads": {tid}, "entry": sequence[-1]})
+    return Flushes(
+        syncs=sum(n for e, n in sequence if e == "flush"),
+        waits=len(waits),
+        sequence=" ".join(f"{e}({n})" for e, n in sequence),
+    )
+
+
+def trace_flushes(cmd: list, cwd: Path, ctx: Context) -> Flushes | None:
+    """The flushes of one run under `strace -f` (None without strace)."""
     if not shutil.which("strace"):
         return None
-    with tempfile.NamedTemporaryFile(mode="r") as counts:
-        must(run(["strace", "-f", "-c", "-o", counts.name,
-                  "-e", "trace=fsync,fdatasync,syncfs,sync_file_range,msync", *cmd], cwd=cwd, env=ctx.env))
-        total = [line for line in counts.read().splitlines() if line.rstrip().endswith("total")]
-        return int(total[0].split()[3]) if total else 0
+    with tempfile.NamedTemporaryFile(mode="r") as log:
+        must(run(["strace", "-f", "-ttt", "-T", "-o", log.name,
+                  "-e", "trace=" + ",".join(SYNC_CALLS + tuple(PUBLISH_CALLS) + SPAWN_CALLS), *cmd],
+                 cwd=cwd, env=ctx.env))
+        return parse_flushes(log.read())
 
 
 def flush_cost(folder: Path, trials: int) -> dict[str, float]:
@@ -533,91 +693,213 @@ def flush_cost(folder: Path, trials: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+@dataclass
+class Writer:
+    """One way of writing the file: its command for a source file, where it runs,
+    and the sources it writes (distinct content each)."""
+
+    command: Callable[[Path], list]
+    cwd: Path
+    srcs: list[Path]
+
+
+FLOOR = "floor (examples/floor.rs)"
+CFG = "cfg write"
+GIT = "git add+commit (default)"
+GIT_FSYNC = "git add+commit (core.fsync=all)"
+SYNTAX_ONLY = "cfg write (no .cfg.yaml: syntax only)"
+SHARED_ROW = "cfg write (shared reference file and schema)"
+OTHER = "cfg write (--compare-cfg)"
+
+
+def sources(folder: Path, base: str, count: int, first: int) -> list[Path]:
+    folder.mkdir()
+    srcs = []
+    for i in range(count):
+        src = folder / f"src{i:04d}.yml"
+        src.write_text(variant(base, first + i))
+        srcs.append(src)
+    return srcs
+
+
 def section_write(rep: Report, ctx: Context) -> None:
-    rep.section("Durable writes: one 8 KB file, written again and again")
+    rep.section("Durable writes: one 8 KB file, a process per write")
     work = ctx.scratch / "write"
     work.mkdir()
     base = ctx.write_base
     count = ctx.reps(200)
-    srcs = []
-    for i in range(count):
-        src = work / f"src{i:04d}.yml"
-        src.write_text(variant(base, i))
-        srcs.append(src)
+    # Spare sources past `count`: a warm-up write and the traced ones.
+    traced = ctx.reps(5)
+    srcs = sources(work / "src", base, count + 1 + traced, 0)
     name = "schedule_config.yml"
-    roots = {k: work / k for k in ("floor", "cfg", "git", "git-fsync", "cfg-syntax", "other")}
-    roots["floor"].mkdir()
-    (roots["floor"] / name).write_text(base)
-    init_cfg_root(ctx, roots["cfg"], name, base)
-    init_git_root(ctx, roots["git"], name, base)
-    init_git_root(ctx, roots["git-fsync"], name, base)
-    if ctx.has_check:
-        init_cfg_root(ctx, roots["cfg-syntax"], name, base, schema=False)
-    if ctx.other_cfg:
-        init_cfg_root(ctx, roots["other"], name, base)
     git_job = 'cat "$1" > "$2" && git {c} add "$2" && git {c} commit -q -m "write $2"'
-    commands = {
-        "floor (examples/floor.rs)": lambda src: [ctx.floor, name, src],
-        "cfg write": lambda src: [ctx.cfg, "write", name, "-i", src],
-        "git add+commit (default)": lambda src: ["sh", "-c", git_job.format(c=""), "sh", src, name],
-        "git add+commit (core.fsync=all)": lambda src: [
-            "sh", "-c", git_job.format(c="-c core.fsync=all -c core.fsyncMethod=fsync"), "sh", src, name],
+    roots = {}
+
+    def root(label: str) -> Path:
+        roots[label] = work / f"root{len(roots)}"
+        return roots[label]
+
+    floor_root = root(FLOOR)
+    floor_root.mkdir()
+    (floor_root / name).write_text(base)
+    writers = {
+        FLOOR: Writer(lambda src: [ctx.floor, name, src], floor_root, srcs),
+        CFG: Writer(lambda src: [ctx.cfg, "write", name, "-i", src], root(CFG), srcs),
+        GIT: Writer(lambda src: ["sh", "-c", git_job.format(c=""), "sh", src, name], root(GIT), srcs),
+        GIT_FSYNC: Writer(lambda src: ["sh", "-c", git_job.format(c="-c core.fsync=all -c core.fsyncMethod=fsync"),
+                                       "sh", src, name], root(GIT_FSYNC), srcs),
     }
+    init_cfg_root(ctx, roots[CFG], name, base)
+    init_git_root(ctx, roots[GIT], name, base)
+    init_git_root(ctx, roots[GIT_FSYNC], name, base)
     if ctx.has_check:  # the same write without a schema: what validation costs
-        commands["cfg write (no .cfg.yaml: syntax only)"] = lambda src: [ctx.cfg, "write", name, "-i", src]
-    if ctx.other_cfg:  # --compare-cfg: another build, e.g. with a proposed fix, side by side
-        commands["cfg write (--compare-cfg)"] = lambda src: [ctx.other_cfg, "write", name, "-i", src]
-    cwd = dict(zip(commands, [roots[k] for k in ("floor", "cfg", "git", "git-fsync")]))
-    cwd["cfg write (no .cfg.yaml: syntax only)"] = roots["cfg-syntax"]
-    cwd["cfg write (--compare-cfg)"] = roots["other"]
-    samples = {k: Sample() for k in commands}
-    warm = work / "warm.yml"
-    warm.write_text(variant(base, 99_999))
-    for tool, make in commands.items():  # warm-up: peak memory; one more commit each
-        samples[tool].memory.append(must(run(make(warm), cwd=cwd[tool], env=ctx.env, rss=True)))
+        writers[SYNTAX_ONLY] = Writer(lambda src: [ctx.cfg, "write", name, "-i", src], root(SYNTAX_ONLY), srcs)
+        init_cfg_root(ctx, roots[SYNTAX_ONLY], name, base, schema=None)
+    if ctx.has_check and ctx.shared:  # the cross-check on the shared reference material
+        shared_base = ctx.shared.write_base(ctx.scratch)
+        writers[SHARED_ROW] = Writer(lambda src: [ctx.cfg, "write", name, "-i", src], root(SHARED_ROW),
+                                     sources(work / "src-shared", shared_base, count + 1 + traced, 0))
+        init_cfg_root(ctx, roots[SHARED_ROW], name, shared_base, schema=ctx.shared.schema)
+    if ctx.other_cfg:  # --compare-cfg: another build, e.g. the starting main, side by side
+        writers[OTHER] = Writer(lambda src: [ctx.other_cfg, "write", name, "-i", src], root(OTHER), srcs)
+        init_cfg_root(ctx, roots[OTHER], name, base, cfg=ctx.other_cfg)
+    samples = {k: Sample() for k in writers}
+    for label, w in writers.items():  # warm-up: peak memory; one more commit each
+        samples[label].memory.append(must(run(w.command(w.srcs[count]), cwd=w.cwd, env=ctx.env, rss=True)))
     rounds = 4 if count >= 8 else 1
     per_round = count // rounds
     for r in range(rounds):
-        for tool, make in commands.items():
-            for src in srcs[r * per_round:(r + 1) * per_round]:
-                samples[tool].runs.append(must(run(make(src), cwd=cwd[tool], env=ctx.env)))
+        for label, w in writers.items():
+            for src in w.srcs[r * per_round:(r + 1) * per_round]:
+                samples[label].runs.append(must(run(w.command(src), cwd=w.cwd, env=ctx.env)))
     # The writes must have happened: every cfg write is a commit.
-    commits = int(must(run(["git", "--git-dir", roots["cfg"] / ".cfg", "rev-list", "--count", "main"], env=ctx.env)).out)
-    floor = samples["floor (examples/floor.rs)"]
+    commits = commit_count(ctx, roots[CFG])
+    expected = 2 + rounds * per_round
+    if commits != expected:
+        sys.exit(f"bench: the cfg store holds {commits} commits after the writes, not {expected}")
+    # How many flushes each writer asks for, and in how many waits: what the disk sees.
+    flushes: dict[str, list[Flushes]] = {}
+    for label, w in writers.items():
+        for src in w.srcs[count + 1:]:
+            if (f := trace_flushes(w.command(src), w.cwd, ctx)) is not None:
+                flushes.setdefault(label, []).append(f)
+
+    def syncs(label: str) -> str:
+        return str(statistics.median(f.syncs for f in flushes[label])) if label in flushes else "n/a"
+
+    def waits(label: str) -> str:
+        return str(statistics.median(f.waits for f in flushes[label])) if label in flushes else "n/a"
+
+    floor = samples[FLOOR]
     rep.note(
-        f"{rounds * per_round} writes per tool of a {len(base.encode()) / 1024:.1f} KiB file, "
-        f"each with different content, {rounds} interleaved rounds; a process per write for every tool. "
-        f"The cfg store holds {commits} commits afterwards. Git by default does not fsync loose objects, "
-        "refs or the index; `core.fsync=all` is git made as durable as cfg."
+        f"{rounds * per_round} writes per row of a {len(base.encode()) / 1024:.1f} KiB file (`bench/gen_corpus.py`, "
+        f"20 entries; `.cfg.yaml` maps it to `bench/{OURS.schema.name}`), each with different content, "
+        f"{rounds} interleaved rounds; a process per write for every row. The cfg store holds {commits} commits "
+        "afterwards. Git by default does not fsync loose objects, refs or the index; `core.fsync=all` is git made "
+        "as durable as cfg."
     )
-    # How many flushes each tool asks for per write: the cost the disk sees.
-    syncs = {}
-    for tool, make in commands.items():
-        src = work / f"strace-{len(syncs)}.yml"
-        src.write_text(variant(base, 88_000 + len(syncs)))
-        syncs[tool] = sync_calls(make(src), cwd[tool], ctx)
-    rows = []
-    for tool, s in samples.items():
-        rows.append([tool, ms(s.mean), ms(s.wall), ms(statistics.fmean(r.cpu for r in s.runs)),
-                     s.rss(), "n/a" if syncs[tool] is None else str(syncs[tool]), ratio(s.mean, floor.mean)])
-    rep.table(["per write", "mean", "median", "CPU mean", "peak RSS", "fsyncs", "vs floor"], rows)
+    rep.table(
+        ["per write", "wall mean", "wall median", "vs floor", "peak RSS"],
+        [[label, ms(s.mean), ms(s.wall), ratio(s.mean, floor.mean), s.rss()] for label, s in samples.items()],
+    )
+    rep.note(
+        "What each write costs the machine: CPU time (user + system) and minor page faults of the process and "
+        "the children it waited for (`wait4` rusage); fsync-family calls and flush waits from "
+        f"`strace -f -ttt -T` of {traced} more write{'s' if traced > 1 else ''} (median)."
+    )
+    rep.table(
+        ["per write", "CPU mean", "CPU median", "CPU vs floor", "page faults", "fsyncs", "flush waits"],
+        [[label, ms(s.cpu_mean), ms(s.cpu), ratio(s.cpu_mean, floor.cpu_mean), f"{s.faults:.0f}", syncs(label),
+          waits(label)] for label, s in samples.items()],
+    )
+    if flushes:
+        rep.note("The order of flushes, renames and links in the first traced write. `flush(n)` is one wait for "
+                 "n sync calls: calls that overlap in time, or that the threads of one barrier make with no rename "
+                 "or link between; a call after a rename or link, or once the other threads of its barrier have "
+                 "exited, starts a new wait (`parse_flushes` in bench.py).")
+        rep.table(["writer", "flushes, renames and links"],
+                  [[label, f[0].sequence or "—"] for label, f in flushes.items()])
     probe = work / "probe"
     probe.mkdir()
     flush = flush_cost(probe, ctx.reps(30))
     rep.note("What a flush costs on this disk during this run (median; Python `os.fsync` on fresh 8 KiB files):")
     rep.table(["flush", "time"], [[k, ms(v)] for k, v in flush.items()])
-    c = samples["cfg write"].mean
+
+    c, g, gf = samples[CFG].mean, samples[GIT].mean, samples[GIT_FSYNC].mean
+    rep.goal("CLI write vs the CLI floor (wall, mean)", "≤ 2.0×", f"{c / floor.mean:.2f}×", c <= 2 * floor.mean,
+             f"{ms(c)} vs {ms(floor.mean)}")
+    rep.goal("CLI write vs git add+commit, git's defaults (wall, mean)", "< 1.0×", f"{c / g:.2f}×", c < g,
+             f"{ms(c)} vs {ms(g)}")
+    rep.goal("CLI write vs git add+commit, core.fsync=all (wall, mean)", "< 1.0×", f"{c / gf:.2f}×", c < gf,
+             f"{ms(c)} vs {ms(gf)}")
+    cpu = samples[CFG].cpu_mean
+    evidence = f"floor {ms(floor.cpu_mean)}, git {ms(samples[GIT].cpu_mean)}"
+    if SHARED_ROW in samples:
+        evidence += f"; shared reference file and schema {ms(samples[SHARED_ROW].cpu_mean)}"
+    rep.goal("CPU per CLI write (8 KB file, its schema in .cfg.yaml; mean)", "≤ 2 ms", ms(cpu), cpu <= 0.002,
+             evidence)
+    if CFG in flushes:
+        w = statistics.median(f.waits for f in flushes[CFG])
+        rep.goal("flush waits per CLI write (strace)", "≤ 2, like the floor", f"{w:g}", w <= 2,
+                 f"floor {waits(FLOOR)}, git core.fsync=all {waits(GIT_FSYNC)}")
+    else:
+        rep.goal("flush waits per CLI write (strace)", "≤ 2, like the floor", "—", None, "no strace")
+    rep.data["write"] = {
+        label: {"mean": s.mean, "median": s.wall, "cpu_mean": s.cpu_mean, "cpu_median": s.cpu, "faults": s.faults,
+                "rss_mib": s.rss_mib, "fsyncs": syncs(label), "flush_waits": waits(label),
+                "sequence": flushes[label][0].sequence if label in flushes else None}
+        for label, s in samples.items()
+    } | {"flush": flush}
+
+
+# --------------------------------------------------------------------------
+# Section: in-process writes
+
+
+def section_library(rep: Report, ctx: Context) -> None:
+    rep.section("In-process writes: the library API in a loop")
+    work = ctx.scratch / "library"
+    work.mkdir()
+    name = "schedule_config.yml"
+    count = ctx.reps(200)
+    rounds = 10 if count >= 20 else 1
+    srcs = sources(work / "src", ctx.write_base, count, 0)
+    root = work / "root"
+    init_cfg_root(ctx, root, name, ctx.write_base)
+    floor_dir = work / "floor"
+    floor_dir.mkdir()
+    (floor_dir / name).write_text(ctx.write_base)
+    r = must(run([ctx.lib_write, root, name, floor_dir, str(rounds), *srcs], env=ctx.env))
+    times: dict[str, list[float]] = {"library": [], "floor": []}
+    faults: dict[str, list[int]] = {"library": [], "floor": []}
+    for line in r.out.splitlines():
+        kind, nanos, minflt = line.split("\t")
+        times[kind].append(int(nanos) / 1e9)
+        faults[kind].append(int(minflt))
+    commits = commit_count(ctx, root)
+    # The first write, the warm-up and every timed one: each a commit.
+    expected = 2 + len(times["library"])
+    if commits != expected or len(times["library"]) != len(times["floor"]) or not times["library"]:
+        sys.exit(f"bench: lib_write made {commits} commits (expected {expected}) and printed "
+                 f"{len(times['library'])} library and {len(times['floor'])} floor times")
+    lib, floor = statistics.fmean(times["library"]), statistics.fmean(times["floor"])
+    labels = {"library": "cfg::ops::write (library)", "floor": "floor, in-process"}
     rep.note(
-        f"cfg write vs git (default): {ratio(c, samples['git add+commit (default)'].mean)} the time; "
-        f"vs git (core.fsync=all): {ratio(c, samples['git add+commit (core.fsync=all)'].mean)} the time."
+        f"{len(times['library'])} writes each of the same {len(ctx.write_base.encode()) / 1024:.1f} KiB file as the "
+        f"CLI section (its schema in `.cfg.yaml`), all in one process (`examples/lib_write.rs`): settings loaded "
+        f"once, then `cfg::ops::write` against the floor done in-process (temp file, write, fsync, rename, fsync "
+        f"folder), {rounds} interleaved rounds alternating which goes first; one untimed write of each first. "
+        "Page faults: the whole process's, from `/proc/self/stat`, per write."
     )
-    rep.goal("cfg write within 2× the floor", c <= 2 * floor.mean, f"{c / floor.mean:.2f}× the floor")
-    rep.goal("cfg write faster than the git CLI (default)", c < samples["git add+commit (default)"].mean,
-             f"{c * 1000:.1f} vs {samples['git add+commit (default)'].mean * 1000:.1f} ms")
-    rep.goal("cfg write faster than the git CLI (core.fsync=all)", c < samples["git add+commit (core.fsync=all)"].mean,
-             f"{c * 1000:.1f} vs {samples['git add+commit (core.fsync=all)'].mean * 1000:.1f} ms")
-    rep.data["write"] = {tool: {"mean": s.mean, "median": s.wall, "rss_mib": s.rss_mib, "fsyncs": syncs[tool]}
-                         for tool, s in samples.items()} | {"flush": flush}
+    rep.table(
+        ["per write", "mean", "median", "p95", "vs floor", "page faults"],
+        [[labels[k], ms(statistics.fmean(v)), ms(statistics.median(v)), ms(sorted(v)[int(0.95 * (len(v) - 1))]),
+          ratio(statistics.fmean(v), floor), f"{statistics.median(faults[k]):.0f}"] for k, v in times.items()],
+    )
+    rep.goal("library write vs the in-process floor (wall, mean)", "≤ 1.5×", f"{lib / floor:.2f}×",
+             lib <= 1.5 * floor, f"{ms(lib)} vs {ms(floor)}")
+    rep.data["library"] = {k: {"mean": statistics.fmean(v), "median": statistics.median(v),
+                               "faults": statistics.median(faults[k])} for k, v in times.items()}
 
 
 # --------------------------------------------------------------------------
@@ -626,7 +908,7 @@ def section_write(rep: Report, ctx: Context) -> None:
 
 def contend(ctx: Context, cfg: Path, root: Path, name: str, srcs: list[list[Path]]) -> dict:
     """One writer thread per row of `srcs`, each spawning `cfg write` for its files in turn."""
-    init_cfg_root(ctx, root, name, ctx.write_base)
+    init_cfg_root(ctx, root, name, ctx.write_base, cfg=cfg)
 
     def writer(row: list[Path]) -> list[Run]:
         return [run([cfg, "write", name, "-i", src], cwd=root, env=ctx.env) for src in row]
@@ -636,8 +918,7 @@ def contend(ctx: Context, cfg: Path, root: Path, name: str, srcs: list[list[Path
         done = list(pool.map(writer, srcs))
     wall = time.perf_counter() - start
     runs = [r for rs in done for r in rs]
-    commits = int(must(run(["git", "--git-dir", root / ".cfg", "rev-list", "--count", "main"], env=ctx.env)).out)
-    return {"runs": runs, "wall": wall, "commits": commits, "expected": 1 + len(runs),
+    return {"runs": runs, "rate": len(runs) / wall, "commits": commit_count(ctx, root), "expected": 1 + len(runs),
             "failed": [r for r in runs if r.rc != 0]}
 
 
@@ -647,38 +928,57 @@ def section_contention(rep: Report, ctx: Context) -> None:
     work.mkdir()
     name = "schedule_config.yml"
     per_writer = ctx.reps(40)
+    rounds = ctx.reps(3)
     binaries = {"cfg": ctx.cfg} | ({"--compare-cfg": ctx.other_cfg} if ctx.other_cfg else {})
-    rows = []
-    results = {}
-    for writers in (1, 2, 4, 8):
-        srcs = [[work / f"w{writers}-{w}-{k}.yml" for k in range(per_writer)] for w in range(writers)]
-        for w, row in enumerate(srcs):
+    counts = (1, 2, 4, 8)
+    srcs = {n: [[work / f"w{n}-{w}-{k}.yml" for k in range(per_writer)] for w in range(n)] for n in counts}
+    for n, table in srcs.items():
+        for w, row in enumerate(table):
             for k, src in enumerate(row):
                 src.write_text(variant(ctx.write_base, w * 10_000 + k))
-        for label, cfg in binaries.items():
-            res = contend(ctx, cfg, work / f"{label.strip('-')}-w{writers}", name, srcs)
-            lat = sorted(r.wall for r in res["runs"])
-            rows.append([
-                *([label] if len(binaries) > 1 else []),
-                str(writers), str(len(lat)), f"{len(lat) / res['wall']:.1f}",
-                ms(statistics.median(lat)), ms(lat[int(0.95 * (len(lat) - 1))]), ms(lat[-1]),
-                str(len(res["failed"])), f"{res['commits']}/{res['expected']}",
-            ])
-            results[f"{label} {writers}" if len(binaries) > 1 else writers] = {
-                "writes_per_s": len(lat) / res["wall"], "failed": len(res["failed"]),
-                "commits": res["commits"], "expected": res["expected"]}
-            for r in res["failed"][:3]:
-                rep.note(f"failed write ({label}, exit {r.rc}): {r.err.strip()[:300]}")
-    rep.note(f"{per_writer} writes per writer, each writer a thread spawning `cfg write` in a loop, "
-             "distinct content per write; latency is per write, lock wait included.")
+    results: dict[tuple[str, int], list[dict]] = {(label, n): [] for n in counts for label in binaries}
+    for r in range(rounds):  # every round a fresh store per binary and writer count
+        for n in counts:
+            order = list(binaries.items())
+            for label, cfg in order if r % 2 == 0 else reversed(order):
+                res = contend(ctx, cfg, work / f"{label.strip('-')}-w{n}-r{r}", name, srcs[n])
+                results[(label, n)].append(res)
+                for f in res["failed"][:3]:
+                    rep.note(f"failed write ({label}, {n} writers, exit {f.rc}): {f.err.strip()[:300]}")
+    rows = []
+    rate: dict[tuple[str, int], float] = {}
+    for (label, n), rs in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0] != "cfg")):
+        lat = sorted(run.wall for res in rs for run in res["runs"])
+        rate[(label, n)] = statistics.median(res["rate"] for res in rs)
+        rows.append([
+            *([label] if len(binaries) > 1 else []),
+            str(n), str(len(lat)), f"{rate[(label, n)]:.1f}",
+            ms(statistics.median(lat)), ms(lat[int(0.95 * (len(lat) - 1))]), ms(lat[-1]),
+            str(sum(len(res["failed"]) for res in rs)), str(sum(res["expected"] - res["commits"] for res in rs)),
+        ])
+    rep.note(f"{per_writer} writes per writer, each writer a thread spawning `cfg write` in a loop, distinct content "
+             f"per write; {rounds} rounds, each on fresh stores, the binaries alternating which goes first. "
+             "writes/s: median over the rounds; latency per write (lock wait included) over all of them; "
+             "lost: commits missing from the store.")
     rep.table([*(["binary"] if len(binaries) > 1 else []), "writers", "writes", "writes/s", "median latency",
-               "p95", "max", "failed", "commits/expected"], rows)
-    ok = all(v["failed"] == 0 and v["commits"] == v["expected"] for v in results.values())
-    failed = sum(v["failed"] for v in results.values())
-    lost = sum(v["expected"] - v["commits"] for v in results.values())
-    rep.goal("no write fails under contention, none is lost", ok,
-             f"{failed} failed, {lost} missing commits over {sum(v['expected'] - 1 for v in results.values())} writes")
-    rep.data["contention"] = results
+               "p95", "max", "failed", "lost"], rows)
+    every = [res for rs in results.values() for res in rs]
+    failed = sum(len(res["failed"]) for res in every)
+    lost = sum(res["expected"] - res["commits"] for res in every)
+    writes = sum(len(res["runs"]) for res in every)
+    rep.goal("no write fails under contention, none is lost", "0 and 0", f"{failed} failed, {lost} lost",
+             failed == 0 and lost == 0, f"{writes} writes at 1 to 8 writers")
+    if ctx.other_cfg:
+        now, then = rate[("cfg", 8)], rate[("--compare-cfg", 8)]
+        rep.goal("writes per second at 8 writers vs --compare-cfg", "≥ 2×", f"{now / then:.2f}×", now >= 2 * then,
+                 f"{now:.1f} vs {then:.1f} writes/s ({ctx.other_cfg})")
+    else:
+        rep.goal("writes per second at 8 writers vs --compare-cfg", "≥ 2×", "—", None,
+                 "run with --compare-cfg OLD/cfg")
+    rep.data["contention"] = {f"{label} {n}": {"writes_per_s": rate[(label, n)],
+                                               "failed": sum(len(res["failed"]) for res in rs),
+                                               "lost": sum(res["expected"] - res["commits"] for res in rs)}
+                              for (label, n), rs in results.items()}
 
 
 # --------------------------------------------------------------------------
@@ -714,7 +1014,7 @@ def build_store(ctx: Context, root: Path, commits: int) -> dict:
                f"Cfg-Host: bench-host\n").encode()
         chunks.append(b"data %d\n%s" % (len(msg), msg))
         for path in changed:
-            content = variant(base, i).replace("version: 1.0.0", f"version: 1.0.0\n# {path}", 1)
+            content = f"# {path}\n" + variant(base, i)
             tip[path] = content
             data = content.encode()
             chunks.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data))
@@ -726,7 +1026,7 @@ def build_store(ctx: Context, root: Path, commits: int) -> dict:
     for path, content in tip.items():
         (root / path).write_text(content)
     if ctx.has_check:
-        (root / ".cfg.yaml").write_text(f'schemas:\n  - glob: "*.y*ml"\n    schema: "{ctx.schema}"\n')
+        (root / ".cfg.yaml").write_text(f'schemas:\n  - glob: "*.y*ml"\n    schema: "{OURS.schema}"\n')
     return {"mid": ids[f":{commits // 2 + 1}"]}
 
 
@@ -789,17 +1089,18 @@ def section_growth(rep: Report, ctx: Context) -> None:
     for op in ("cfg log -n 20", "cfg cat --rev", "cfg write"):
         times, growth = verdicts[op]
         # Flat: at most 1.5× across the whole span (noise margin), which is far from any log or linear growth.
-        rep.goal(f"{op} flat as history grows", growth <= 1.5, f"{growth:.2f}× over {span:,.0f}× more commits")
+        rep.goal(f"{op} flat as history grows", "≤ 1.5×", f"{growth:.2f}×", growth <= 1.5,
+                 f"over {span:,.0f}× more commits")
     if ctx.has_gc:
         times, growth = verdicts["cfg gc --keep-last 10"]
         slope = math.log(times[-1] / times[0]) / math.log(span)
         # The top decade says most about the trend (small stores are dominated by start-up).
         top = math.log(times[-1] / times[-2]) / math.log(sizes[-1] / sizes[-2])
-        rep.goal("cfg gc at most linear", max(slope, top) <= 1.1,
-                 f"log-log slope {slope:.2f} overall, {top:.2f} over the last step "
+        rep.goal("cfg gc at most linear (log-log slope)", "≤ 1.1", f"{max(slope, top):.2f}", max(slope, top) <= 1.1,
+                 f"slope {slope:.2f} overall, {top:.2f} over the last step "
                  f"({growth:.1f}× over {span:,.0f}× more commits)")
     else:
-        rep.goal("cfg gc at most linear", None, "no `cfg gc`")
+        rep.goal("cfg gc at most linear (log-log slope)", "≤ 1.1", "—", None, "no `cfg gc`")
     series = {op: [(n, samples[(op, n)].wall * 1000) for n in sizes] for op in ops}
     (OUT / "growth.svg").write_text(svg_plot(series, "cfg: time per command against history length"))
     rep.note("Plot: `growth.svg` (log-log; a flat line is constant cost, a 45° line is linear).")
@@ -853,14 +1154,15 @@ def svg_plot(series: dict[str, list[tuple[float, float]]], title: str) -> str:
 
 
 def section_large(rep: Report, ctx: Context) -> None:
-    rep.section("Large files: one 10 MiB YAML file")
+    mib = 1 if ctx.quick else 10
+    rep.section(f"Large files: one {mib} MiB YAML file")
     work = ctx.scratch / "large"
     work.mkdir()
-    target = 10 * 1024 * 1024
-    # Entries per byte, from a small sample of the same generator, then one file of ≥10 MiB.
-    sample = gen_corpus(work / "sample", 1, 100)[0]
+    target = mib * 1024 * 1024
+    # Entries per byte, from a small sample of the same generator, then one file of at least `target` bytes.
+    sample = OURS.generate(work / "sample", 1, 100)[0]
     entries = math.ceil(target / ((sample.stat().st_size - 150) / 100) * 1.01)
-    big = gen_corpus(work / "big", 1, entries)[0]
+    big = OURS.generate(work / "big", 1, entries)[0]
     size = big.stat().st_size
     base = big.read_text()
     name = "big.yaml"
@@ -874,9 +1176,10 @@ def section_large(rep: Report, ctx: Context) -> None:
     cjs = Sample()
     for i in range(reps):
         if ctx.has_check:
-            check.runs.append(run([ctx.cfg, "check", "--schema", ctx.schema, big], env=ctx.env, rss=True))
+            check.runs.append(run([ctx.cfg, "check", "--schema", OURS.schema, big], env=ctx.env, rss=True))
         if i == 0:
-            cjs.runs.append(run([ctx.tools["check-jsonschema"], "--schemafile", ctx.schema, big], env=ctx.env, rss=True))
+            cjs.runs.append(run([ctx.tools["check-jsonschema"], "--schemafile", OURS.schema, big], env=ctx.env,
+                                rss=True))
     root = work / "root"
     init_cfg_root(ctx, root, name, base)
     floor_dir = work / "floor"
@@ -895,10 +1198,10 @@ def section_large(rep: Report, ctx: Context) -> None:
                  ratio(cjs.wall, check.wall) if ctx.has_check else "—"])
     rows.append(["cfg write", ms(write.wall), write.rss(), "exit 0", "—"])
     rows.append(["floor (same bytes)", ms(floor.wall), floor.rss(), "exit 0", "—"])
-    rep.table(["10 MiB", "wall", "peak RSS", "result", "vs cfg check"], rows)
+    rep.table([f"{mib} MiB", "wall", "peak RSS", "result", "vs cfg check"], rows)
     if not ctx.has_check:
         rep.note("skipped: cfg has no `check` yet (cfg check row)")
-    rep.note(f"cfg write of 10 MiB: {ratio(write.wall, floor.wall)} the floor; peak memory "
+    rep.note(f"cfg write of {mib} MiB: {ratio(write.wall, floor.wall)} the floor; peak memory "
              f"{write.rss_mib / (size / 2**20):.1f}× the file size (floor: {floor.rss_mib / (size / 2**20):.1f}×).")
     rep.data["large"] = {"size": size, "cfg_check": check.wall if ctx.has_check else None, "check_jsonschema": cjs.wall,
                          "cfg_write": write.wall, "floor": floor.wall, "cfg_write_rss_mib": write.rss_mib,
@@ -985,9 +1288,13 @@ def section_remote(rep: Report, ctx: Context) -> None:
     rep.table(["nothing to do", "median", "vs git"],
               [["cfg sync", ms(sync.wall), ratio(sync.wall, git.wall)], ["git fetch + git push", ms(git.wall), "1.0×"]])
     quiet = all(not r.out and not r.err for r in sync.runs)
-    rep.goal("a sync with nothing to do prints nothing (cron)", quiet, f"{len(sync.runs)} runs")
-    rep.goal("no acknowledged write is missing from the remote", all(v["held"] == v["acknowledged"] for v in results.values()),
-             ", ".join(f"{h} host(s): {v['held']}/{v['acknowledged']}" for h, v in results.items()))
+    rep.goal("a sync with nothing to do prints nothing (cron)", "no output", f"{len(sync.runs)} quiet runs"
+             if quiet else "output", quiet)
+    held = all(v["held"] == v["acknowledged"] for v in results.values())
+    rep.goal("no acknowledged write is missing from the remote", "all held",
+             ", ".join(f"{h} host(s): {v['held']}/{v['acknowledged']}" for h, v in results.items()), held)
+    rep.goal("an idle sync costs about what git's own fetch and push do", "≤ 1.5× git", ratio(sync.wall, git.wall),
+             sync.wall <= 1.5 * git.wall)
     rep.data["remote"] = {"push": results, "idle_sync": sync.wall, "idle_git": git.wall}
 
 
@@ -999,11 +1306,14 @@ def section_remote(rep: Report, ctx: Context) -> None:
 class Context:
     cfg: Path
     floor: Path
+    lib_write: Path
+    # The peer tools; empty when no section that needs them runs.
     tools: dict[str, Path]
     env: dict[str, str]
     scratch: Path
-    schema: Path
+    # Our corpus (bench/gen_corpus.py), and the shared reference material if present.
     corpus: list[Path]
+    shared: Corpus | None
     corpus_entries: int
     write_base: str
     has_check: bool
@@ -1020,6 +1330,7 @@ class Context:
 SECTIONS = {
     "check": section_check,
     "write": section_write,
+    "library": section_library,
     "contention": section_contention,
     "growth": section_growth,
     "large": section_large,
@@ -1036,19 +1347,18 @@ def main() -> None:
     parser.add_argument("--cfg", help="the cfg binary to measure (default: build target/release/cfg)")
     parser.add_argument("--no-build", action="store_true", help="do not run cargo build")
     parser.add_argument("--compare-cfg", metavar="PATH",
-                        help="write section: also time this other cfg binary (e.g. a proposed fix), side by side")
+                        help="write and contention sections: also time this other cfg binary (e.g. a build of "
+                             "an earlier commit, or a proposed fix), side by side")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder under bench/out")
     args = parser.parse_args()
     chosen = args.only.split(",") if args.only else list(SECTIONS)
     if unknown := set(chosen) - set(SECTIONS):
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
-    for needed in ("gen_corpus.py", "schedule.schema.json"):
-        if not (SHARED / needed).exists():
-            sys.exit(f"bench: {SHARED / needed} is missing (set CFG_BENCH_SHARED to the reference folder)")
+    if args.compare_cfg and not Path(args.compare_cfg).is_file():
+        parser.error(f"--compare-cfg: {args.compare_cfg} is not a file")
 
     OUT.mkdir(parents=True, exist_ok=True)
-    cfg, floor = build(args)
-    # Only the sections that compare with the peer tools need them installed.
+    cfg, floor, lib_write = build(args)
     tools = venv_tools() if {"check", "large"} & set(chosen) else {}
     scratch = Path(tempfile.mkdtemp(prefix="run-", dir=OUT))
     home = scratch / "home"
@@ -1056,14 +1366,12 @@ def main() -> None:
     env = hermetic_env(home)
     quick = args.quick
     entries = 20
-    corpus = gen_corpus(scratch / "corpus", 100 if quick else 1000, entries)
-    # The write benchmark's file: the same generator at 24 entries is about 8 KB.
-    write_base = gen_corpus(scratch / "write-base", 1, 24)[0].read_text()
+    corpus = OURS.generate(scratch / "corpus", 100 if quick else 1000, entries)
     sizes = [100, 1000] if quick else [100, 1_000, 10_000] + ([] if args.no_100k else [100_000])
     ctx = Context(
-        cfg=cfg, floor=floor, tools=tools, env=env, scratch=scratch,
-        schema=(SHARED / "schedule.schema.json").resolve(), corpus=corpus, corpus_entries=entries,
-        write_base=write_base, has_check=has_subcommand(cfg, "check", env), has_gc=has_subcommand(cfg, "gc", env),
+        cfg=cfg, floor=floor, lib_write=lib_write, tools=tools, env=env, scratch=scratch,
+        corpus=corpus, shared=shared_corpus(), corpus_entries=entries, write_base=OURS.write_base(scratch),
+        has_check=has_subcommand(cfg, "check", env), has_gc=has_subcommand(cfg, "gc", env),
         growth_sizes=sizes, quick=quick, other_cfg=Path(args.compare_cfg).resolve() if args.compare_cfg else None,
     )
     rep = Report()
@@ -1072,25 +1380,35 @@ def main() -> None:
     rep.say(f"cfg benchmark — {command.strip()}")
     for k, v in info.items():
         rep.say(f"  {k}: {v}")
-    pip = VENV / "bin" / "pip"
-    peers = subprocess.run([pip, "freeze"], capture_output=True, text=True).stdout.split() if pip.exists() else []
-    peers = [p for p in peers if p.split("==")[0].lower() in ("check-jsonschema", "yamllint", "pre-commit-hooks", "pre_commit_hooks")]
+    rep.say(f"  shared reference material: {ctx.shared.generator.parent if ctx.shared else 'none'}")
+    peers = []
+    if tools:
+        freeze = subprocess.run([VENV / "bin" / "pip", "freeze"], capture_output=True, text=True).stdout.split()
+        peers = [p for p in freeze
+                 if p.split("==")[0].lower() in ("check-jsonschema", "yamllint", "pre-commit-hooks", "pre_commit_hooks")]
     rep.md += [
         f"Command: `{command.strip()}`  ",
         f"Date: {info['date']}  ",
-        f"cfg: {info['cfg']}; peers: {', '.join(peers)}; {info['git']}; Python {info['python']}",
+        f"cfg: {info['cfg']}; peers: {', '.join(peers) or 'not used'}; {info['git']}; Python {info['python']}"
+        + (f"; --compare-cfg: `{ctx.other_cfg}`" if ctx.other_cfg else "")
+        + (f"; shared reference material: `{ctx.shared.generator.parent}`" if ctx.shared else ""),
         "",
         f"Machine: `nproc` = {info['nproc']}, {info['cpu']}, Linux {info['kernel']}; disk: `{info['disk']}`",
         "",
         "```", "$ free -h", info["free -h"], "```",
     ]
     started = time.perf_counter()
+    took = {}
     for name in chosen:
+        section_start = time.perf_counter()
         SECTIONS[name](rep, ctx)
+        took[name] = time.perf_counter() - section_start
     rep.section("Goals")
-    rep.table(["goal", "result", "evidence"],
-              [[g, {True: "met", False: "**missed**", None: "not measured"}[m], e] for g, m, e in rep.goals])
-    rep.note(f"Total run time: {(time.perf_counter() - started) / 60:.1f} min.")
+    rep.table(["goal", "target", "measured", "result", "evidence"],
+              [[g["goal"], g["target"], g["measured"], {True: "met", False: "**missed**", None: "not measured"}[g["met"]],
+                g["evidence"]] for g in rep.goals])
+    rep.note(f"Total run time: {(time.perf_counter() - started) / 60:.1f} min ("
+             + ", ".join(f"{name} {t / 60:.1f}" for name, t in took.items()) + ").")
     (OUT / "report.md").write_text("\n".join(rep.md) + "\n")
     # Also kept under the run's time, so that a later partial run does not overwrite it.
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M")

@@ -8,9 +8,12 @@
 //!
 //! The crate is layered; dependencies point one way:
 //!
-//! * pure cores: [`validate`] (parse, schema, cron, diagnostics), [`merge`]
-//!   (three-way merge), [`retention`] (which commits a policy keeps), [`edit`]
-//!   (set, unset or append one YAML value, keeping every other byte);
+//! * pure cores: [`document`] (the one parser of YAML and JSON text: a tree
+//!   of nodes with byte spans, styles, tags and resolved values, built
+//!   iteratively under depth and alias limits), [`validate`] (schema, cron,
+//!   diagnostics, on that tree), [`merge`] (three-way merge), [`retention`]
+//!   (which commits a policy keeps), [`edit`] (set, unset or append one value
+//!   of a YAML or JSON document, keeping every other byte);
 //! * effects: [`fsio`] (the only code that writes files: the lock, the durable
 //!   replace, path resolution) and [`store`] (the side repository; gix stays inside;
 //!   remotes are reached through the `git` program);
@@ -38,6 +41,8 @@
 // which `cargo clippy` also checks without `cfg(test)`.
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
+mod checked;
+pub mod document;
 pub mod duration;
 pub mod edit;
 pub mod fsio;

@@ -28,6 +28,9 @@ use crate::validate::{
 /// The settings file's name, at the root.
 pub const FILE_NAME: &str = ".cfg.yaml";
 
+/// The record of `.cfg.yaml` contents known to pass `builtin:cfg`.
+const SETTINGS_CHECKED: &str = "settings-checked";
+
 /// What `.cfg.yaml` says.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Project {
@@ -45,8 +48,14 @@ pub struct Project {
     pub schema_mirrors: Vec<(String, String)>,
     /// A schema using a `format` cfg does not check fails to load.
     pub strict_formats: bool,
+    /// `strict_tags: true`: a tag outside the YAML types repository is an error.
+    pub strict_tags: bool,
     /// What was read but is deprecated (warnings, each with its line and column).
     pub warnings: Vec<Diagnostic>,
+    /// The key of this `.cfg.yaml`'s content when it was just checked against
+    /// `builtin:cfg`, for [`Project::remember_checked`] once a write made it
+    /// clear that the store may change.
+    newly_checked: Option<String>,
     /// `push: true`: every write is pushed to the remote (`--push`).
     pub push: bool,
     /// `remote:` the remote that `pull`, `push`, `sync` and `--push` use
@@ -151,21 +160,47 @@ impl Project {
     pub fn load(root: &Path) -> Result<Project, Error> {
         let path = root.join(FILE_NAME);
         match std::fs::read(&path) {
-            Ok(content) => Project::parse(&path, &content),
+            Ok(content) => {
+                // Checking `.cfg.yaml` against `builtin:cfg` compiles that
+                // schema; the same bytes passed before need not be checked.
+                let record = crate::checked::Record::of(root, SETTINGS_CHECKED);
+                let key = validate::schema_key(&String::from_utf8_lossy(&content));
+                let known = record.keys().contains(&key);
+                let mut project = Project::parse_checking(&path, &content, !known)?;
+                project.newly_checked = (!known).then_some(key);
+                Ok(project)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Project::default()),
             Err(source) => Err(Error::Read { path, source }),
         }
     }
 
+    /// Records that this `.cfg.yaml` passed `builtin:cfg`, so that later
+    /// commands need not check it again (a cache under `.cfg/`, written by
+    /// commands that write anyway: a dry run leaves the store as it was).
+    pub(crate) fn remember_checked(&self, root: &Path) {
+        if let Some(key) = &self.newly_checked {
+            crate::checked::Record::of(root, SETTINGS_CHECKED).add(std::slice::from_ref(key));
+        }
+    }
+
     /// Reads settings from `content`; `path` names it in errors.
     pub fn parse(path: &Path, content: &[u8]) -> Result<Project, Error> {
-        let validator = Validator::new(Options { schema: Some("builtin:cfg".into()), ..Options::default() })
-            .expect("the built-in cfg schema compiles");
-        let report = validator.check(FILE_NAME, content);
+        Project::parse_checking(path, content, true)
+    }
+
+    /// [`Project::parse`], checking `content` against `builtin:cfg` only
+    /// when `check` (it is known to pass otherwise).
+    fn parse_checking(path: &Path, content: &[u8], check: bool) -> Result<Project, Error> {
         let text = String::from_utf8_lossy(content).into_owned();
         let invalid = |report| Error::Invalid { path: path.to_owned(), report: Box::new(report), text: text.clone() };
-        if report.has_errors() {
-            return Err(invalid(report));
+        if check {
+            let validator = Validator::new(Options { schema: Some("builtin:cfg".into()), ..Options::default() })
+                .expect("the built-in cfg schema compiles");
+            let report = validator.check(FILE_NAME, content);
+            if report.has_errors() {
+                return Err(invalid(report));
+            }
         }
         let Some(document) = validate::parse_checked(FILE_NAME, &text) else {
             return Ok(Project::default());
@@ -263,6 +298,8 @@ impl Project {
                 max_alias_nodes: limit("max_alias_nodes", defaults.max_alias_nodes),
             },
             warnings,
+            newly_checked: None,
+            strict_tags: value.get("strict_tags").and_then(serde_json::Value::as_bool).unwrap_or(false),
         })
     }
 
@@ -278,6 +315,7 @@ impl Project {
                 .map(|(prefix, folder)| SchemaMirror { prefix: prefix.clone(), folder: root.join(folder) })
                 .collect(),
             strict_formats: self.strict_formats,
+            strict_tags: self.strict_tags,
             ..Options::default()
         }
     }

@@ -31,10 +31,6 @@ impl<'a> SourceMap<'a> {
         SourceMap { text, line_starts: OnceCell::new(), checkpoints }
     }
 
-    pub(crate) fn text(&self) -> &'a str {
-        self.text
-    }
-
     /// Byte offset of the character with index `chars` (clamped to the end).
     pub(crate) fn byte_of_char(&self, chars: usize) -> usize {
         if self.checkpoints.is_empty() {

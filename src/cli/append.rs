@@ -7,16 +7,17 @@ use std::process::ExitCode;
 use cfg::ops::{self, Error, ValueEdit, ValueRequest};
 use cfg::settings::Settings;
 
-/// Add an item at the end of a list in a YAML file, keeping every other byte
-/// as it was: the atomic append of an event to a log kept in YAML.
+/// Add an item at the end of a list in a YAML or JSON file, keeping every
+/// other byte as it was: the atomic append of an event to a log.
 ///
-/// The item is YAML (a scalar, or a mapping on several lines), from VALUE or
-/// standard input. A missing key or an empty value (`key:`, `[]`) becomes a
-/// list holding the item. PATH `.` is the document itself (a file that is a
-/// list). Prints the new revision.
+/// The item is YAML or JSON (a scalar, `{"id": 2}`, or a mapping on several
+/// lines), from VALUE or standard input; it follows its neighbours' layout
+/// (`[a, b, c]` on one line, one a line when they are). A missing key or a
+/// null value (`key:`) becomes a list holding the item. PATH `.` is the
+/// document itself (a file that is a list). Prints the new revision.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The managed YAML file.
+    /// The managed YAML or JSON file.
     pub(crate) file: PathBuf,
     /// The list: `events`, `schedules[0].tags`, `.` for the document.
     path: String,
@@ -39,6 +40,10 @@ pub(crate) struct ValueArgs {
     dry_run: super::DryRunArgs,
     #[command(flatten)]
     hooks: super::HookArgs,
+    /// Refuse a result holding a YAML tag outside the YAML types repository
+    /// (as `strict_tags: true` in `.cfg.yaml` does).
+    #[arg(long)]
+    strict_tags: bool,
     #[command(flatten)]
     push: super::sync::PushArgs,
 }
@@ -64,6 +69,9 @@ pub(crate) fn value_or_stdin(value: Option<&str>) -> Result<String, Error> {
 
 impl ValueArgs {
     pub(crate) fn run(&self, settings: &Settings, file: &Path, edit: ValueEdit) -> Result<ExitCode, Error> {
+        let mut settings = settings.clone();
+        settings.project.strict_tags |= self.strict_tags;
+        let settings = &settings;
         let mut request = ValueRequest::new(file, edit);
         request.message = self.message.clone();
         request.expect = self.expect.expect();

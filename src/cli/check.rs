@@ -40,6 +40,11 @@ pub(crate) struct Args {
     /// `.cfg.yaml`.
     #[arg(long)]
     strict_formats: bool,
+    /// Make a YAML tag outside the YAML types repository (`!Ref`,
+    /// `!include`) an error; by default such a node is checked as its
+    /// untagged value. Also `strict_tags: true` in `.cfg.yaml`.
+    #[arg(long)]
+    strict_tags: bool,
     /// Accept a YAML stream of several documents, and check each.
     #[arg(long)]
     allow_multiple_documents: bool,
@@ -98,6 +103,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<ExitCode, Error> {
         schema: args.schema.clone(),
         strict: args.strict,
         strict_formats: args.strict_formats,
+        strict_tags: args.strict_tags,
         allow_multiple_documents: args.allow_multiple_documents,
         max_size: args.max_size,
         explain_at: args.explain.then(chrono::Utc::now),

@@ -17,6 +17,7 @@ mod diff;
 mod edit;
 mod expect;
 mod gc;
+mod get;
 mod hook;
 mod init;
 mod log;
@@ -55,10 +56,11 @@ Exit codes:
   5  unknown or pruned revision, unknown file
   6  I/O or store error
   7  the command of `cfg run` or the editor of `cfg edit` failed (files put back, draft kept)
-  8  with --strict-hooks: an `on_write` command failed or timed out (the write stands)";
+  8  `cfg get`: the path does not exist in the file (nothing printed)
+  9  with --strict-hooks: an `on_write` command failed or timed out (the write stands)";
 
 /// The exit code of a write whose `on_write` commands failed, with `--strict-hooks`.
-const HOOK_FAILED: u8 = 8;
+const HOOK_FAILED: u8 = 9;
 
 /// Safe writes for YAML/JSON config: every change is locked, validated,
 /// replaced atomically and durably, and committed to a side git repository.
@@ -90,6 +92,7 @@ enum Command {
     Init(init::Args),
     Write(write::Args),
     Cat(cat::Args),
+    Get(get::Args),
     Rev(rev::Args),
     Log(log::Args),
     Show(show::Args),
@@ -121,6 +124,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Write(args) => settings(&cli.global, Some(&args.file)).and_then(|s| write::run(&s, args)),
         Command::Cat(args) => settings(&cli.global, Some(&args.file)).and_then(|s| cat::run(&s, args)),
+        // The file on disk needs no store.
+        Command::Get(args) => get::run(&cli.global, args),
         Command::Rev(args) => settings(&cli.global, Some(&args.file)).and_then(|s| rev::run(&s, args)),
         Command::Log(args) => settings(&cli.global, args.file.as_deref()).and_then(|s| log::run(&s, args)),
         Command::Show(args) => settings(&cli.global, None).and_then(|s| show::run(&s, args)),
@@ -182,13 +187,14 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         | Error::Retention { .. } => 1,
         Error::HookExists { .. } => 2,
         Error::NoSuchFile { .. } => 5,
+        Error::NoValue { .. } => 8,
         Error::Project(ProjectError::Read { .. }) => 6,
         Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) | Error::Input { .. } => 2,
         Error::Aborted { source, .. } => exit_code(source),
         Error::MissingFolder { .. } => 6,
         // The file itself does not parse: like invalid content. Anything else
         // is about the PATH or VALUE given.
-        Error::Edit { source: EditError::Syntax(_), .. } => 1,
+        Error::Edit { source: EditError::Syntax { .. }, .. } => 1,
         Error::Edit { .. } => 2,
         Error::Run { failure: RunFailure::Invalid(_) | RunFailure::Removed(_), .. } => 1,
         Error::Run { failure: RunFailure::Spawn(_) | RunFailure::Status(_), .. } | Error::Editor { .. } => 7,

@@ -121,6 +121,7 @@ fn help(error: &Error) -> Option<String> {
         Error::MissingFolder { .. } => {
             "put the folder back (cfg finishes the write then), or remove `.cfg/pending` to drop the write".into()
         }
+        Error::NoValue { .. } => "nothing was printed; `--default VALUE` prints VALUE instead".into(),
         Error::Aborted { undone: true, .. } => "nothing changed: the file and the history were put back as they were".into(),
         Error::Aborted { undone: false, .. } => {
             "the file holds its old content or its new one, and the next cfg command finishes or drops the interrupted write".into()

@@ -6,18 +6,19 @@ use std::process::ExitCode;
 use cfg::ops::{Error, ValueEdit};
 use cfg::settings::Settings;
 
-/// Set one value in a YAML file, keeping every other byte (comments, order,
-/// quoting) as it was.
+/// Set one value in a YAML or JSON file, keeping every other byte
+/// (comments, order, quoting, layout) as it was.
 ///
 /// PATH is dotted and indexed: `settings.log_level`, `schedules[2].enabled`,
-/// `a."key.with.dots"`. VALUE is YAML: `true`, `42`, `"quoted"`, `[a, b]`, or a
-/// block mapping on several lines; `-` reads it from standard input. Missing
-/// mapping keys along PATH are created. Edits inside flow collections
-/// (`{…}`, `[…]`, so JSON files) and through anchors are refused (exit 2).
+/// `a."key.with.dots"`. VALUE is YAML or JSON: `true`, `42`, `"quoted"`,
+/// `[a, b]`, `{"id": 2}`, or a block mapping on several lines; `-` reads it
+/// from standard input. It is written as JSON in a JSON file, as flow YAML
+/// inside `[…]`/`{…}`. Missing mapping keys along PATH are created. Paths
+/// through aliases and replacing an anchored node are refused (exit 2).
 /// Prints the new revision.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The managed YAML file.
+    /// The managed YAML or JSON file.
     pub(crate) file: PathBuf,
     /// Where: `settings.log_level`, `schedules[2].enabled`.
     path: String,

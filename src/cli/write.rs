@@ -28,11 +28,18 @@ pub(crate) struct Args {
     dry_run: super::DryRunArgs,
     #[command(flatten)]
     hooks: super::HookArgs,
+    /// Refuse content holding a YAML tag outside the YAML types repository
+    /// (as `strict_tags: true` in `.cfg.yaml` does).
+    #[arg(long)]
+    strict_tags: bool,
     #[command(flatten)]
     push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
+    let mut settings = settings.clone();
+    settings.project.strict_tags |= args.strict_tags;
+    let settings = &settings;
     // Read one byte past the limit: enough for the validator to refuse an
     // oversized input without holding all of it in memory.
     let limit = ops::size_limit(settings) as u64 + 1;

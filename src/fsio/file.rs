@@ -95,6 +95,13 @@ pub fn append_durably(path: &Path, content: &[u8]) -> Result<(), IoError> {
     Ok(())
 }
 
+/// Appends `content` to `path` (created if missing), not synced: for caches,
+/// which lose nothing but time when a crash drops what was appended.
+pub fn append(path: &Path, content: &[u8]) -> Result<(), IoError> {
+    let mut file = OpenOptions::new().create(true).append(true).open(path).at(Step::Open, path)?;
+    file.write_all(content).at(Step::Write, path)
+}
+
 pub fn rename(from: &Path, to: &Path) -> Result<(), IoError> {
     std::fs::rename(from, to).at(Step::Rename, to)
 }

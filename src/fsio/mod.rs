@@ -23,7 +23,7 @@ use std::io;
 use std::path::PathBuf;
 
 pub use file::{
-    NewFile, REPLACE_SUFFIX, append_durably, create, create_dir, create_dir_all, create_new, remove_empty_dir,
+    NewFile, REPLACE_SUFFIX, append, append_durably, create, create_dir, create_dir_all, create_new, remove_empty_dir,
     remove_file, rename, replace, sync_path, temp_beside,
 };
 pub use lock::{Holder, LockError, StoreLock};

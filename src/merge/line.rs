@@ -33,6 +33,7 @@
 //! ignored test `random_edits_against_git`). The outcome then differs only in
 //! where a conflict is drawn, or whether two nearby edits touch.
 
+use std::hash::Hash;
 use std::ops::Range;
 
 use similar::{Algorithm, DiffOp};
@@ -42,11 +43,11 @@ use super::ConflictRegion;
 /// One side's change against the base: `base[i1..i1 + chg1]` became
 /// `side[i2..i2 + chg2]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Change {
-    i1: usize,
-    chg1: usize,
-    i2: usize,
-    chg2: usize,
+pub(super) struct Change {
+    pub(super) i1: usize,
+    pub(super) chg1: usize,
+    pub(super) i2: usize,
+    pub(super) chg2: usize,
 }
 
 /// How a merged block resolves; mirrors xdiff's `mode`.
@@ -129,8 +130,38 @@ pub(crate) fn merge_lines(base: &str, ours: &str, theirs: &str, labels: &Labels<
     fill(&b, &o, &t, &blocks, labels)
 }
 
-/// Two-way diff of line records, compacted the way xdiff does it.
-fn diff(base: &[&str], side: &[&str]) -> Vec<Change> {
+/// The three texts as one conflicting region between the lines all three
+/// share at the start and at the end: how a merge that is clean line by line
+/// but wrong is shown.
+pub(crate) fn one_region(base: &str, ours: &str, theirs: &str, labels: &Labels<'_>) -> LineMerge {
+    let (b, o, t) = (split_lines(base), split_lines(ours), split_lines(theirs));
+    let prefix = b.iter().zip(&o).zip(&t).take_while(|((b, o), t)| b == o && b == t).count();
+    let room = b.len().min(o.len()).min(t.len()) - prefix;
+    let suffix = b
+        .iter()
+        .rev()
+        .zip(o.iter().rev())
+        .zip(t.iter().rev())
+        .take(room)
+        .take_while(|((b, o), t)| b == o && b == t)
+        .count();
+    let changed = |lines: &[&str]| (lines.len() - prefix - suffix) as isize;
+    let start = prefix as isize;
+    let block = Block {
+        mode: Mode::Conflict,
+        i0: start,
+        chg0: changed(&b),
+        i1: start,
+        chg1: changed(&o),
+        i2: start,
+        chg2: changed(&t),
+    };
+    fill(&b, &o, &t, &[block], labels)
+}
+
+/// Two-way diff of records (lines here; list entries in the semantic merge),
+/// compacted the way xdiff does it.
+pub(super) fn diff<T: Eq + Hash>(base: &[T], side: &[T]) -> Vec<Change> {
     let mut base_file = File::new(base);
     let mut side_file = File::new(side);
     for op in similar::capture_diff_slices(algorithm(base, side), base, side) {
@@ -158,16 +189,16 @@ const LCS_MAX_CELLS: usize = 4 << 20;
 /// (0.3% against 0.05% of random repeated-line edits disagreed with git).
 /// Past a size where the table gets expensive, Myers: the outcome is still a
 /// correct merge, only less often drawn exactly where git draws it.
-fn algorithm(base: &[&str], side: &[&str]) -> Algorithm {
+fn algorithm<T: Eq>(base: &[T], side: &[T]) -> Algorithm {
     let prefix = base.iter().zip(side).take_while(|(a, b)| a == b).count();
     let suffix = base[prefix..].iter().rev().zip(side[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
     let cells = (base.len() - prefix - suffix).saturating_mul(side.len() - prefix - suffix);
     if cells <= LCS_MAX_CELLS { Algorithm::Lcs } else { Algorithm::Myers }
 }
 
-/// A file's lines and which of them are changed (xdiff's `recs` and `rchg`).
-struct File<'a> {
-    recs: &'a [&'a str],
+/// A file's records and which of them are changed (xdiff's `recs` and `rchg`).
+struct File<'a, T> {
+    recs: &'a [T],
     rchg: Vec<bool>,
 }
 
@@ -179,8 +210,8 @@ struct Group {
     end: usize,
 }
 
-impl<'a> File<'a> {
-    fn new(recs: &'a [&'a str]) -> Self {
+impl<'a, T: Eq> File<'a, T> {
+    fn new(recs: &'a [T]) -> Self {
         File { recs, rchg: vec![false; recs.len()] }
     }
 
@@ -254,7 +285,7 @@ impl<'a> File<'a> {
 /// Port of xdiff's `xdl_change_compact` without the indent heuristic: slide
 /// each run of changes down as far as possible, merging runs it bumps into,
 /// then back up to align with the last change in `other` it passed.
-fn compact(file: &mut File<'_>, other: &mut File<'_>) {
+fn compact<T: Eq>(file: &mut File<'_, T>, other: &mut File<'_, T>) {
     let mut g = file.first_group();
     let mut go = other.first_group();
     loop {
@@ -301,7 +332,7 @@ fn compact(file: &mut File<'_>, other: &mut File<'_>) {
 }
 
 /// Port of xdiff's `xdl_build_script`: pairs of changed runs become changes.
-fn build_script(base: &File<'_>, side: &File<'_>) -> Vec<Change> {
+fn build_script<T: Eq>(base: &File<'_, T>, side: &File<'_, T>) -> Vec<Change> {
     let mut changes = Vec::new();
     let (mut i1, mut i2) = (0, 0);
     let (n1, n2) = (base.recs.len(), side.recs.len());

@@ -1,12 +1,32 @@
 //! Three-way merge of config text: a line merge first, then, for YAML, a
-//! structural merge of mappings and lists when the line merge conflicts. Pure:
-//! no I/O, no clock, no environment.
+//! structural merge of mappings and lists; for YAML and JSON, whichever text
+//! comes out must pass the guard. Pure: no I/O, no clock, no environment.
 //!
 //! Conventions: `base` is the version the writer read, `ours` the latest
 //! version in the store, `theirs` the writer's new content. A clean merge
 //! returns the merged text; otherwise a [`Conflict`] carries the conflicting
 //! regions and the text with diff3 markers. The caller re-validates any merged
-//! text (syntax, duplicate keys, schema) before writing it.
+//! text (syntax, schema) before writing it.
+//!
+//! # The guard
+//!
+//! A merge that is clean line by line can still be a wrong document: a key
+//! added twice, spelled `True` by one writer and `true` by the other; a list
+//! entry added twice, quoted by one; a keep block scalar (`|+`) that takes in
+//! the blank lines a deletion next to it left; a line merge that lines up a
+//! deletion on one side with a rewrite on the other and keeps the rewrite.
+//! So for YAML and JSON, unless one side is unchanged (or both are the same),
+//! the merged text, parsed exactly as written, must equal the semantic
+//! three-way merge of the three parsed documents ([`semantic::merge`]: per
+//! key, per list entry, scalars by resolved value; see [`semantic`] for the
+//! rules). If the line merge's text fails, the structural merge is tried; if
+//! that fails too (or a version does not parse, or the documents themselves
+//! conflict), the merge is a conflict. A clean line merge refused this way is
+//! reported as one region, from the first line the three texts do not share
+//! to the last ([`Cause::Meaning`]). Documents are read through
+//! [`semantic::parse_value`], cfg's own parser, with one correction: a literal
+//! or folded scalar that ends the file without a line break has none, as the
+//! YAML spec says (the parser adds one).
 //!
 //! # Line merge
 //!
@@ -34,17 +54,18 @@
 //!
 //! # Structural YAML merge
 //!
-//! Tried only when the line merge conflicts and [`MergeOptions::yaml`] is set.
-//! Each of the three texts must be a single YAML document whose root is a
-//! block mapping or block sequence, without anchors or aliases. The merge
-//! works on spans of source lines, never re-serializing YAML: an entry of a
-//! block mapping runs from its key's line to its value's last line, plus the
-//! comment and blank lines between it and the entry before (for the first
-//! entry: the comment lines directly above it); an item of a block sequence
-//! likewise starts at its `-`. The output is assembled from byte slices of the
-//! three inputs, so untouched lines, comments and formatting come out
-//! byte-identical. Where the three versions of an entry
-//! differ as text:
+//! Tried when the line merge conflicts or its text fails the guard, and
+//! [`MergeOptions::format`] is YAML. Each of the three texts must be a single
+//! YAML document whose root is a block mapping or block sequence, without
+//! anchors or aliases. The merge works on spans of source lines, never
+//! re-serializing YAML: an entry of a block mapping runs from its key's line
+//! to its value's last line, plus the comment and blank lines between it and
+//! the entry before (for the first entry: the comment lines directly above
+//! it); an item of a block sequence likewise starts at its `-`. The output is
+//! assembled from byte slices of the three inputs, so untouched lines,
+//! comments and formatting come out byte-identical. Entries are matched by key, and keys compare by value
+//! (`true` and `True`, `1` and `0x1`, `job1` and `"job1"` are one key).
+//! Where the three versions of an entry differ as text:
 //!
 //! | case (per mapping key, or per list entry)                         | result   |
 //! |-------------------------------------------------------------------|----------|
@@ -68,9 +89,9 @@
 //!
 //! * by merge key: every entry in all three versions is a mapping holding one
 //!   of [`MergeOptions::list_keys`] (the schema's `x-merge-key`, first name
-//!   that fits) with a scalar value, unique within each version. Entries are
-//!   then treated like mapping keys above (added, deleted, changed, order of
-//!   `ours`, new entries of `theirs` appended);
+//!   that fits) with a scalar value, unique (by value) within each version.
+//!   Entries are then treated like mapping keys above (added, deleted,
+//!   changed, order of `ours`, new entries of `theirs` appended);
 //! * by position: all three versions have the same length, so no entry moved.
 //!
 //! Any other list changed on both sides conflicts. The text around the
@@ -79,20 +100,30 @@
 //! identically, or it is a conflict. The missing-final-newline state is merged
 //! like a one-line value.
 //!
+//! A nested mapping or list whose entries the two sides deleted between them
+//! is written `{}` or `[]` after its key, so that it stays a mapping or list
+//! rather than becoming null.
+//!
 //! Also conflicts, rather than risking wrong text: a merge that leaves the
 //! root with no entries, multi-document files, flow
 //! collections changed on both sides (`{…}`, `[…]`, merged only as whole
-//! values), tagged collections, non-scalar or duplicate keys, entries at
-//! different indentation in the three versions, and a compact list entry
-//! (`- key: value`) whose first key is not the same in all versions. As a last
-//! guard the assembled text is parsed again and must hold exactly the values
-//! the merge decided on; if not, the merge reports the line conflict.
+//! values), tagged collections, non-scalar, tagged or duplicate keys, entries
+//! at different indentation in the three versions, and a compact list entry
+//! (`- key: value`) whose first key is not the same in all versions. The
+//! assembled text is parsed again, exactly as written, and must hold exactly
+//! the values the merge decided on (so a block scalar that ended a file
+//! without a line break cannot be moved to where it would gain one); if not,
+//! the merge reports the line conflict.
 
+#[cfg(test)]
+mod differential;
 mod line;
+pub mod semantic;
 #[cfg(test)]
 mod tests;
 mod yaml;
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::ops::Range;
 
@@ -105,8 +136,8 @@ pub struct MergeOptions {
     pub ours_label: String,
     /// Label of the writer's new content, e.g. `new`.
     pub theirs_label: String,
-    /// Whether the text is YAML; enables the structural fallback.
-    pub yaml: bool,
+    /// What the text is: YAML enables the structural fallback.
+    pub format: Format,
     /// Key names that identify entries of lists of mappings (the schema's
     /// `x-merge-key`), tried in order for each list.
     pub list_keys: Vec<String>,
@@ -118,10 +149,22 @@ impl Default for MergeOptions {
             base_label: "base".to_owned(),
             ours_label: "latest".to_owned(),
             theirs_label: "new".to_owned(),
-            yaml: false,
+            format: Format::Text,
             list_keys: Vec::new(),
         }
     }
+}
+
+/// What the merged text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Plain text: the line merge only.
+    #[default]
+    Text,
+    /// YAML (any file cfg does not read as JSON).
+    Yaml,
+    /// JSON.
+    Json,
 }
 
 /// The lines of one version that a conflict region covers.
@@ -141,6 +184,19 @@ pub struct ConflictRegion {
     pub theirs: RegionSide,
 }
 
+/// Why a merge conflicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The line merge conflicts, and no structural merge resolved it (or its
+    /// result failed the guard).
+    Lines,
+    /// The line merge is clean, but the merged document is not the merge of
+    /// the three parsed documents (a key twice, a value nobody wrote, a lost
+    /// change), and no structural merge is. The one region then runs between
+    /// the lines the three texts share at the start and at the end.
+    Meaning,
+}
+
 /// The merge could not be done automatically.
 ///
 /// `Display` renders each region in diff3 style with the labels; `marked` is
@@ -157,6 +213,7 @@ pub struct Conflict {
     pub regions: Vec<ConflictRegion>,
     /// The merged text with diff3-style markers around each region.
     pub marked: String,
+    pub cause: Cause,
 }
 
 impl fmt::Display for Conflict {
@@ -187,24 +244,70 @@ impl std::error::Error for Conflict {}
 /// Merges `ours` (the latest version) and `theirs` (the writer's new content),
 /// both descended from `base` (the version the writer read).
 ///
-/// Returns the merged text, or the line merge's conflicts when neither the
-/// line merge nor (for YAML) the structural merge resolves every change.
-pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions) -> Result<String, Conflict> {
+/// Returns the merged text, or a conflict when neither the line merge nor
+/// (for YAML) the structural merge gives a text that the guard accepts.
+pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions) -> Result<String, Box<Conflict>> {
     let labels = line::Labels { ours: &opts.ours_label, base: &opts.base_label, theirs: &opts.theirs_label };
     let lines = line::merge_lines(base, ours, theirs, &labels);
-    if lines.conflicts.is_empty() {
+    let guard = Guard { texts: [base, ours, theirs], opts, expected: OnceCell::new() };
+    if lines.conflicts.is_empty() && guard.accepts(&lines.text) {
         return Ok(lines.text);
     }
-    if opts.yaml
+    // Only documents the guard can read can pass it: anything else (deeper
+    // than the parser's limit, say) never reaches the structural merge.
+    if opts.format == Format::Yaml
+        && guard.expected().is_some()
         && let Some(merged) = yaml::merge(base, ours, theirs, &opts.list_keys)
+        && guard.accepts(&merged)
     {
         return Ok(merged);
     }
-    Err(Conflict {
+    let (lines, cause) = if lines.conflicts.is_empty() {
+        (line::one_region(base, ours, theirs, &labels), Cause::Meaning)
+    } else {
+        (lines, Cause::Lines)
+    };
+    Err(Box::new(Conflict {
         base: opts.base_label.clone(),
         ours: opts.ours_label.clone(),
         theirs: opts.theirs_label.clone(),
         regions: lines.conflicts,
         marked: lines.text,
-    })
+        cause,
+    }))
+}
+
+/// Holds a merged text to the semantic merge of the three versions.
+struct Guard<'a> {
+    texts: [&'a str; 3],
+    opts: &'a MergeOptions,
+    /// The semantic merge, once a text needs it; `None` inside when a
+    /// version does not parse or the documents conflict.
+    expected: OnceCell<Option<semantic::Value>>,
+}
+
+impl Guard<'_> {
+    fn accepts(&self, merged: &str) -> bool {
+        let [base, ours, theirs] = self.texts;
+        // One side unchanged, or both changed alike: the merge is a version
+        // as it stands.
+        if self.opts.format == Format::Text || ours == base || theirs == base || ours == theirs {
+            return true;
+        }
+        let json = self.opts.format == Format::Json;
+        self.expected().is_some_and(|expected| {
+            semantic::parse_value(merged, json)
+                .is_some_and(|merged| semantic::agrees(&merged, expected, &self.opts.list_keys))
+        })
+    }
+
+    fn expected(&self) -> Option<&semantic::Value> {
+        let json = self.opts.format == Format::Json;
+        self.expected
+            .get_or_init(|| {
+                let [b, o, t] = self.texts.map(|text| semantic::parse_value(text, json));
+                semantic::merge(&b?, &o?, &t?, &self.opts.list_keys)
+            })
+            .as_ref()
+    }
 }

@@ -7,14 +7,14 @@ use std::process::Command;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
-use super::{Conflict, MergeOptions, merge};
+use super::{Cause, Conflict, Format, MergeOptions, merge};
 
 fn lines_opts() -> MergeOptions {
     MergeOptions::default()
 }
 
 fn yaml_opts() -> MergeOptions {
-    MergeOptions { yaml: true, list_keys: vec!["skill_name".to_owned()], ..MergeOptions::default() }
+    MergeOptions { format: Format::Yaml, list_keys: vec!["skill_name".to_owned()], ..MergeOptions::default() }
 }
 
 /// What `git merge-file -p --diff3` makes of the three texts: the output and
@@ -128,26 +128,30 @@ fn text() -> impl Strategy<Value = String> {
         .prop_map(|lines| lines.concat())
 }
 
+fn format() -> impl Strategy<Value = Format> {
+    prop_oneof![Just(Format::Text), Just(Format::Yaml), Just(Format::Json)]
+}
+
 proptest! {
     // Failures are reported with their minimal input; no regression file
     // outside `src/merge`.
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn unchanged_ours_takes_theirs(b in text(), t in text(), yaml in any::<bool>()) {
-        let opts = MergeOptions { yaml, ..yaml_opts() };
+    fn unchanged_ours_takes_theirs(b in text(), t in text(), format in format()) {
+        let opts = MergeOptions { format, ..yaml_opts() };
         prop_assert_eq!(merge(&b, &b, &t, &opts), Ok(t));
     }
 
     #[test]
-    fn unchanged_theirs_takes_ours(b in text(), o in text(), yaml in any::<bool>()) {
-        let opts = MergeOptions { yaml, ..yaml_opts() };
+    fn unchanged_theirs_takes_ours(b in text(), o in text(), format in format()) {
+        let opts = MergeOptions { format, ..yaml_opts() };
         prop_assert_eq!(merge(&b, &o, &b, &opts), Ok(o));
     }
 
     #[test]
-    fn same_change_merges_to_it(b in text(), x in text(), yaml in any::<bool>()) {
-        let opts = MergeOptions { yaml, ..yaml_opts() };
+    fn same_change_merges_to_it(b in text(), x in text(), format in format()) {
+        let opts = MergeOptions { format, ..yaml_opts() };
         prop_assert_eq!(merge(&b, &x, &x, &opts), Ok(x));
     }
 }
@@ -208,7 +212,7 @@ fn merged(base: &str, ours: &str, theirs: &str) -> String {
 fn conflicted(base: &str, ours: &str, theirs: &str) -> Conflict {
     match merge(base, ours, theirs, &yaml_opts()) {
         Ok(text) => panic!("unexpected merge:\n{text}"),
-        Err(conflict) => conflict,
+        Err(conflict) => *conflict,
     }
 }
 
@@ -551,7 +555,7 @@ fn non_ascii_text_merges_structurally() {
 
 #[test]
 fn json_is_never_merged_structurally() {
-    let opts = MergeOptions { yaml: false, ..yaml_opts() };
+    let opts = MergeOptions { format: Format::Json, ..yaml_opts() };
     assert!(merge("a: 1\nb: 2\n", "a: 1\nb: 2\nc: 3\n", "a: 1\nb: 2\nd: 4\n", &opts).is_err());
 }
 
@@ -613,6 +617,126 @@ fn list_without_merge_key_option_merges_only_by_position() {
 #[test]
 fn merge_that_empties_the_root_conflicts() {
     conflicted("a: 1\nb: 2\n", "b: 2\n", "a: 1\n");
+}
+
+/// Issue 12, item 12: the structural merge appended `c` after `b`, giving a
+/// block scalar that ended the file without a line break one (`"text"`
+/// became `"text\n"`, read as the YAML spec and libyaml read it).
+#[test]
+fn block_scalar_ending_a_file_without_newline_is_not_given_one() {
+    let conflict = conflicted("a: 1\nb: >\n  text", "a: 2\nb: >\n  text", "a: 1\nc: 3\nb: >\n  text");
+    assert_eq!(conflict.cause, Cause::Lines);
+    // Shrunk by the property test: theirs' scalar ends the file, ours appends.
+    conflicted("a: a", "a: a\nb: a", "a: |\n  one");
+    // And the other way: a scalar moved to the end of such a file loses its
+    // line break.
+    conflicted("b: a\na: a", "a: a", "x: |\n  one\na: a");
+    // Where it stays last, it merges.
+    assert_eq!(
+        merged("a: 1\nb: >\n  text", "a: 2\nb: >\n  text", "a: 1\nb: >\n  text\n  more"),
+        "a: 2\nb: >\n  text\n  more"
+    );
+}
+
+/// Issue 12, item 13: ours deleted `b: 1`; the blank lines around it joined
+/// theirs' keep scalar, `"y\n\n"` became `"y\n\n\n"`.
+#[test]
+fn keep_block_scalar_does_not_swallow_blank_lines_left_by_a_deletion() {
+    let conflict = conflicted("a: |\n  x\n\nb: 1\n\nc: 2\n", "a: |\n  x\n\n\nc: 2\n", "a: |+\n  y\n\nb: 1\n\nc: 2\n");
+    assert_eq!(conflict.cause, Cause::Meaning, "the line merge is clean, its result is not");
+    assert_eq!(conflict.regions.len(), 1);
+}
+
+/// Issue 12, item 14: `True` and `true` (and the others) are one key.
+#[test]
+fn one_key_spelled_two_ways_is_one_key() {
+    for (o, t) in [("True", "true"), ("null", "~"), ("1", "0x1"), ("1", "+1"), ("1.0", "1.00"), ("FALSE", "false")] {
+        // Added at either end: clean line by line, but the key twice.
+        conflicted("a: 1\nb: 2\n", &format!("{o}: ours\na: 1\nb: 2\n"), &format!("a: 1\nb: 2\n{t}: theirs\n"));
+        // Added at one place: the same key set to two values.
+        conflicted("a: 1\nb: 2\n", &format!("a: 1\nb: 2\n{o}: ours\n"), &format!("a: 1\nb: 2\n{t}: theirs\n"));
+        // Added with one value, spelled two ways: which spelling?
+        conflicted("a: 1\nb: 2\n", &format!("a: 1\nb: 2\n{o}: x\n"), &format!("{t}: x\na: 1\nb: 2\n"));
+    }
+    // Added with one text at either end: once.
+    assert_eq!(merged("a: 1\nb: 2\n", "a: 1\nb: 2\nTrue: x\n", "True: x\na: 1\nb: 2\n"), "a: 1\nb: 2\nTrue: x\n");
+    // Deleted by ours, respelled by theirs: not kept as a second key.
+    conflicted("a: a\nb: a\n", "b: a\n", "'a': a\nb: a\n");
+}
+
+/// Issue 12, item 15: `job1` and `"job1"` are one entry of a keyed list.
+#[test]
+fn quoting_does_not_split_a_keyed_entry() {
+    let base = "jobs:\n- skill_name: a\n  level: 1\n";
+    let ours = "jobs:\n- skill_name: a\n  level: 1\n- skill_name: job1\n";
+    let theirs = "jobs:\n- skill_name: a\n  level: 2\n- skill_name: \"job1\"\n  level: 3\n";
+    conflicted(base, ours, theirs);
+    // An entry that one side quotes and the other edits is one entry.
+    let base = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 1\n";
+    let ours = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 2\n";
+    let theirs = "- skill_name: a\n  level: 3\n- skill_name: 'b'\n  level: 1\n  since: 2020\n";
+    assert_eq!(
+        merged(base, ours, theirs),
+        "- skill_name: a\n  level: 3\n- skill_name: 'b'\n  level: 2\n  since: 2020\n"
+    );
+}
+
+/// Issue 12, item 16: a mapping (or keyed list) emptied by the two sides
+/// together keeps its type.
+#[test]
+fn collection_emptied_by_both_sides_keeps_its_type() {
+    assert_eq!(merged("a: 1\nm:\n  x: 1\n  y: 2\n", "a: 1\nm:\n  y: 2\n", "a: 1\nm:\n  x: 1\n"), "a: 1\nm: {}\n");
+    assert_eq!(
+        merged(
+            "jobs: # all\n- skill_name: a\n- skill_name: b\nz: 1\n",
+            "jobs: # all\n- skill_name: b\nz: 1\n",
+            "jobs: # all\n- skill_name: a\nz: 1\n"
+        ),
+        "jobs: [] # all\nz: 1\n"
+    );
+    // Clean line by line (a blank line between), but `m` would be null.
+    let conflict = conflicted("a: 1\nm:\n  x: 1\n\n  y: 2\n", "a: 1\nm:\n\n  y: 2\n", "a: 1\nm:\n  x: 1\n\n");
+    assert_eq!(conflict.cause, Cause::Meaning);
+}
+
+/// The guard: a clean line merge that lost ours' deletion (the two sides'
+/// deletions of `a: a` lined up as one) is a conflict, shown as one region.
+#[test]
+fn clean_line_merge_that_loses_a_change_is_refused() {
+    let base = "# header\n\na: a\n\n";
+    let ours = "# header\n\n\n";
+    let theirs = "a: |\n  one\n\n\n";
+    assert_eq!(merge(base, ours, theirs, &lines_opts()), Ok(theirs.to_owned()), "git merges it so");
+    let conflict = conflicted(base, ours, theirs);
+    assert_eq!(conflict.cause, Cause::Meaning);
+    assert_eq!(
+        conflict.marked,
+        "<<<<<<< latest\n# header\n\n||||||| base\n# header\n\na: a\n=======\na: |\n  one\n\n>>>>>>> new\n\n"
+    );
+}
+
+/// The guard holds JSON to the same rule: keys added at both ends are a key
+/// twice.
+#[test]
+fn json_key_added_twice_by_a_clean_line_merge_conflicts() {
+    let opts = MergeOptions { format: Format::Json, ..yaml_opts() };
+    let base = "{\n  \"a\": 1,\n  \"b\": 2\n}\n";
+    let ours = "{\n  \"c\": 1,\n  \"a\": 1,\n  \"b\": 2\n}\n";
+    let theirs = "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": 2\n}\n";
+    assert!(merge(base, ours, theirs, &lines_opts()).is_ok());
+    assert_eq!(merge(base, ours, theirs, &opts).map_err(|c| c.cause), Err(Cause::Meaning));
+    let theirs = "{\n  \"a\": 1,\n  \"b\": 3\n}\n";
+    assert_eq!(merge(base, ours, theirs, &opts), Ok("{\n  \"c\": 1,\n  \"a\": 1,\n  \"b\": 3\n}\n".to_owned()));
+}
+
+/// Documents nested deeper than the parser's limit never reach the
+/// structural merge (whose tree recurses): they conflict, without
+/// overflowing the stack.
+#[test]
+fn documents_nested_too_deep_conflict() {
+    let deep = "- ".repeat(100_000);
+    let (base, ours, theirs) = (format!("{deep}x\n- y\n"), format!("{deep}X\n- y\n"), format!("{deep}x\n- Y\n"));
+    assert_eq!(conflicted(&base, &ours, &theirs).cause, Cause::Lines);
 }
 
 #[test]

@@ -11,14 +11,22 @@
 //! from one side, or merged recursively when both sides changed a child whose
 //! value is a block collection in all three versions.
 //!
+//! Children are matched by identity: a mapping key, or a list entry's merge
+//! key, by its resolved value ([`semantic::plain_scalar`]), so that `True`
+//! and `true`, or `job1` and `"job1"`, are one key.
+//!
 //! Every decision also builds the value the merged document must have; the
-//! assembled text is parsed again and compared with it, so a layout this
-//! module misjudges (odd indentation, a piece boundary in the wrong place)
-//! turns into a conflict, never into wrong text. Any doubt returns `None`,
-//! which the caller reports as the line merge's conflict.
+//! assembled text is parsed again, exactly as written, and compared with it,
+//! so a layout this module misjudges (odd indentation, a piece boundary in
+//! the wrong place, a block scalar that ended the file without a line break
+//! and no longer does) turns into a conflict, never into wrong text. Any
+//! doubt returns `None`, which the caller reports as the line merge's
+//! conflict. Its result then still goes through the caller's guard.
 
-use crate::source::SourceMap;
 use std::ops::Range;
+
+use super::semantic;
+use crate::source::SourceMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
@@ -51,11 +59,16 @@ pub(super) fn merge(base: &str, ours: &str, theirs: &str, list_keys: &[String]) 
 }
 
 /// Three-way merge of one piece of text taken as a whole.
-fn merge_text([base, ours, theirs]: [&str; 3]) -> Option<&str> {
+fn merge_text(texts: [&str; 3]) -> Option<&str> {
+    pick(texts).map(|side| texts[side])
+}
+
+/// Which version a three-way merge of one piece of text takes.
+fn pick([base, ours, theirs]: [&str; 3]) -> Option<usize> {
     if ours == base || ours == theirs {
-        Some(theirs)
+        Some(THEIRS)
     } else if theirs == base {
-        Some(ours)
+        Some(OURS)
     } else {
         None
     }
@@ -107,15 +120,27 @@ impl Node {
         matches!((&self.kind, &other.kind), (Kind::Map { .. }, Kind::Map { .. }) | (Kind::Seq { .. }, Kind::Seq { .. }))
     }
 
-    /// The scalar value under `key`, if this is a mapping that has one.
-    fn lookup(&self, key: &str) -> Option<Value> {
+    /// What a scalar means as a key or list entry identity: its resolved
+    /// value, so that `true`/`True` or `job1`/`"job1"` are one key. `None`
+    /// for collections and tagged scalars.
+    fn identity(&self) -> Option<semantic::Value> {
+        match &self.kind {
+            Kind::Scalar(Value::Scalar { value, plain: true, tag: None }) => Some(semantic::plain_scalar(value)),
+            Kind::Scalar(Value::Scalar { value, plain: false, tag: None }) => {
+                Some(semantic::Value::String(value.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The identity of the scalar under `key`, if this is a mapping that has
+    /// one.
+    fn lookup(&self, key: &str) -> Option<semantic::Value> {
         let Kind::Map { entries, .. } = &self.kind else {
             return None;
         };
-        entries.iter().find_map(|(k, v)| match (k.value(), &v.kind) {
-            (Value::Scalar { value, .. }, Kind::Scalar(scalar)) if value == key => Some(scalar.clone()),
-            _ => None,
-        })
+        let key = semantic::Value::String(key.to_owned());
+        entries.iter().find(|(k, _)| k.identity().as_ref() == Some(&key)).and_then(|(_, v)| v.identity())
     }
 }
 
@@ -157,23 +182,42 @@ struct Layout<'n> {
 }
 
 impl Doc {
+    /// Parses the text exactly as written (values included); only `src`
+    /// gains the missing final newline.
     fn parse(text: &str) -> Option<Doc> {
         let final_newline = text.is_empty() || text.ends_with('\n');
         let mut src = text.to_owned();
         if !final_newline {
             src.push('\n');
         }
+        // Appending leaves every offset into `text` valid in `src`.
         let offsets = SourceMap::new(&src);
         let mut events = Vec::new();
-        for event in Parser::new_from_str(&src) {
+        for event in Parser::new_from_str(text) {
             events.push(event.ok()?);
         }
+        // Read a block scalar that ends the text without a line break as
+        // the YAML spec does (see `semantic::scan`).
+        let unterminated_block = events.iter().rev().find_map(|(event, span)| match event {
+            Event::Scalar(_, style, ..) => Some(
+                matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && offsets.byte_of_char(span.end.index()) == text.len()
+                    && semantic::ends_unterminated(text),
+            ),
+            _ => None,
+        }) == Some(true);
         let mut events = events.into_iter().peekable();
         matches!(events.next()?.0, Event::StreamStart).then_some(())?;
         matches!(events.next()?.0, Event::DocumentStart(_)).then_some(())?;
-        let root = build(&mut events, &offsets)?;
+        let mut root = build(&mut events, &offsets)?;
         matches!(events.next()?.0, Event::DocumentEnd).then_some(())?;
         matches!(events.next()?.0, Event::StreamEnd).then_some(())?;
+        if unterminated_block
+            && let Some(Node { kind: Kind::Scalar(Value::Scalar { value, .. }), .. }) = last_scalar(&mut root)
+            && value.ends_with('\n')
+        {
+            value.pop();
+        }
         root.is_plain_block().then_some(Doc { src, final_newline, root })
     }
 
@@ -279,6 +323,18 @@ impl Doc {
         }
         Some(Layout { head_end, end: start, compact, column, children })
     }
+}
+
+/// The last node in document order, when it is a scalar.
+fn last_scalar(mut node: &mut Node) -> Option<&mut Node> {
+    while !matches!(node.kind, Kind::Scalar(_)) {
+        node = match &mut node.kind {
+            Kind::Map { entries, .. } => &mut entries.last_mut()?.1,
+            Kind::Seq { items, .. } => items.last_mut()?,
+            Kind::Scalar(_) => unreachable!("the loop stops at scalars"),
+        };
+    }
+    Some(node)
 }
 
 /// Drops a trailing `# comment` from a line that holds at most a `-`.
@@ -398,7 +454,7 @@ impl Merger<'_> {
         // must stay first: the same entry first in all versions. Merging by
         // position keeps it first by construction.
         let merged = if is_map {
-            self.merge_keyed(layouts, compact, |c| c.key.map(Node::value))?
+            self.merge_keyed(layouts, compact, |c| c.key.and_then(Node::identity))?
         } else if let Some(key) = self.list_key(layouts) {
             self.merge_keyed(layouts, compact, |c| c.value.lookup(key))?
         } else {
@@ -418,7 +474,7 @@ impl Merger<'_> {
     fn list_key<'k>(&'k self, layouts: &[Layout<'_>; 3]) -> Option<&'k str> {
         self.list_keys.iter().map(String::as_str).find(|key| {
             layouts.iter().all(|l| {
-                let ids: Option<Vec<Value>> = l.children.iter().map(|c| c.value.lookup(key)).collect();
+                let ids: Option<Vec<semantic::Value>> = l.children.iter().map(|c| c.value.lookup(key)).collect();
                 ids.is_some_and(|ids| all_unique(&ids))
             })
         })
@@ -429,9 +485,9 @@ impl Merger<'_> {
         &self,
         layouts: &[Layout<'_>; 3],
         compact: bool,
-        id: impl Fn(&Child<'_>) -> Option<Value>,
+        id: impl Fn(&Child<'_>) -> Option<semantic::Value>,
     ) -> Option<Vec<Merged>> {
-        let ids: Vec<Vec<Value>> =
+        let ids: Vec<Vec<semantic::Value>> =
             layouts.iter().map(|l| l.children.iter().map(&id).collect::<Option<Vec<_>>>()).collect::<Option<_>>()?;
         if !ids.iter().all(|ids| all_unique(ids)) {
             return None;
@@ -440,8 +496,8 @@ impl Merger<'_> {
         if compact && (ids[OURS].first() != ids[BASE].first() || ids[OURS].first() != ids[THEIRS].first()) {
             return None;
         }
-        let find = |side: usize, key: &Value| ids[side].iter().position(|k| k == key);
-        let common = |side: usize| -> Vec<&Value> {
+        let find = |side: usize, key: &semantic::Value| ids[side].iter().position(|k| k == key);
+        let common = |side: usize| -> Vec<&semantic::Value> {
             ids[side].iter().filter(|k| (0..3).all(|s| find(s, k).is_some())).collect()
         };
         let (base_order, ours_order, theirs_order) = (common(BASE), common(OURS), common(THEIRS));
@@ -521,12 +577,27 @@ impl Merger<'_> {
         }
         let layouts = [nested(self.docs[BASE], b)?, nested(self.docs[OURS], o)?, nested(self.docs[THEIRS], t)?];
         let heads: [&str; 3] = std::array::from_fn(|i| &self.docs[i].src[children[i].piece.start..layouts[i].head_end]);
-        let head = merge_text(heads)?;
+        let side = pick(heads)?;
+        let head = heads[side];
         let (body, value) = self.merge_collections(values, &layouts)?;
-        Some(Merged { text: format!("{head}{body}"), key: o.key.map(Node::value), value })
+        if !body.is_empty() {
+            return Some(Merged { text: format!("{head}{body}"), key: o.key.map(Node::value), value });
+        }
+        // Both sides together removed every entry: an empty flow collection
+        // keeps the type that an empty value (null) would lose.
+        let child = children[side];
+        let src = &self.docs[side].src;
+        let indicator = match child.key {
+            Some(key) => key.end + src[key.end..].find(':')?,
+            None => child.anchor,
+        };
+        let at = (indicator + 1).checked_sub(child.piece.start).filter(|&at| head.is_char_boundary(at))?;
+        let (before, after) = head.split_at(at);
+        let empty = if matches!(value, Value::Map(_)) { " {}" } else { " []" };
+        Some(Merged { text: format!("{before}{empty}{after}"), key: o.key.map(Node::value), value })
     }
 }
 
-fn all_unique(ids: &[Value]) -> bool {
+fn all_unique(ids: &[semantic::Value]) -> bool {
     ids.iter().enumerate().all(|(i, id)| !ids[..i].contains(id))
 }

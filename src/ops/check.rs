@@ -36,6 +36,8 @@ pub struct CheckRequest {
     pub strict: bool,
     /// `--strict-formats`, on top of `.cfg.yaml`'s `strict_formats`.
     pub strict_formats: bool,
+    /// `--strict-tags`, on top of `.cfg.yaml`'s `strict_tags`.
+    pub strict_tags: bool,
     pub allow_multiple_documents: bool,
     /// Overrides `.cfg.yaml`'s `limits.max_size`.
     pub max_size: Option<usize>,
@@ -105,11 +107,13 @@ pub fn check(root: &Path, cwd: &Path, request: CheckRequest) -> Result<CheckOutc
     });
     options.strict = request.strict;
     options.strict_formats |= request.strict_formats;
+    options.strict_tags |= request.strict_tags;
     options.allow_multiple_documents = request.allow_multiple_documents;
     if let Some(max_size) = request.max_size {
         options.limits.max_size = max_size;
     }
     let max_size = options.limits.max_size;
+    options.meta_checked = super::meta_checked(root);
     let validator = Validator::new(options)?;
 
     let mut inputs = Vec::new();
@@ -130,6 +134,7 @@ pub fn check(root: &Path, cwd: &Path, request: CheckRequest) -> Result<CheckOutc
         }
     }
     let mut reports = validator.check_many(&inputs);
+    super::remember_meta_checked(root, &validator);
     for (input, report) in inputs.iter().zip(&mut reports) {
         if request.skip_checks || report.has_errors() {
             continue;

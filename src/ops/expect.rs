@@ -5,7 +5,7 @@
 //! merged the other's change.
 
 use crate::fsio::RelPath;
-use crate::merge::{self, MergeOptions};
+use crate::merge::{self, Format, MergeOptions};
 use crate::store::Rev;
 use crate::validate::{Report, Validator};
 
@@ -54,8 +54,8 @@ pub enum ConflictKind {
     Changed { base: Rev, latest: Rev },
     /// The three-way merge conflicts: the three texts and the regions.
     Merge { base_rev: Rev, latest_rev: Rev, base: String, latest: String, new: String, conflict: merge::Conflict },
-    /// The merge was clean line by line, but its result is invalid (a key
-    /// added twice, say).
+    /// The merge was clean, but its result is invalid (it breaks the schema,
+    /// say).
     Invalid { base_rev: Rev, latest_rev: Rev, merged: String, report: Report },
     /// Something other than cfg kept saving the file while cfg wrote it;
     /// each of its saves was recorded as an outside edit.
@@ -70,13 +70,22 @@ impl std::fmt::Display for Conflict {
             ConflictKind::Changed { base, latest } => {
                 write!(f, "`{path}` changed since {} (now {}), and merging is off", base.short(), latest.short())
             }
-            ConflictKind::Merge { base_rev, latest_rev, conflict, .. } => write!(
-                f,
-                "`{path}` changed since {} (now {}) and the changes conflict in {} region(s)",
-                base_rev.short(),
-                latest_rev.short(),
-                conflict.regions.len()
-            ),
+            ConflictKind::Merge { base_rev, latest_rev, conflict, .. } => match conflict.cause {
+                merge::Cause::Lines => write!(
+                    f,
+                    "`{path}` changed since {} (now {}) and the changes conflict in {} region(s)",
+                    base_rev.short(),
+                    latest_rev.short(),
+                    conflict.regions.len()
+                ),
+                merge::Cause::Meaning => write!(
+                    f,
+                    "`{path}` changed since {} (now {}); the changes merge line by line, but the merged document \
+                     would not hold both (a key twice, a value neither wrote, or a lost change)",
+                    base_rev.short(),
+                    latest_rev.short()
+                ),
+            },
             ConflictKind::Invalid { base_rev, latest_rev, .. } => write!(
                 f,
                 "`{path}` changed since {} (now {}); the merge is clean line by line but invalid",
@@ -152,7 +161,7 @@ pub(crate) fn resolve(
         latest: (latest_rev, text(latest)),
         new: String::from_utf8_lossy(new.content()).into_owned(),
     };
-    let file = merge(session, validator, &path, sides)?;
+    let file = merge(validator, &path, sides)?;
     Ok(Resolved { file, merged: Some((base_rev, latest_rev)) })
 }
 
@@ -166,7 +175,6 @@ pub(crate) struct Sides {
 /// Merges `new` into `latest` (both made from `base`) and validates the
 /// result; a conflict or an invalid result is [`Error::Conflict`].
 pub(crate) fn merge(
-    session: &WriteSession<'_>,
     validator: &Validator,
     path: &RelPath,
     Sides { base: (base_rev, base), latest: (latest_rev, latest), new }: Sides,
@@ -176,15 +184,15 @@ pub(crate) fn merge(
         base_label: format!("base {}", base_rev.short()),
         ours_label: format!("latest {}", latest_rev.short()),
         theirs_label: "new".to_owned(),
-        yaml: !path.as_str().ends_with(".json"),
+        format: if path.as_str().ends_with(".json") { Format::Json } else { Format::Yaml },
         list_keys: validator.merge_keys(path.as_str()),
     };
     match merge::merge(&base, &latest, &new, &options) {
-        Ok(merged) => session.check(validator, path, merged.into_bytes()).map_err(|(report, merged)| {
+        Ok(merged) => super::session::check(validator, path, merged.into_bytes()).map_err(|(report, merged)| {
             let merged = String::from_utf8_lossy(&merged).into_owned();
             conflict(ConflictKind::Invalid { base_rev, latest_rev, merged, report })
         }),
-        Err(found) => Err(conflict(ConflictKind::Merge { base_rev, latest_rev, base, latest, new, conflict: found })),
+        Err(found) => Err(conflict(ConflictKind::Merge { base_rev, latest_rev, base, latest, new, conflict: *found })),
     }
 }
 

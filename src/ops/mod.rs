@@ -10,6 +10,7 @@ mod draft;
 mod expect;
 mod follow;
 mod gc;
+mod get;
 mod hook;
 mod init;
 mod on_write;
@@ -38,6 +39,7 @@ pub use draft::{DRAFTS_DIR, Draft, start_edit};
 pub use expect::{Conflict, ConflictKind, Expect, OnChange};
 pub use follow::Follower;
 pub use gc::{GcOutcome, GcRequest, Method, gc};
+pub use get::{GetFormat, GetRequest, get};
 pub use hook::{HookOutcome, PRE_COMMIT_HOOK, install_hook};
 pub use init::{InitOutcome, init};
 pub use on_write::HookFailure;
@@ -107,6 +109,9 @@ pub enum Error {
         source: Box<Error>,
         undone: bool,
     },
+    /// `cfg get`: the path leads to no value.
+    #[error("`{path}` does not exist in `{}`", file.display())]
+    NoValue { file: PathBuf, path: String },
     #[error(transparent)]
     Project(#[from] crate::project::Error),
     #[error(transparent)]
@@ -177,9 +182,24 @@ fn open_for_reading(settings: &Settings) -> Result<Store, Error> {
 }
 
 /// The validator for files under the root of `settings`: the schemas and
-/// limits of its `.cfg.yaml`.
+/// limits of its `.cfg.yaml`, and the schemas the store knows pass their
+/// meta-schema.
 fn validator(settings: &Settings) -> Result<Validator, Error> {
-    Ok(Validator::new(settings.project.validator_options(&settings.root))?)
+    let mut options = settings.project.validator_options(&settings.root);
+    options.meta_checked = meta_checked(&settings.root);
+    Ok(Validator::new(options)?)
+}
+
+/// The record of schemas that passed their meta-schema.
+const META_CHECKED: &str = "meta-checked";
+
+fn meta_checked(root: &Path) -> std::collections::BTreeSet<String> {
+    crate::checked::Record::of(root, META_CHECKED).keys()
+}
+
+/// Adds what `validator` checked against a meta-schema to the record.
+fn remember_meta_checked(root: &Path, validator: &Validator) {
+    crate::checked::Record::of(root, META_CHECKED).add(&validator.newly_meta_checked());
 }
 
 /// Defaults for `root` with its project settings (`.cfg.yaml`) loaded.

@@ -141,7 +141,7 @@ pub(crate) fn integrate(
         let Some(plan) = plan else {
             let after = session.head()?;
             let external = session.external();
-            let hooks = session.finish();
+            let hooks = session.finish(&validator);
             return Ok(PullOutcome { external, hooks, ..outcome(PullKind::UpToDate, after, Vec::new()) });
         };
         let files: Vec<RelPath> = plan.files.iter().map(|f| f.path().clone()).collect();
@@ -159,7 +159,7 @@ pub(crate) fn integrate(
             PublishOutcome::Moved => moved = files,
             PublishOutcome::Done => {
                 let external = session.external();
-                let hooks = session.finish();
+                let hooks = session.finish(&validator);
                 return Ok(PullOutcome { external, hooks, ..outcome(kind, Some(commit), files) });
             }
         }
@@ -233,7 +233,7 @@ fn plan(
         }
         let theirs_only = o == b || named == Some(Side::Remote);
         if theirs_only {
-            match check_incoming(session, validator, path, t) {
+            match check_incoming(validator, path, t) {
                 Ok(file) => {
                     if named == Some(Side::Remote) {
                         took.push(format!("remote {path}"));
@@ -255,7 +255,7 @@ fn plan(
             latest: (ours.expect("both sides changed"), text(&o)),
             new: text(&Some(t.clone())),
         };
-        match super::expect::merge(session, validator, path, sides) {
+        match super::expect::merge(validator, path, sides) {
             Ok(merged) if Some(merged.content()) == o.as_deref() => {}
             Ok(merged) => files.push(merged),
             Err(Error::Conflict(conflict)) => match fallback {
@@ -265,7 +265,7 @@ fn plan(
                 }
                 Some(Side::Remote) => {
                     took.push(format!("remote {path}"));
-                    match check_incoming(session, validator, path, t) {
+                    match check_incoming(validator, path, t) {
                         Ok(file) => files.push(file),
                         Err((report, content)) => {
                             invalid.push((report, String::from_utf8_lossy(&content).into_owned()))
@@ -306,13 +306,8 @@ fn plan(
 /// Validation of a remote's version: this host's validator, and for the
 /// project settings also what loading them needs (a `.cfg.yaml` that does not
 /// load would stop every later command here).
-fn check_incoming(
-    session: &WriteSession<'_>,
-    validator: &Validator,
-    path: &RelPath,
-    content: Vec<u8>,
-) -> Result<Validated, (Report, Vec<u8>)> {
-    let file = session.check(validator, path, content)?;
+fn check_incoming(validator: &Validator, path: &RelPath, content: Vec<u8>) -> Result<Validated, (Report, Vec<u8>)> {
+    let file = super::session::check(validator, path, content)?;
     if path.as_str() != project::FILE_NAME {
         return Ok(file);
     }

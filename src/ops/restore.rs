@@ -57,7 +57,7 @@ fn restore_in(settings: &Settings, request: RestoreRequest, mode: Mode) -> Resul
             .read(from, path)?
             .ok_or_else(|| Error::UnknownFile { path: path.to_string(), at: Some(from) })?;
         // Old content is restored as it was; its warnings are not news.
-        files.push(session.validate(&validator, path, content)?);
+        files.push(super::session::validate(&validator, path, content)?);
     }
     session.track(&paths)?;
     let mut merged = None;
@@ -82,6 +82,6 @@ fn restore_in(settings: &Settings, request: RestoreRequest, mode: Mode) -> Resul
             return Ok(Finished::Previewed(Preview { message, diffs, outside_edits, merged, warnings: Vec::new() }));
         }
     };
-    let hooks = session.finish();
+    let hooks = session.finish(&validator);
     Ok(Finished::Written(RestoreOutcome { from, rev, changed, files: paths, hooks }))
 }

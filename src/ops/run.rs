@@ -102,7 +102,7 @@ pub fn run(settings: &Settings, request: RunRequest) -> Result<RunOutcome, Error
             None if old.content.is_some() => removed.push(path.clone()),
             None => {}
             Some(new) if Some(&new) == old.content.as_ref() => {}
-            Some(new) => match session.check(&validator, path, new) {
+            Some(new) => match super::session::check(&validator, path, new) {
                 Ok(file) => changed.push(file),
                 Err((report, new)) => invalid.push((report, String::from_utf8_lossy(&new).into_owned())),
             },
@@ -129,7 +129,7 @@ pub fn run(settings: &Settings, request: RunRequest) -> Result<RunOutcome, Error
         }
         Err(error) => return Err(error),
     };
-    let hooks = session.finish();
+    let hooks = session.finish(&validator);
     Ok(RunOutcome { rev: Some(rev), changed: names, external, hooks })
 }
 

@@ -140,6 +140,26 @@ impl Validated {
     }
 }
 
+/// Step 4: validates `content`, refusing what the validator rejects
+/// ([`Error::Invalid`]). Needs no lock: content given whole is validated
+/// before the lock is taken, so writers queue only for the store's work.
+pub(crate) fn validate(validator: &Validator, path: &RelPath, content: Vec<u8>) -> Result<Validated, Error> {
+    check(validator, path, content).map_err(|(report, content)| Error::Invalid {
+        report,
+        source_text: String::from_utf8_lossy(&content).into_owned(),
+    })
+}
+
+/// Step 4 for callers that turn a rejection into something else (an invalid
+/// merge is a conflict): the report and the content back.
+pub(crate) fn check(validator: &Validator, path: &RelPath, content: Vec<u8>) -> Result<Validated, (Report, Vec<u8>)> {
+    let report = validator.check(path.as_str(), &content);
+    if report.has_errors() {
+        return Err((report, content));
+    }
+    Ok(Validated { path: path.clone(), content, warnings: report.diagnostics })
+}
+
 /// The result of [`WriteSession::commit`].
 #[derive(Debug, Clone)]
 pub(crate) enum Committed {
@@ -339,30 +359,6 @@ impl<'s> WriteSession<'s> {
         Ok(rev)
     }
 
-    /// Step 4: validates `content`, refusing what the validator rejects
-    /// ([`Error::Invalid`]).
-    pub(crate) fn validate(&self, validator: &Validator, path: &RelPath, content: Vec<u8>) -> Result<Validated, Error> {
-        self.check(validator, path, content).map_err(|(report, content)| Error::Invalid {
-            report,
-            source_text: String::from_utf8_lossy(&content).into_owned(),
-        })
-    }
-
-    /// Step 4 for callers that turn a rejection into something else (an
-    /// invalid merge is a conflict): the report and the content back.
-    pub(crate) fn check(
-        &self,
-        validator: &Validator,
-        path: &RelPath,
-        content: Vec<u8>,
-    ) -> Result<Validated, (Report, Vec<u8>)> {
-        let report = validator.check(path.as_str(), &content);
-        if report.has_errors() {
-            return Err((report, content));
-        }
-        Ok(Validated { path: path.clone(), content, warnings: report.diagnostics })
-    }
-
     /// The trailers every commit carries: the command line and the host.
     pub(crate) fn trailers(&self) -> Vec<(String, String)> {
         vec![(TRAILER_COMMAND.into(), self.settings.command.clone()), (TRAILER_HOST.into(), self.settings.host.clone())]
@@ -423,7 +419,7 @@ impl<'s> WriteSession<'s> {
                 latest: (latest_rev, text(&after.content)),
                 new,
             };
-            out.push(super::expect::merge(self, validator, &file.path, sides)?);
+            out.push(super::expect::merge(validator, &file.path, sides)?);
         }
         Ok(out)
     }
@@ -714,13 +710,16 @@ impl<'s> WriteSession<'s> {
         Ok(edited)
     }
 
-    /// Ends a session that committed: releases the lock, then runs the
+    /// Ends a session that committed: remembers the schemas `validator`
+    /// found valid against their meta-schema, releases the lock, then runs the
     /// project's `on_write` commands for each file written. They run without
     /// the lock so that a command may itself read or write through cfg; their
     /// failures are reported, never undo the write.
     #[must_use = "on_write failures are to be reported"]
-    pub(crate) fn finish(self) -> Vec<HookFailure> {
+    pub(crate) fn finish(self, validator: &Validator) -> Vec<HookFailure> {
         let WriteSession { settings, started_at, written, _lock, .. } = self;
+        super::remember_meta_checked(&settings.root, validator);
+        settings.project.remember_checked(&settings.root);
         drop(_lock);
         super::trust::on_write(settings, started_at, &written.into_inner())
     }

@@ -1,5 +1,6 @@
-//! `cfg set`, `cfg unset`, `cfg append`: change one value in a YAML file,
-//! keeping every other byte, through the one write path.
+//! `cfg set`, `cfg unset`, `cfg append`: change one value in a YAML or JSON
+//! file (by its extension), keeping every other byte, through the one write
+//! path, under the project's parsing limits.
 //!
 //! The edit is applied under the store lock to the latest version (after an
 //! outside edit was recorded), so concurrent `cfg set` calls never lose each
@@ -7,9 +8,10 @@
 //! REV instead, and the result is merged with what changed since, exactly as
 //! `cfg write --expect` would merge content the writer had edited from REV.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::edit::{self, EditError};
+use crate::document::{self, Format};
+use crate::edit::{EditError, Editor};
 use crate::settings::Settings;
 
 use super::expect::{Expect, OnChange};
@@ -38,11 +40,11 @@ impl ValueEdit {
     }
 
     /// Applies the change to `text` (pure).
-    pub fn apply(&self, text: &str) -> Result<String, EditError> {
+    pub fn apply(&self, editor: &Editor, text: &str) -> Result<String, EditError> {
         match self {
-            ValueEdit::Set { path, value } => edit::set(text, path, value),
-            ValueEdit::Unset { path } => edit::unset(text, path),
-            ValueEdit::Append { path, value } => edit::append(text, path, value),
+            ValueEdit::Set { path, value } => editor.set(text, path, value),
+            ValueEdit::Unset { path } => editor.unset(text, path),
+            ValueEdit::Append { path, value } => editor.append(text, path, value),
         }
     }
 }
@@ -74,6 +76,8 @@ pub fn preview_change_value(settings: &Settings, request: ValueRequest) -> Resul
 fn change_value_in(settings: &Settings, request: ValueRequest, mode: Mode) -> Result<Finished<WriteOutcome>, Error> {
     let path = resolve(settings, &request.file)?;
     let validator = validator(settings)?;
+    // The new content is made under the lock; its schema need not be.
+    validator.prepare(path.as_str());
     let session = WriteSession::begin_in(settings, mode)?;
     let external = session.track(std::slice::from_ref(&path))?;
     let base = match &request.expect {
@@ -82,11 +86,20 @@ fn change_value_in(settings: &Settings, request: ValueRequest, mode: Mode) -> Re
         None => session.latest(&path)?,
     };
     let edit_error = |source| Error::Edit { path: path.clone(), source };
+    let format = Format::of_path(Path::new(path.as_str()));
     let text = String::from_utf8(base.unwrap_or_default())
-        .map_err(|_| edit_error(EditError::Syntax("the file is not UTF-8".into())))?;
-    let new = request.edit.apply(&text).map_err(edit_error)?.into_bytes();
+        .map_err(|_| edit_error(EditError::Syntax { format, message: "the file is not UTF-8".into() }))?;
+    let editor = Editor::new(format, limits(settings));
+    let new = request.edit.apply(&editor, &text).map_err(edit_error)?.into_bytes();
     let (verb, value_path) = request.edit.verb();
     let message = request.message.unwrap_or_else(|| format!("{verb} {value_path} in {path}"));
     let expectation = (request.expect, request.on_change);
-    finish_write(session, &validator, path, new, message, expectation, external)
+    let new = super::session::validate(&validator, &path, new)?;
+    finish_write(session, &validator, new, message, expectation, external)
+}
+
+/// The parsing limits of the project's `.cfg.yaml` (nesting, aliases).
+pub(crate) fn limits(settings: &Settings) -> document::Limits {
+    let limits = &settings.project.limits;
+    document::Limits { max_depth: limits.max_depth, max_alias_nodes: limits.max_alias_nodes }
 }

@@ -8,7 +8,7 @@ use crate::store::Rev;
 
 use super::expect::{self, Expect, OnChange};
 use super::on_write::HookFailure;
-use super::session::{Committed, Mode, WriteSession};
+use super::session::{Committed, Mode, Validated, WriteSession};
 use super::{Error, FileDiff, resolve, validator};
 
 /// New content for one file.
@@ -109,28 +109,28 @@ pub fn preview_write(settings: &Settings, request: WriteRequest) -> Result<Previ
 fn write_in(settings: &Settings, request: WriteRequest, mode: Mode) -> Result<Finished<WriteOutcome>, Error> {
     let path = resolve(settings, &request.file)?;
     let validator = validator(settings)?;
+    let new = super::session::validate(&validator, &path, request.content)?;
     let session = WriteSession::begin_in(settings, mode)?;
     let external = session.track(std::slice::from_ref(&path))?;
     let message = request.message.unwrap_or_else(|| format!("write {path}"));
     let expectation = (request.expect, request.on_change);
-    finish_write(session, &validator, path, request.content, message, expectation, external)
+    finish_write(session, &validator, new, message, expectation, external)
 }
 
 /// The end of every single-file write, once the new content is known and
-/// outside edits are recorded: validate, check the expected revision (merging
+/// validated and outside edits are recorded: check the expected revision (merging
 /// if needed), commit durably, release the lock and run the `on_write` hooks;
 /// or in a dry run, all of it up to the point of replacing the file.
 pub(crate) fn finish_write(
     session: WriteSession<'_>,
     validator: &crate::validate::Validator,
-    path: RelPath,
-    content: Vec<u8>,
+    new: Validated,
     mut message: String,
     (expect, on_change): (Option<Expect>, OnChange),
     external: Option<Rev>,
 ) -> Result<Finished<WriteOutcome>, Error> {
-    let emptied = emptied_warning(&session, &path, &content)?;
-    let new = session.validate(validator, &path, content)?;
+    let path = new.path().clone();
+    let emptied = emptied_warning(&session, &path, new.content())?;
     let mut warnings = new.warnings().to_vec();
     warnings.extend(emptied);
     let mut trailers = session.trailers();
@@ -148,7 +148,7 @@ pub(crate) fn finish_write(
         }
     };
     let external = session.external().or(external);
-    let hooks = session.finish();
+    let hooks = session.finish(validator);
     Ok(Finished::Written(WriteOutcome { path, rev, changed, external, merged: resolved.merged, hooks, warnings }))
 }
 

@@ -8,9 +8,10 @@
 //!
 //! The steps for one file:
 //! 1. size cap, UTF-8;
-//! 2. parse: `.json` with serde_json ([`json`]), anything else as YAML 1.2
-//!    ([`yaml`]), both iteratively with a depth limit, into a JSON value plus a
-//!    map from JSON pointer to source span;
+//! 2. parse: `.json` as JSON ([`json`]), anything else as YAML 1.2
+//!    ([`yaml`]), both into the one document tree of [`crate::document`]
+//!    (iterative, with a depth limit) and the JSON value it denotes; an empty
+//!    YAML file is the value `null`;
 //! 3. pick the schema ([`Options::schema`], a modeline, a top-level `$schema`
 //!    key, the project's glob mapping, else syntax only) and validate each
 //!    document against it;
@@ -97,8 +98,8 @@ impl Report {
 pub struct Limits {
     /// Bytes; larger files are rejected unread.
     pub max_size: usize,
-    /// Nesting levels of sequences and mappings. JSON is also bounded by
-    /// serde_json's fixed recursion limit (128), whichever is lower.
+    /// Nesting levels of sequences and mappings (at most 1000 in `.cfg.yaml`:
+    /// the schema validator and the JSON value recurse per level).
     pub max_depth: usize,
     /// Nodes that alias expansion may create in one file.
     pub max_alias_nodes: usize,
@@ -133,6 +134,8 @@ pub struct Options {
     pub strict: bool,
     /// `--allow-multiple-documents`: check every document of a YAML stream.
     pub allow_multiple_documents: bool,
+    /// `--strict-tags`: a tag outside the YAML types repository is an error.
+    pub strict_tags: bool,
     pub limits: Limits,
     /// URL prefixes whose schemas and refs are read from local folders.
     pub schema_mirrors: Vec<SchemaMirror>,
@@ -342,7 +345,8 @@ impl Validator {
             let (document, findings) = json::parse(text, &map, limits);
             (document.into_iter().collect(), findings)
         } else {
-            let parsed = yaml::parse(text, &map, limits, self.options.allow_multiple_documents);
+            let options = &self.options;
+            let parsed = yaml::parse_tagged(text, &map, limits, options.allow_multiple_documents, options.strict_tags);
             (parsed.documents, parsed.findings)
         };
         let fatal = parsed.iter().any(|f| is_fatal(&f.rule));
@@ -415,15 +419,28 @@ impl Validator {
     /// without reading the content counts (`--schema` or the project globs);
     /// empty when none applies or it cannot be compiled.
     pub fn merge_keys(&self, name: &str) -> Vec<String> {
-        let path = Path::new(name);
-        let schema = self.explicit.clone().or_else(|| {
-            let relative = path.strip_prefix(&self.options.root).unwrap_or(path);
-            self.globs.iter().find(|(glob, _)| glob.is_match(relative)).map(|(_, schema)| schema.clone())
-        });
-        let Some(Ok(compiled)) = schema.map(|schema| self.cache.get(&schema)) else {
+        let Some(Ok(compiled)) = self.schema_by_name(name).map(|schema| self.cache.get(&schema)) else {
             return Vec::new();
         };
         schema::merge_keys(&compiled.schema)
+    }
+
+    /// Compiles now the schema that `name` gets without reading its content
+    /// (`--schema` or the project globs), so that a check of it later costs
+    /// only the check: for writers to do before they take the store lock.
+    /// A schema that fails to load is reported by that check.
+    pub fn prepare(&self, name: &str) {
+        if let Some(schema) = self.schema_by_name(name) {
+            let _ = self.cache.get(&schema);
+        }
+    }
+
+    fn schema_by_name(&self, name: &str) -> Option<SchemaRef> {
+        let path = Path::new(name);
+        self.explicit.clone().or_else(|| {
+            let relative = path.strip_prefix(&self.options.root).unwrap_or(path);
+            self.globs.iter().find(|(glob, _)| glob.is_match(relative)).map(|(_, schema)| schema.clone())
+        })
     }
 
     /// For `--explain`: each value the file's schema declares `format: cron`,
@@ -445,7 +462,9 @@ impl Validator {
         let documents = if is_json(path) {
             json::parse(text, &map, &self.options.limits).0.into_iter().collect()
         } else {
-            let parsed = yaml::parse(text, &map, &self.options.limits, self.options.allow_multiple_documents);
+            let options = &self.options;
+            let parsed =
+                yaml::parse_tagged(text, &map, &options.limits, options.allow_multiple_documents, options.strict_tags);
             if parsed.findings.iter().any(|f| is_fatal(&f.rule)) {
                 return Vec::new();
             }
@@ -562,6 +581,7 @@ impl Validator {
             })
             .collect();
         notes.push((name, said));
+        findings.extend(document.schema_findings.iter().cloned());
         let outcome = compiled.validate(&document.value);
         for error in &outcome.errors {
             findings.extend(locate(error, document, &compiled));

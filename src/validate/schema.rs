@@ -247,7 +247,7 @@ impl SchemaCache {
         };
         // Outside the map lock: other schemas compile in parallel, while threads
         // wanting this one wait for the first to finish.
-        slot.get_or_init(|| compile_ref(&key, &self.options, &self.meta_checked).map(Arc::new)).clone()
+        slot.get_or_init(|| compile_ref(&key, &self.options, &self.meta_checked)).clone()
     }
 
     pub(crate) fn newly_meta_checked(&self) -> Vec<String> {
@@ -255,7 +255,31 @@ impl SchemaCache {
     }
 }
 
-fn compile_ref(schema: &SchemaRef, options: &LoadOptions, checked: &Mutex<Vec<String>>) -> Result<Compiled, SchemaError> {
+/// Schemas compiled by this process, by everything that went into them (see
+/// [`compiled_key`]): a program that builds validators again and again (a
+/// service calling `ops::write` in a loop) compiles each schema once. At most
+/// [`COMPILED_KEPT`], the oldest dropped first.
+static COMPILED: Mutex<Vec<(String, Arc<Compiled>)>> = Mutex::new(Vec::new());
+const COMPILED_KEPT: usize = 32;
+
+/// What a compiled schema depends on: its name, how schemas are loaded, and
+/// the content of every document its refs reached.
+fn compiled_key(schema: &SchemaRef, options: &LoadOptions, bundle: &bundle::Bundle) -> String {
+    let mut text = format!("{schema}\n{:?}\n{:?}\n{}\n", options.root, options.mirrors, options.strict_formats);
+    for document in &bundle.documents {
+        text.push_str(&document.uri);
+        text.push('\n');
+        text.push_str(&document.value.to_string());
+        text.push('\n');
+    }
+    super::schema_key(&text)
+}
+
+fn compile_ref(
+    schema: &SchemaRef,
+    options: &LoadOptions,
+    checked: &Mutex<Vec<String>>,
+) -> Result<Arc<Compiled>, SchemaError> {
     // Built-in schemas ship tested; a file's schema is checked against its
     // meta-schema unless these very bytes passed before.
     let mut meta_check = None;
@@ -285,6 +309,12 @@ fn compile_ref(schema: &SchemaRef, options: &LoadOptions, checked: &Mutex<Vec<St
         root: &options.root,
     };
     let bundle = bundle::Bundle::load(value.clone(), uri, path, &sources);
+    let key = compiled_key(schema, options, &bundle);
+    let compiled = COMPILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, found)) = compiled.iter().find(|(k, _)| *k == key) {
+        return Ok(Arc::clone(found));
+    }
+    drop(compiled);
     let unknown = formats::unknown(&bundle.formats);
     if options.strict_formats && !unknown.is_empty() {
         return Err(SchemaError::UnknownFormats { schema: schema.to_string(), formats: unknown });
@@ -320,7 +350,13 @@ fn compile_ref(schema: &SchemaRef, options: &LoadOptions, checked: &Mutex<Vec<St
         notes.push((super::Severity::Info, message));
     }
     let documents = bundle.documents.iter().map(|d| (d.uri.clone(), d.value.clone())).collect();
-    Ok(Compiled { schema: value, validator, documents, misses: bundle.misses, notes })
+    let compiled = Arc::new(Compiled { schema: value, validator, documents, misses: bundle.misses, notes });
+    let mut cache = COMPILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if cache.len() == COMPILED_KEPT {
+        cache.remove(0);
+    }
+    cache.push((key, Arc::clone(&compiled)));
+    Ok(compiled)
 }
 
 /// A schema file's value: JSON, or YAML for `.yaml`/`.yml` files.
@@ -345,8 +381,9 @@ fn parse_schema_text(path: &Path, text: &str) -> Result<Value, String> {
 /// jsonschema always checks the schema it compiles against its meta-schema,
 /// and building the 2020-12 meta-schema's validator costs more than the rest
 /// of a write. A schema already known to pass is therefore compiled behind a
-/// wrapper, `{"$schema": draft-04, "$ref": SCHEMA}`: only the wrapper is
-/// checked, against the cheapest meta-schema, while the schema itself is
+/// wrapper, `{"$schema": draft-07, "$ref": SCHEMA}`: only the wrapper is
+/// checked, against a cheap meta-schema (the one the built-in schemas use,
+/// so a run builds at most one), while the schema itself is
 /// compiled under its own dialect as the target of a `$ref`. Every document
 /// gets an explicit `$schema` (the root's, or the 2020-12 default), since
 /// the wrapper's draft would otherwise become their default.
@@ -366,7 +403,7 @@ fn compile(bundle: &bundle::Bundle, from_file: bool, meta_check: bool) -> Result
         };
         documents = documents.into_iter().map(|(uri, value)| (uri, with_dialect(value))).collect();
         documents.insert(root.uri.clone(), with_dialect(root.value.clone()));
-        wrapper = serde_json::json!({ "$schema": "http://json-schema.org/draft-04/schema#", "$ref": root.uri });
+        wrapper = serde_json::json!({ "$schema": "http://json-schema.org/draft-07/schema#", "$ref": root.uri });
         (&wrapper, WRAPPER_URI.to_owned())
     } else {
         (&root.value, root.uri.clone())

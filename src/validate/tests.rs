@@ -42,8 +42,6 @@ fn syntax_error_kinds() {
         ("a:\n  b: 1\n c: 2\n", (3, 2)),
         // A tab used for indentation.
         ("a:\n\tb: 1\n", (2, 2)),
-        // Undefined alias.
-        ("a: *nowhere\n", (1, 4)),
         // A sequence entry inside a mapping at the same level.
         ("a: 1\n- b\n", (2, 3)),
     ];
@@ -55,6 +53,7 @@ fn syntax_error_kinds() {
         assert!(report.has_errors());
     }
     let undefined = check("f.yaml", "a: *nowhere\n");
+    assert_eq!(found(&undefined), [(1, 4, "alias")]);
     assert!(undefined.diagnostics[0].message.contains("undefined alias"), "{undefined:?}");
 }
 
@@ -166,7 +165,15 @@ fn yaml11_readings_warn() {
     let report = check("f.yaml", text);
     assert_eq!(
         found(&report),
-        [(1, 4, "yaml11"), (2, 4, "yaml11"), (3, 4, "yaml11"), (4, 4, "yaml11"), (5, 4, "yaml11"), (9, 1, "yaml11")]
+        [
+            (1, 4, "yaml11"),
+            (2, 4, "yaml11"),
+            (3, 4, "yaml11"),
+            (4, 4, "yaml11"),
+            (5, 4, "yaml11"),
+            (7, 4, "yaml11"),
+            (9, 1, "yaml11")
+        ]
     );
     assert!(report.diagnostics.iter().all(|d| d.severity == Severity::Warning));
     assert!(!report.has_errors());
@@ -177,29 +184,204 @@ fn yaml11_readings_warn() {
 }
 
 #[test]
-fn yaml12_core_scalars() {
-    let resolve = yaml::resolve_plain;
-    assert_eq!(resolve("yes"), Value::from("yes"));
-    assert_eq!(resolve("0755"), Value::from(755));
-    assert_eq!(resolve("0o17"), Value::from(15));
-    assert_eq!(resolve("0x1F"), Value::from(31));
-    assert_eq!(resolve("-12"), Value::from(-12));
-    assert_eq!(resolve("1e3"), Value::from(1000.0));
-    assert_eq!(resolve(".5"), Value::from(0.5));
-    assert_eq!(resolve("~"), Value::Null);
-    assert_eq!(resolve("True"), Value::Bool(true));
-    assert_eq!(resolve("1.2.3"), Value::from("1.2.3"));
-    assert_eq!(resolve("1_000"), Value::from("1_000"));
+fn yaml11_look_alikes_also_cover_numbers_and_dates() {
+    let text = "a: 1_000\nb: 0o17\nc: 2024-01-01\nd: 0b101\ne: 1e3\nf: 2001-12-14t21:59:43.10-05:00\ng: 12\nh: v1.2\n";
+    let report = check("f.yaml", text);
+    assert_eq!(
+        found(&report),
+        [(1, 4, "yaml11"), (2, 4, "yaml11"), (3, 4, "yaml11"), (4, 4, "yaml11"), (5, 4, "yaml11"), (6, 4, "yaml11")]
+    );
+    assert!(report.diagnostics.iter().all(|d| d.severity == Severity::Warning), "{report:?}");
+    let messages: Vec<_> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert!(messages[0].contains("a number in YAML 1.1"), "{}", messages[0]);
+    assert!(messages[1].contains("a string in YAML 1.1"), "{}", messages[1]);
+    assert!(messages[2].contains("a date in YAML 1.1"), "{}", messages[2]);
+}
+
+/// Well-formed YAML 1.2 of every kind the YAML test suite has, written here:
+/// without a schema, none of it is an error.
+const WELL_FORMED: &[&str] = &[
+    // Local tags (CloudFormation, GitLab CI, Home Assistant, Ansible).
+    "Name: !Ref Bucket\nArn: !GetAtt Bucket.Arn\nUrl: !Sub 'https://${Bucket}'\n",
+    "script:\n  - !reference [.setup, script]\n",
+    "sensors: !include sensors.yaml\npassword: !secret db_password\n",
+    "token: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6238\n",
+    "list: !Split [',', !Ref Csv]\nmap: !Custom {a: 1}\nnested: !Outer\n  inner: !Inner x\n",
+    // Verbatim tags, `!!` shorthands, tag directives, the non-specific tag.
+    "a: !<tag:example.com,2000:app/foo> bar\nb: !<!local> x\n",
+    "a: !!str 12\nb: !!int \"7\"\nc: !!float 1\nd: !!bool true\ne: !!null ''\nf: !!python/tuple [1, 2]\n",
+    "%TAG !e! tag:example.com,2000:app/\n---\na: !e!foo bar\n",
+    "%TAG ! tag:example.com,2000:\n---\na: !foo bar\n",
+    "%YAML 1.2\n---\na: ! 12\n",
+    // Types of the repository.
+    "picture: !!binary |\n  R0lGODlhDAAMAIQAAP//9/X\n  17unp5WZmZgAAAOfn515eXvPz\n",
+    "baseball players: !!set\n  ? Mark McGwire\n  ? Sammy Sosa\n",
+    "Bestiary: !!omap\n  - aardvark: African pig-like ant eater.\n  - anteater: South-American ant eater.\n",
+    "pairs: !!pairs [a: 1, a: 2]\n",
+    "canonical: !!timestamp 2001-12-15T02:59:43.1Z\n",
+    "<<: {a: 1}\nb: 2\n",
+    // Complex and flow keys.
+    "? [a, b]\n: c\n",
+    "[a, b]: c\n{x: y}: z\n",
+    "? |\n  block key\n: value\n",
+    "{[1, 2]: a, {b: c}: d}\n",
+    "? - Detroit Tigers\n  - Chicago cubs\n: - 2001-07-23\n",
+    "{\"json\": 1, \"like\":2}\n",
+    "[a: 1, b: 2]\n",
+    "{a, b: , ? c}\n",
+    // Anchors, aliases, special floats, multi-line flow and scalars.
+    "base: &b {x: 1}\nuse: *b\n*b : as key\n",
+    "inf: .inf\nninf: -.Inf\nnan: .NaN\n",
+    "list: [\n  a,\n  b,\n]\nmap: {\n  k: v,\n}\n",
+    "plain: multi\n  line\nquoted: \"multi\n  line\"\nfolded: >-\n  a\n  b\n",
+    "--- !!map\n? a\n: b\n...\n",
+    "",
+    "# nothing\n",
+];
+
+#[test]
+fn well_formed_yaml_is_valid_without_a_schema() {
+    for text in WELL_FORMED {
+        let report = check("f.yaml", text);
+        assert!(!report.has_errors(), "{text:?}: {:#?}", report.diagnostics);
+        assert!(!report.diagnostics.iter().any(|d| d.severity == Severity::Info), "{text:?}: {report:?}");
+    }
 }
 
 #[test]
-fn tags_and_special_values() {
-    let report = check("f.yaml", "a: !!str 12\nb: !custom x\n");
-    assert_eq!(found(&report), [(2, 4, "tag")]);
-    let report = check("f.yaml", "a: .inf\n");
-    assert_eq!(found(&report), [(1, 4, "unrepresentable")]);
-    let report = check("f.yaml", "? [a, b]\n: c\n");
-    assert_eq!(found(&report)[0].2, "key");
+fn tags_are_notes_against_a_schema_and_errors_with_strict_tags() {
+    let schema = r#"{"properties": {"a": {"type": "string"}, "b": {"type": "array"}, "c": {"type": "object"}}}"#;
+    let text = "a: !Ref x\nb: !Split [1]\nc: !Custom {k: v}\nd: !Ref y\n";
+    let report = with_schema(schema, "f.yaml", text);
+    assert!(!report.has_errors(), "{report:?}");
+    let notes: Vec<_> = report.diagnostics.iter().map(|d| (d.line, d.column, d.severity, d.message.as_str())).collect();
+    assert_eq!(notes.len(), 3, "one note per tag: {notes:#?}");
+    assert_eq!((notes[0].0, notes[0].1, notes[0].2), (1, 4, Severity::Info));
+    assert!(notes[0].3.contains("`!Ref`") && notes[0].3.contains("and 1 more"), "{}", notes[0].3);
+    assert!(notes[1].3.contains("a list"), "{}", notes[1].3);
+    // A tagged scalar is its string: a schema wanting a number rejects it.
+    let report = with_schema(r#"{"properties": {"a": {"type": "integer"}}}"#, "f.yaml", "a: !Ref 12\n");
+    assert!(report.diagnostics.iter().any(|d| d.rule == "type" && d.line == 1), "{report:?}");
+
+    let strict = Validator::new(Options { strict_tags: true, ..Options::default() }).unwrap();
+    let report = strict.check("f.yaml", b"a: !Ref x\nb: !!str ok\nc: !e x\n");
+    assert_eq!(found(&report), [(1, 4, "tag"), (3, 4, "tag")]);
+    assert!(report.has_errors());
+    // `--strict` alone does not turn notes into errors.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.json"), "{}").unwrap();
+    let options =
+        Options { root: dir.path().to_owned(), schema: Some("s.json".into()), strict: true, ..Options::default() };
+    assert!(!Validator::new(options).unwrap().check("f.yaml", b"a: !Ref x\n").has_errors());
+}
+
+#[test]
+fn standard_tags_resolve_for_the_schema() {
+    let schema = r#"{"properties": {
+        "i": {"type": "integer", "const": 10}, "b": {"type": "boolean"}, "f": {"type": "number"},
+        "bin": {"type": "string"}, "ts": {"type": "string"},
+        "set": {"type": "object"}, "omap": {"type": "array"}, "s": {"type": "string"}
+    }}"#;
+    let text = "i: !!int 0b1010\nb: !!bool yes\nf: !!float 1_000.5\nbin: !!binary |\n  aGk=\nts: !!timestamp 2024-01-01\n\
+                set: !!set {p, q}\nomap: !!omap [a: 1]\ns: !!str 12\n";
+    let report = with_schema(schema, "f.yaml", text);
+    assert!(report.diagnostics.is_empty(), "{report:#?}");
+    // Content that does not fit its tag is an error, schema or not.
+    let report = check("f.yaml", "a: !!int twelve\n");
+    assert_eq!(found(&report), [(1, 4, "tag")]);
+    assert!(report.diagnostics[0].message.contains("cannot be read as `!!int`"), "{report:?}");
+}
+
+#[test]
+fn complex_keys_and_infinities_are_errors_only_against_a_schema() {
+    let text = "? [a, b]\n: c\nx: .inf\n";
+    assert!(!check("f.yaml", text).has_errors());
+    let report = with_schema("{}", "f.yaml", text);
+    assert_eq!(found(&report), [(1, 3, "key"), (3, 4, "unrepresentable")]);
+    assert!(report.diagnostics[0].message.contains("no JSON form"), "{report:?}");
+}
+
+#[test]
+fn a_cloudformation_template_passes_a_schema_that_expects_strings_and_lists() {
+    let schema = r#"{
+      "type": "object",
+      "required": ["Resources"],
+      "properties": {"Resources": {"type": "object", "additionalProperties": {
+        "type": "object", "required": ["Type"],
+        "properties": {"Type": {"type": "string"}, "Properties": {"type": "object", "additionalProperties": {
+          "anyOf": [{"type": "string"}, {"type": "array"}]
+        }}}
+      }}, "Outputs": {"type": "object"}}
+    }"#;
+    let template = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub '${AWS::StackName}-data'
+  Policy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Bucket
+      Resources: !Split [',', !GetAtt Bucket.Arn]
+      Condition: !Equals [!Ref Env, prod]
+Outputs:
+  Arn:
+    Value: !GetAtt Bucket.Arn
+";
+    let report = with_schema(schema, "template.yaml", template);
+    assert!(!report.has_errors(), "{report:#?}");
+    let notes: Vec<_> = report.diagnostics.iter().filter(|d| d.severity == Severity::Info).collect();
+    assert_eq!(notes.len(), 5, "{notes:#?}");
+    // And a wrong type under a tag is still caught.
+    let broken = template.replace("Type: AWS::S3::Bucket\n", "Type: !Ref [1]\n");
+    let report = with_schema(schema, "template.yaml", &broken);
+    assert!(
+        report.diagnostics.iter().any(|d| d.rule == "type" && d.pointer == "/Resources/Bucket/Type"),
+        "{report:#?}"
+    );
+}
+
+#[test]
+fn empty_and_comment_only_documents_are_null() {
+    let validator = Validator::new(Options { schema: Some("builtin:schedule".into()), ..Options::default() }).unwrap();
+    for (text, line) in [("", 1), ("# generated\n# nothing here\n", 1), ("\n\n", 1), ("---\n", 2)] {
+        assert!(!check("f.yaml", text).has_errors(), "{text:?} without a schema");
+        let report = validator.check("schedule_config.yml", text.as_bytes());
+        assert!(report.has_errors(), "{text:?}: {report:?}");
+        assert_eq!((report.diagnostics[0].line, report.diagnostics[0].rule.as_str()), (line, "type"), "{report:?}");
+        assert!(report.diagnostics[0].message.contains("null"), "{report:?}");
+    }
+    // An empty JSON text is not JSON at all.
+    assert_eq!(found(&check("f.json", "")), [(1, 1, "syntax")]);
+}
+
+#[test]
+fn duplicate_keys_are_found_by_value() {
+    let cases = [
+        ("true: 1\nTrue: 2\n", "True", "true"),
+        ("null: 1\n~: 2\n", "~", "null"),
+        ("1: a\n0x1: b\n", "0x1", "1"),
+        ("1: a\n+1: b\n", "+1", "1"),
+        ("1.0: a\n1.00: b\n", "1.00", "1.0"),
+        ("FALSE: a\nfalse: b\n", "false", "FALSE"),
+        ("a: 1\n'a': 2\n", "a", "a"),
+    ];
+    for (text, again, first) in cases {
+        let report = check("f.yaml", text);
+        assert_eq!(found(&report), [(2, 1, "duplicate-key")], "{text:?}");
+        let message = &report.diagnostics[0].message;
+        assert!(
+            message.starts_with(&format!("duplicate key `{again}` (first defined at line 1, column 1")),
+            "{message}"
+        );
+        if again != first {
+            assert!(message.contains(&format!("as `{first}`")), "{message}");
+        }
+    }
+    // A string and a number are different keys.
+    assert!(check("f.yaml", "1: a\n\"1\": b\n").diagnostics.is_empty());
 }
 
 #[test]

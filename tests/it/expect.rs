@@ -71,9 +71,68 @@ fn a_clean_line_merge_that_duplicates_a_key_is_refused() {
     // Disjoint line edits, each adding `d`: the line merge is clean, the YAML is not.
     let out = write_expect(&env, "s.yml", &rev, "d: new\na: 1\nb: 2\nc: 3\n", &[]);
     out.fails_with(3);
-    assert!(out.stderr.contains("duplicate"), "{}", out.stderr);
+    // The report is wrapped to the terminal: compare its words.
+    let words = out.stderr.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
+    assert!(words.contains("the changes merge line by line, but the merged document would not hold both"), "{words}");
+    assert!(out.stderr.contains("d: latest") && out.stderr.contains("d: new"), "{}", out.stderr);
     assert_eq!(env.git_log(), before);
     assert_eq!(env.read("s.yml"), "a: 1\nb: 2\nc: 3\nd: latest\n");
+}
+
+/// Issue 12, item 14: `True` and `true` are one key; the line merge wrote
+/// both and exited 0.
+#[test]
+fn one_key_spelled_two_ways_by_two_writers_conflicts() {
+    let env = Env::new();
+    let rev = env.write("s.yml", "a: 1\nb: 2\n").ok().to_owned();
+    env.write("s.yml", "True: latest\na: 1\nb: 2\n").ok();
+    let before = env.git_log();
+    let out = write_expect(&env, "s.yml", &rev, "a: 1\nb: 2\ntrue: new\n", &[]);
+    out.fails_with(3);
+    assert!(out.stderr.contains("<<<<<<< latest") && out.stderr.contains(">>>>>>> new"), "{}", out.stderr);
+    assert_eq!(env.read("s.yml"), "True: latest\na: 1\nb: 2\n");
+    assert_eq!(env.git_log(), before);
+}
+
+/// Issue 12, item 15: with the built-in schedule schema (`x-merge-key:
+/// skill_name`), `job1` and `"job1"` added by two writers were one job
+/// scheduled twice.
+#[test]
+fn a_job_added_by_two_writers_quoted_differently_conflicts() {
+    let env = Env::new();
+    env.put(".cfg.yaml", "schemas:\n  'schedule_config.yml': builtin:schedule\n");
+    let base = "version: 1.0.0\nschedules:\n  - skill_name: backup\n    schedule: \"0 2 * * *\"\n    params: {}\n";
+    let rev = env.write("schedule_config.yml", base).ok().to_owned();
+    let job = |name: &str, at: &str| format!("  - skill_name: {name}\n    schedule: \"{at}\"\n    params: {{}}\n");
+    let latest = format!("{base}{}", job("job1", "0 3 * * *"));
+    env.write("schedule_config.yml", &latest).ok();
+    let out = write_expect(&env, "schedule_config.yml", &rev, &format!("{base}{}", job("\"job1\"", "0 4 * * *")), &[]);
+    out.fails_with(3);
+    assert_eq!(env.read("schedule_config.yml"), latest);
+    // Added by one writer only, quoted or not, it merges as one job.
+    let rev = env.cfg(&["rev", "schedule_config.yml"]).ok().to_owned();
+    let quoted = latest.replace("skill_name: job1", "skill_name: \"job1\"");
+    env.write("schedule_config.yml", &quoted).ok();
+    let new = format!("{latest}{}", job("job2", "0 5 * * *"));
+    write_expect(&env, "schedule_config.yml", &rev, &new.replace("\"0 2 * * *\"", "\"0 1 * * *\""), &[]).ok();
+    let merged = env.read("schedule_config.yml");
+    assert_eq!(merged.matches("job1").count(), 1, "{merged}");
+    assert!(
+        merged.contains("skill_name: \"job1\"") && merged.contains("job2") && merged.contains("0 1 * * *"),
+        "{merged}"
+    );
+}
+
+/// Issue 12, item 12: a block scalar ending a file without a final newline
+/// would have gained one (`"text"` read as `"text\n"` by YAML readers).
+#[test]
+fn block_scalar_at_the_end_of_a_file_without_newline_keeps_its_value() {
+    let env = Env::new();
+    let rev = env.write("s.yml", "a: 1\nb: >\n  text").ok().to_owned();
+    env.write("s.yml", "a: 2\nb: >\n  text").ok();
+    let out = write_expect(&env, "s.yml", &rev, "a: 1\nc: 3\nb: >\n  text", &[]);
+    out.fails_with(3);
+    assert_eq!(env.read("s.yml"), "a: 2\nb: >\n  text");
 }
 
 #[test]

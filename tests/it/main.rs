@@ -17,6 +17,7 @@ mod expect;
 mod follow;
 mod foundation;
 mod gc;
+mod get;
 mod hook;
 mod hostile;
 mod io_errors;

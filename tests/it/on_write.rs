@@ -187,14 +187,14 @@ fn strict_hooks_make_a_failed_hook_the_exit_code() {
     hooks(&env, &[("exit 4", "glob: s.yml")]);
     env.cfg_in(&["write", "--strict-hooks", "t.yml"], b"t: 1\n").ok();
     let out = env.cfg_in(&["write", "--strict-hooks", "s.yml"], b"a: 2\n");
-    out.fails_with(8);
+    out.fails_with(9);
     assert!(out.stderr.contains("failed (exit status: 4); the write stands"), "{}", out.stderr);
     assert_eq!(out.stdout.trim(), env.git_log()[0], "the write stands and its revision is printed");
     assert_eq!(env.read("s.yml"), "a: 2\n");
     // Every command that runs hooks takes the flag.
-    env.cfg(&["set", "--strict-hooks", "s.yml", "a", "3"]).fails_with(8);
-    env.cfg(&["restore", "--strict-hooks", &env.git_log()[1], "s.yml"]).fails_with(8);
-    env.cfg(&["run", "--strict-hooks", "s.yml", "--", "sh", "-c", "echo 'a: 4' > s.yml"]).fails_with(8);
+    env.cfg(&["set", "--strict-hooks", "s.yml", "a", "3"]).fails_with(9);
+    env.cfg(&["restore", "--strict-hooks", &env.git_log()[1], "s.yml"]).fails_with(9);
+    env.cfg(&["run", "--strict-hooks", "s.yml", "--", "sh", "-c", "echo 'a: 4' > s.yml"]).fails_with(9);
     // Without it, a warning and success.
     env.cfg(&["set", "s.yml", "a", "5"]).ok();
 }
