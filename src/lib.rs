@@ -16,7 +16,8 @@
 //!   of a YAML or JSON document, keeping every other byte), [`keydiff`] (what
 //!   changed between two versions, as paths and values);
 //! * effects: [`fsio`] (the only code that writes files: the lock, the durable
-//!   replace, path resolution) and [`store`] (the side repository; gix stays inside);
+//!   replace, path resolution) and [`store`] (the side repository; gix stays inside;
+//!   remotes are reached through the `git` program);
 //! * [`ops`]: one module per user operation, the only place that combines the others;
 //! * the `cfg` binary, which parses arguments, calls [`ops`] and renders errors.
 //!

@@ -10,6 +10,7 @@
 mod append;
 mod cat;
 mod check;
+mod clone;
 mod completions;
 mod diagnostics;
 mod diff;
@@ -21,6 +22,9 @@ mod hook;
 mod init;
 mod log;
 mod man;
+mod pull;
+mod push;
+mod remote;
 mod render;
 mod restore;
 mod rev;
@@ -28,6 +32,8 @@ mod run;
 mod set;
 mod show;
 mod status;
+mod sync;
+mod trust;
 mod unset;
 mod write;
 
@@ -45,7 +51,7 @@ Exit codes:
   0  success
   1  invalid content (syntax, schema or cron error, or a schema that cannot be loaded)
   2  usage error, or a refused path
-  3  conflict (the file changed since the expected revision)
+  3  conflict (the file changed since the expected revision, or on another host)
   4  the store lock is busy after the timeout
   5  unknown or pruned revision, unknown file
   6  I/O or store error
@@ -103,6 +109,12 @@ enum Command {
     Unset(unset::Args),
     Append(append::Args),
     Run(run::Args),
+    Remote(remote::Args),
+    Clone(clone::Args),
+    Pull(pull::Args),
+    Push(push::Args),
+    Sync(sync::Args),
+    Trust(trust::Args),
     Completions(completions::Args),
     Man(man::Args),
 }
@@ -135,6 +147,17 @@ pub(crate) fn main() -> ExitCode {
         Command::Run(args) => {
             settings(&cli.global, args.files.first().map(PathBuf::as_path)).and_then(|s| run::run(&s, args))
         }
+        Command::Remote(args) => settings(&cli.global, None).and_then(|mut s| {
+            if let Some(url) = args.url() {
+                s.command = remote::without_url(&s.command, url);
+            }
+            remote::run(&s, args)
+        }),
+        Command::Clone(args) => clone::run(&cli.global, args),
+        Command::Pull(args) => settings(&cli.global, None).and_then(|s| pull::run(&s, args)),
+        Command::Push(args) => settings(&cli.global, None).and_then(|s| push::run(&s, args)),
+        Command::Sync(args) => settings(&cli.global, None).and_then(|s| sync::run(&s, args)),
+        Command::Trust(args) => settings(&cli.global, None).and_then(|s| trust::run(&s, args)),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     };
@@ -153,7 +176,7 @@ pub(crate) fn main() -> ExitCode {
 pub(crate) fn exit_code(error: &Error) -> u8 {
     use cfg::edit::EditError;
     use cfg::fsio::LockError;
-    use cfg::ops::RunFailure;
+    use cfg::ops::{RemoteError, RunFailure};
     use cfg::project::Error as ProjectError;
     use cfg::store::Error as StoreError;
     match error {
@@ -178,6 +201,20 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
         Error::Run { failure: RunFailure::Invalid(_) | RunFailure::Removed(_), .. } => 1,
         Error::Run { failure: RunFailure::Spawn(_) | RunFailure::Status(_), .. } | Error::Editor { .. } => 7,
         Error::Conflict(_) => 3,
+        // Only files the remote sent that are invalid here: like invalid content.
+        Error::Remote(RemoteError::Refused(refused)) if refused.conflicts.is_empty() => 1,
+        Error::Remote(RemoteError::Refused(_) | RemoteError::Rejected { .. } | RemoteError::KeptMoving { .. }) => 3,
+        Error::Remote(
+            RemoteError::BadName { .. }
+            | RemoteError::Exists { .. }
+            | RemoteError::Unknown { .. }
+            | RemoteError::NoRemote
+            | RemoteError::Ambiguous { .. }
+            | RemoteError::AlreadyAStore { .. },
+        ) => 2,
+        Error::Remote(RemoteError::Transport(_)) => 6,
+        // The write stands; the code says why it is not on the remote.
+        Error::Remote(RemoteError::NotPushed { source, .. }) => exit_code(source),
         Error::Lock(LockError::Busy { .. }) => 4,
         Error::UnknownFile { .. } | Error::Store(StoreError::UnknownRev { .. } | StoreError::Empty) => 5,
         Error::Lock(LockError::Io(_))
@@ -212,6 +249,11 @@ fn settings(global: &GlobalArgs, file: Option<&Path>) -> Result<Settings, Error>
             ops::find_root(&start).ok_or(Error::NoStore { start })?
         }
     };
+    settings_at(global, root, cwd)
+}
+
+/// [`settings`] for a known root.
+fn settings_at(global: &GlobalArgs, root: PathBuf, cwd: PathBuf) -> Result<Settings, Error> {
     let mut settings = ops::settings_for(&root)?;
     // Deprecated keys of `.cfg.yaml`, once per command.
     warn_all(&settings.project.warnings);
