@@ -305,6 +305,11 @@ fn select(doc: &Document, seq: NodeId, key: &str, value: &str) -> Option<NodeId>
     })
 }
 
+/// Whether `path` is a path in `set`'s syntax.
+pub fn check_path(path: &str) -> Result<(), EditError> {
+    path::parse(path).map(drop)
+}
+
 /// The node at `path` in `doc`, following aliases (for reading, never for
 /// editing); `None` when the path leads nowhere.
 pub fn lookup(doc: &Document, path: &str) -> Result<Option<NodeId>, EditError> {

@@ -2,6 +2,7 @@
 //! the file-system layer and validation. Each takes a [`Settings`] value and
 //! its own request, and returns a typed result; nothing here prints.
 
+mod audit;
 mod check;
 mod checks;
 mod child;
@@ -33,6 +34,7 @@ use crate::settings::Settings;
 use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
+pub use audit::{ValueChange, entry_key_changes, key_changes, value_history};
 pub use check::{CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for};
 pub use clone::{ORIGIN, check_clone_target, clone};
 pub use draft::{DRAFTS_DIR, Draft, start_edit};

@@ -1,0 +1,162 @@
+//! The audit trail: the history of one value (`log --path`), key-level diffs
+//! (`--keys`), signed commits checked by the real `git verify-commit`.
+
+use crate::common::Env;
+
+const SCHEDULE: &str = "schedule_config.yml";
+
+/// A schedule file: `log_level`, then each job as (name, retry_count, hour).
+fn schedule(log_level: &str, jobs: &[(&str, u32, u32)]) -> String {
+    let mut out = format!("version: 1.0.0\nsettings:\n  log_level: {log_level}\nschedules:\n");
+    for (name, retry, hour) in jobs {
+        out.push_str(&format!(
+            "  - skill_name: {name}\n    schedule: \"0 {hour} * * *\"\n    params: {{}}\n    retry_count: {retry}\n"
+        ));
+    }
+    out
+}
+
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))).collect()
+}
+
+/// 30 commits; the backup job's retry_count is created once and changed 4
+/// times, among edits of other jobs and settings, a reorder of the list and
+/// an insert before the job. Exactly those 5 commits are listed.
+#[test]
+fn log_path_lists_exactly_the_commits_that_changed_the_value() {
+    let env = Env::new();
+    env.put(".cfg.yaml", &format!("schemas:\n  '{SCHEDULE}': builtin:schedule\n"));
+    let mut jobs: Vec<(&str, u32, u32)> = vec![("sync-metrics", 1, 3)];
+    let mut level = "info";
+    let mut expected = Vec::new(); // (rev, old, new), oldest first
+    for i in 1..=30u32 {
+        let backup = jobs.iter().position(|j| j.0 == "backup-database");
+        let before = backup.map(|b| jobs[b].1);
+        match i {
+            3 => jobs.push(("backup-database", 2, 1)),
+            7 | 19 | 26 => jobs[backup.unwrap()].1 += 1,
+            // A reorder alone, then an insert in front of the job.
+            12 => jobs.reverse(),
+            15 => jobs.insert(0, ("cleanup", 0, 5)),
+            // A reorder together with the change: followed by its name.
+            22 => {
+                jobs.reverse();
+                let b = jobs.iter().position(|j| j.0 == "backup-database").unwrap();
+                jobs[b].1 = 9;
+            }
+            // Its schedule changes, its retry_count does not.
+            10 => jobs[backup.unwrap()].2 = 4,
+            _ if i % 2 == 0 => level = if level == "info" { "debug" } else { "info" },
+            _ => {
+                let s = jobs.iter().position(|j| j.0 == "sync-metrics").unwrap();
+                jobs[s].1 = (jobs[s].1 + 1) % 10;
+            }
+        }
+        let rev = env.write(SCHEDULE, &schedule(level, &jobs)).ok().to_owned();
+        let after = jobs.iter().find(|j| j.0 == "backup-database").map(|j| j.1);
+        if before != after {
+            expected.push((rev, before.map(|v| v.to_string()), after.map(|v| v.to_string())));
+        }
+    }
+    assert_eq!(env.git_log().len(), 30);
+    assert_eq!(expected.len(), 5);
+    expected.reverse();
+    let path = "schedules[skill_name=backup-database].retry_count";
+    let out = env.cfg(&["log", SCHEDULE, "--path", path, "--format", "json"]);
+    let listed: Vec<(String, Option<String>, Option<String>)> = json_lines(out.ok())
+        .iter()
+        .map(|entry| {
+            assert_eq!(entry["value"]["path"], path);
+            assert_eq!(entry["author"], crate::common::AUTHOR);
+            let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+            (entry["rev"].as_str().unwrap().to_owned(), text(&entry["value"]["old"]), text(&entry["value"]["new"]))
+        })
+        .collect();
+    assert_eq!(listed, expected);
+    // The text: each commit with its old → new value.
+    let text = env.cfg(&["log", SCHEDULE, "--path", path]).ok().to_owned();
+    let values: Vec<&str> = text.lines().filter(|l| l.starts_with("Value:")).collect();
+    assert_eq!(
+        values,
+        ["Value:   9 → 10", "Value:   4 → 9", "Value:   3 → 4", "Value:   2 → 3", "Value:   (none) → 2"]
+    );
+    // And `git log` agrees on which commits those are.
+    let git: Vec<String> = env.git(&["log", "--format=%H", "main"]).lines().map(str::to_owned).collect();
+    let order: Vec<usize> = listed.iter().map(|(rev, _, _)| git.iter().position(|g| g == rev).unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    // -n 2: the two newest.
+    let two = json_lines(env.cfg(&["log", SCHEDULE, "--path", path, "-n", "2", "--format", "json"]).ok());
+    assert_eq!(two.iter().map(|e| e["rev"].as_str().unwrap()).collect::<Vec<_>>(), [&listed[0].0, &listed[1].0]);
+    // A path that leads nowhere in every version lists nothing; a bad path is a usage error.
+    assert_eq!(env.cfg(&["log", SCHEDULE, "--path", "schedules[skill_name=nope].retry_count"]).ok(), "");
+    env.cfg(&["log", SCHEDULE, "--path", "schedules[skill_name=x"]).fails_with(2);
+    env.cfg(&["log", "--path", "a"]).fails_with(2);
+}
+
+/// `--keys`: adds, removes, changes, nested keys, keyed list items (by the
+/// schema's `x-merge-key`) and list items by index, compared exactly.
+#[test]
+fn keys_show_what_changed_as_paths_and_values() {
+    let env = Env::new();
+    env.put(".cfg.yaml", &format!("schemas:\n  '{SCHEDULE}': builtin:schedule\n"));
+    let old = "version: 1.0.0\nsettings:\n  log_level: info\n  timezone: UTC\nschedules:\n\
+               - skill_name: backup-database\n  schedule: \"0 2 * * *\"\n  params: {}\n  retry_count: 2\n  tags: [a, b]\n\
+               - skill_name: sync-metrics\n  schedule: \"0 3 * * *\"\n  params: {}\n";
+    let first = env.write(SCHEDULE, old).ok().to_owned();
+    let new = "version: 1.0.0\nsettings:\n  log_level: info\n  enable_metrics: true\nschedules:\n\
+               - skill_name: cleanup\n  schedule: \"0 5 * * *\"\n  params: {}\n\
+               - skill_name: backup-database\n  schedule: \"0 2 * * *\"\n  params: {depth: 1}\n  retry_count: 3\n  tags: [a, c, b]\n";
+    env.put(SCHEDULE, new);
+    let expected = "\
+- settings.timezone
++ settings.enable_metrics: true
+- schedules[sync-metrics]
++ schedules[cleanup]
++ schedules[backup-database].params.depth: 1
+~ schedules[backup-database].retry_count: 2 → 3
++ schedules[backup-database].tags[1]: c
+";
+    let out = env.cfg(&["diff", SCHEDULE, "--keys"]);
+    assert_eq!(out.ok(), expected.trim_end());
+    let json = json_lines(env.cfg(&["diff", SCHEDULE, "--keys", "--format", "json"]).ok());
+    assert_eq!(json.len(), 7);
+    assert_eq!(
+        json[5],
+        serde_json::json!({"change": "changed", "path": "schedules[backup-database].retry_count", "old": "2", "new": "3"})
+    );
+    assert_eq!(json[3]["change"], "added");
+    assert_eq!(json[3]["new"], "{skill_name: cleanup, schedule: 0 5 * * *, params: {}}");
+    // Committed, the same changes show in show and log; the first commit adds the file.
+    let second = env.write(SCHEDULE, new).ok().to_owned();
+    let show = env.cfg(&["show", &second, "--keys"]).ok().to_owned();
+    let indented: String = expected.lines().map(|l| format!("  {l}\n")).collect();
+    assert!(show.ends_with(&format!("{SCHEDULE}\n{indented}").trim_end().to_owned()), "{show}");
+    let log = json_lines(env.cfg(&["log", SCHEDULE, "--keys", "--format", "json"]).ok());
+    assert_eq!(log[0]["rev"], second);
+    assert_eq!(log[0]["keys"].as_array().unwrap().len(), 7);
+    assert_eq!(log[0]["keys"][5]["file"], SCHEDULE);
+    assert_eq!(log[1]["rev"], first);
+    assert_eq!(log[1]["keys"].as_array().unwrap().len(), 1);
+    assert_eq!((&log[1]["keys"][0]["change"], &log[1]["keys"][0]["path"]), (&"added".into(), &".".into()));
+    let text = env.cfg(&["log", SCHEDULE, "--keys", "-n", "1"]).ok().to_owned();
+    let under: String = expected.lines().map(|l| format!("         {l}\n")).collect();
+    assert!(text.contains(&format!("Changed: M {SCHEDULE}\n{under}\n")), "{text}");
+    // A list without a merge key is compared item by item, named by index;
+    // a reorder of a keyed list is one change.
+    env.write("plain.yml", "list: [1, 2, 3]\nsub: {a: {b: 1}}\n").ok();
+    env.put("plain.yml", "list: [1, 3, 4]\nsub: {a: {b: 2}}\n");
+    assert_eq!(env.cfg(&["diff", "plain.yml", "--keys"]).ok(), "- list[1]\n+ list[2]: 4\n~ sub.a.b: 1 → 2");
+    env.put(
+        SCHEDULE,
+        "version: 1.0.0\nsettings:\n  log_level: info\n  enable_metrics: true\nschedules:\n\
+         - skill_name: backup-database\n  schedule: \"0 2 * * *\"\n  params: {depth: 1}\n  retry_count: 3\n  tags: [a, c, b]\n\
+         - skill_name: cleanup\n  schedule: \"0 5 * * *\"\n  params: {}\n",
+    );
+    assert_eq!(
+        env.cfg(&["diff", SCHEDULE, "--keys"]).ok(),
+        "~ schedules: order cleanup, backup-database → backup-database, cleanup"
+    );
+    // Without --keys there is nothing for --format json to shape.
+    env.cfg(&["diff", SCHEDULE, "--format", "json"]).fails_with(2);
+}
