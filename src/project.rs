@@ -548,7 +548,8 @@ mod tests {
 
     #[test]
     fn require_message_and_signing() {
-        let project = load("require_message: true\nsigning:\n  key: keys/cfg\n  allowed_signers: /etc/cfg/allowed\n").unwrap();
+        let project =
+            load("require_message: true\nsigning:\n  key: keys/cfg\n  allowed_signers: /etc/cfg/allowed\n").unwrap();
         assert!(project.require_message);
         assert_eq!(project.signing.key.as_deref(), Some(Path::new("keys/cfg")));
         assert_eq!(project.signing.allowed_signers.as_deref(), Some(Path::new("/etc/cfg/allowed")));

@@ -21,7 +21,7 @@ pub(crate) struct Args {
     /// Keep running and print each new commit as it lands, oldest first (the
     /// change feed); with -n N, the N newest commits first. Ends when standard
     /// output is closed.
-    #[arg(short, long, conflicts_with_all = ["path", "keys"])]
+    #[arg(short, long, conflicts_with_all = ["path", "keys", "verify"])]
     follow: bool,
     /// Only commits that changed the value at this path of FILE (`set`'s
     /// syntax; `schedules[skill_name=backup].retry_count` follows a list item
@@ -31,6 +31,12 @@ pub(crate) struct Args {
     /// Add to each commit what it changed in each file as paths and values.
     #[arg(long)]
     keys: bool,
+    /// Add to each commit what its SSH signature says (see `cfg verify`).
+    #[arg(long)]
+    verify: bool,
+    /// git's allowed-signers file for --verify (default: `signing.allowed_signers` of `.cfg.yaml`).
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    allowed_signers: Option<PathBuf>,
 }
 
 /// How often `--follow` looks at the branch: often enough to feel immediate,
@@ -58,20 +64,35 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
             .map(|entry| (entry, None))
             .collect(),
     };
+    let signatures = if args.verify {
+        let revs: Vec<ops::Rev> = entries.iter().map(|(entry, _)| entry.info.rev).collect();
+        ops::signatures(settings, args.allowed_signers.as_deref(), &revs)?.into_iter().map(Some).collect()
+    } else {
+        vec![None; entries.len()]
+    };
     let mut out = String::new();
-    for (i, (entry, value)) in entries.iter().enumerate() {
+    for (i, ((entry, value), signature)) in entries.iter().zip(&signatures).enumerate() {
         let keys = if args.keys { ops::entry_key_changes(settings, entry)? } else { Vec::new() };
         match args.format {
             Format::Text => {
                 if i > 0 {
                     out.push('\n');
                 }
-                out.push_str(&text_with(entry, value.as_ref(), &keys));
+                let mut text = text_with(entry, value.as_ref(), &keys);
+                if let Some(signature) = signature {
+                    // After the header lines, before the blank line and the message.
+                    let at = text.find("\n\n").map_or(text.len(), |i| i + 1);
+                    text.insert_str(at, &format!("Signed:  {signature}\n"));
+                }
+                out.push_str(&text);
             }
             Format::Json => {
                 let mut object = json(entry);
                 if let (Some(value), Some(path)) = (value, &args.path) {
                     object["value"] = serde_json::json!({"path": path, "old": value.old, "new": value.new});
+                }
+                if let Some(signature) = signature {
+                    object["signature"] = super::verify::status_json(signature);
                 }
                 if args.keys {
                     object["keys"] = keys

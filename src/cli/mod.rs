@@ -35,6 +35,7 @@ mod status;
 mod sync;
 mod trust;
 mod unset;
+mod verify;
 mod write;
 
 use std::io::Write as _;
@@ -99,6 +100,7 @@ enum Command {
     Log(log::Args),
     Show(show::Args),
     Diff(diff::Args),
+    Verify(verify::Args),
     Restore(restore::Args),
     Status(status::Args),
     Check(check::Args),
@@ -132,6 +134,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Log(args) => settings(&cli.global, args.file.as_deref()).and_then(|s| log::run(&s, args)),
         Command::Show(args) => settings(&cli.global, None).and_then(|s| show::run(&s, args)),
         Command::Diff(args) => settings(&cli.global, Some(&args.file)).and_then(|s| diff::run(&s, args)),
+        Command::Verify(args) => settings(&cli.global, None).and_then(|s| verify::run(&s, args)),
         Command::Restore(args) => {
             settings(&cli.global, args.files.first().map(PathBuf::as_path)).and_then(|s| restore::run(&s, args))
         }

@@ -1,17 +1,21 @@
 //! The audit trail's questions of the history: which commits changed one
-//! value (`cfg log FILE --path P`), and what a change did, key by key
-//! (`--keys`, from [`crate::keydiff`]). Reading only: no lock held.
+//! value (`cfg log FILE --path P`), what a change did, key by key
+//! (`--keys`, from [`crate::keydiff`]), and whether each commit was signed
+//! by a key the allowed-signers file names (`cfg verify`, `log --verify`).
+//! Reading only: no lock held.
 //!
 //! A version is read as one document with the limits of `.cfg.yaml`. A
 //! version that does not parse stops the command with the report of why
 //! (exit 1): a history that cannot be read is not guessed at.
 
+use std::collections::HashSet;
+
 use crate::document::{self, Document, Format, NodeId, SingleError};
 use crate::edit;
-use crate::fsio::RelPath;
+use crate::fsio::{IoError, RelPath, Step};
 use crate::keydiff::{self, ChangeKind as KeyKind, KeyChange};
 use crate::settings::Settings;
-use crate::store::Rev;
+use crate::store::{CommitInfo, Rev, SignatureStatus};
 use crate::validate::{Options, Validator};
 
 use super::{Error, FileDiff, LogEntry, open_for_reading, resolve};
@@ -150,4 +154,46 @@ fn parse_version(settings: &Settings, file: &RelPath, content: &[u8]) -> Result<
             Err(Error::Usage(format!("`{name}` holds several YAML documents; key-level history reads one")))
         }
     }
+}
+
+/// What the signature of each of `revs` says, checked against
+/// `allowed_signers` (default: `signing.allowed_signers` of `.cfg.yaml`).
+pub fn signatures(
+    settings: &Settings,
+    allowed_signers: Option<&std::path::Path>,
+    revs: &[Rev],
+) -> Result<Vec<SignatureStatus>, Error> {
+    let configured = settings.allowed_signers();
+    let allowed = allowed_signers.or(configured.as_deref());
+    if let Some(file) = allowed {
+        // ssh-keygen would only say it found no principal.
+        std::fs::metadata(file).map_err(|e| IoError::new(Step::Read, file, e))?;
+    }
+    let store = open_for_reading(settings)?;
+    revs.iter().map(|&rev| Ok(store.verify_signature(rev, allowed)?)).collect()
+}
+
+/// The commits after `since` (every commit without it), newest first, each
+/// with what its signature says: `cfg verify`.
+pub fn verify(
+    settings: &Settings,
+    since: Option<&str>,
+    allowed_signers: Option<&std::path::Path>,
+) -> Result<Vec<(CommitInfo, SignatureStatus)>, Error> {
+    let store = open_for_reading(settings)?;
+    let Some(head) = store.head()? else {
+        return Ok(Vec::new());
+    };
+    let excluded: HashSet<Rev> = match since {
+        Some(spec) => {
+            store.walk_all(&[store.resolve(spec)?]).map(|info| info.map(|i| i.rev)).collect::<Result<_, _>>()?
+        }
+        None => HashSet::new(),
+    };
+    let commits: Vec<CommitInfo> = store
+        .walk_all(&[head])
+        .filter(|info| info.as_ref().map_or(true, |info| !excluded.contains(&info.rev)))
+        .collect::<Result<_, _>>()?;
+    let revs: Vec<Rev> = commits.iter().map(|info| info.rev).collect();
+    Ok(commits.into_iter().zip(signatures(settings, allowed_signers, &revs)?).collect())
 }

@@ -34,7 +34,7 @@ use crate::settings::Settings;
 use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
-pub use audit::{ValueChange, entry_key_changes, key_changes, value_history};
+pub use audit::{ValueChange, entry_key_changes, key_changes, signatures, value_history, verify};
 pub use check::{CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for};
 pub use clone::{ORIGIN, check_clone_target, clone};
 pub use draft::{DRAFTS_DIR, Draft, start_edit};
@@ -54,7 +54,7 @@ pub use read::{
 pub use remote::{Refused, RemoteError, RemoteStatus, add_remote, remote_status, remotes, remove_remote};
 pub use restore::{RestoreOutcome, RestoreRequest, preview_restore, restore};
 pub use run::{RunFailure, RunOutcome, RunRequest, run};
-pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
+pub use store::{ChangeKind, CommitInfo, FileChange, Rev, SignatureStatus};
 pub use sync::{ATTEMPTS as SYNC_ATTEMPTS, SyncOutcome, SyncRequest, sync};
 pub use trust::{Approval, TrustOutcome, approval, trust};
 pub use value::{ValueEdit, ValueRequest, change_value, preview_change_value};

@@ -33,12 +33,19 @@ const PROGRAM: &str = "ssh-keygen";
 pub enum SignatureStatus {
     Unsigned,
     /// Verified for `principal` of the allowed-signers file.
-    Good { principal: String, key: String },
+    Good {
+        principal: String,
+        key: String,
+    },
     /// A valid signature, by a key no allowed-signers entry names.
-    Untrusted { key: String },
+    Untrusted {
+        key: String,
+    },
     /// A signature that does not verify: the commit or the signature was
     /// changed, or it is not an SSH signature.
-    Bad { reason: String },
+    Bad {
+        reason: String,
+    },
 }
 
 impl SignatureStatus {
@@ -85,16 +92,19 @@ pub(super) fn sign_commit(commit: &mut gix::objs::Commit, key: &Path) -> Result<
     Ok(())
 }
 
-impl Store {
-    /// Whether `rev` carries a signature (of any kind).
-    pub fn is_signed(&self, rev: Rev) -> Result<bool, Error> {
-        Ok(self.signed_parts(rev)?.is_some())
-    }
+/// A signed commit's parts.
+struct Signed {
+    /// The commit without its signature: what was signed.
+    payload: Vec<u8>,
+    signature: Vec<u8>,
+}
 
+impl Store {
     /// What the signature of `rev` says, checked against git's
-    /// allowed-signers file `allowed_signers`.
-    pub fn verify_signature(&self, rev: Rev, allowed_signers: &Path) -> Result<SignatureStatus, Error> {
-        let Some((payload, signature)) = self.signed_parts(rev)? else {
+    /// allowed-signers file `allowed_signers`; without one, a signature can
+    /// only be checked for integrity, and is at best untrusted.
+    pub fn verify_signature(&self, rev: Rev, allowed_signers: Option<&Path>) -> Result<SignatureStatus, Error> {
+        let Some(Signed { payload, signature }) = self.signed_parts(rev)? else {
             return Ok(SignatureStatus::Unsigned);
         };
         if !signature.starts_with(b"-----BEGIN SSH SIGNATURE-----") {
@@ -102,14 +112,20 @@ impl Store {
         }
         let time = self.commit(rev)?.committer.seconds;
         let time = chrono::DateTime::from_timestamp(time, 0).unwrap_or_default().format("%Y%m%d%H%M%SZ");
-        let found = keygen(&["-Y", "find-principals", "-f"], Some(allowed_signers), &signature, None)?;
-        let principal = String::from_utf8_lossy(&found.stdout).lines().next().map(str::to_owned);
-        let checked = match &principal {
-            Some(principal) => {
-                let args = ["-Y", "verify", "-n", NAMESPACE, "-I", principal, &format!("-Overify-time={time}"), "-f"];
-                keygen(&args, Some(allowed_signers), &signature, Some(&payload))?
+        let principal = match allowed_signers {
+            Some(file) => {
+                let found = keygen(&["-Y", "find-principals", "-f"], Some(file), &signature, None)?;
+                let first = String::from_utf8_lossy(&found.stdout).lines().next().map(str::to_owned);
+                first.filter(|_| found.status.success())
             }
-            None => keygen(&["-Y", "check-novalidate", "-n", NAMESPACE], None, &signature, Some(&payload))?,
+            None => None,
+        };
+        let checked = match (&principal, allowed_signers) {
+            (Some(principal), Some(file)) => {
+                let args = ["-Y", "verify", "-n", NAMESPACE, "-I", principal, &format!("-Overify-time={time}"), "-f"];
+                keygen(&args, Some(file), &signature, Some(&payload))?
+            }
+            _ => keygen(&["-Y", "check-novalidate", "-n", NAMESPACE], None, &signature, Some(&payload))?,
         };
         if !checked.status.success() {
             return Ok(SignatureStatus::Bad { reason: said(&checked.stderr, checked.status) });
@@ -118,14 +134,14 @@ impl Store {
         let said = String::from_utf8_lossy(&checked.stdout);
         let key = said.split_once(" with ").map_or("an unknown key", |(_, key)| key.trim()).to_owned();
         Ok(match principal {
-            Some(principal) if found.status.success() => SignatureStatus::Good { principal, key },
-            _ => SignatureStatus::Untrusted { key },
+            Some(principal) => SignatureStatus::Good { principal, key },
+            None => SignatureStatus::Untrusted { key },
         })
     }
 
     /// The signature in the `gpgsig` header of `rev`, and the bytes it
     /// signs: the commit without that header, as git rebuilds them.
-    fn signed_parts(&self, rev: Rev) -> Result<Option<(Vec<u8>, Vec<u8>)>, Error> {
+    fn signed_parts(&self, rev: Rev) -> Result<Option<Signed>, Error> {
         let object = self.repo.find_object(rev.0).map_err(git("read a commit", &self.git_dir))?;
         let raw = &object.data;
         let header_end = raw.find(b"\n\n").map_or(raw.len(), |i| i + 1);
@@ -143,7 +159,7 @@ impl Store {
             }
         }
         payload.extend_from_slice(&raw[header_end..]);
-        Ok((!signature.is_empty()).then_some((payload, signature)))
+        Ok((!signature.is_empty()).then_some(Signed { payload, signature }))
     }
 }
 
@@ -183,7 +199,7 @@ fn keygen(
 
 fn not_started(e: &std::io::Error) -> String {
     if e.kind() == std::io::ErrorKind::NotFound {
-        format!("`{PROGRAM}` is not installed (Debian: apt-get install openssh-client)")
+        format!("`{PROGRAM}` is not installed (Debian: apt-get install -y openssh-client)")
     } else {
         format!("`{PROGRAM}` could not be started: {e}")
     }

@@ -160,3 +160,157 @@ fn keys_show_what_changed_as_paths_and_values() {
     // Without --keys there is nothing for --format json to shape.
     env.cfg(&["diff", SCHEDULE, "--format", "json"]).fails_with(2);
 }
+
+/// `ssh-keygen`, which signs and verifies as git does.
+fn require_ssh_keygen() {
+    let found = std::process::Command::new("ssh-keygen")
+        .arg("-?")
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stderr).contains("-Y"));
+    crate::common::require("ssh-keygen", found, "apt-get install -y openssh-client");
+}
+
+/// A new ed25519 key pair `name`, `name.pub` outside the root, and its
+/// allowed-signers line for `principal`.
+fn new_key(env: &Env, name: &str, principal: &str) -> (std::path::PathBuf, String) {
+    let path = env.dir.path().join(name);
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let public = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+    (path, format!("{principal} namespaces=\"git\" {}", public.trim()))
+}
+
+/// The real `git verify-commit REV` with the allowed-signers file: whether it
+/// accepts the commit, and what it said.
+fn git_verify(env: &Env, allowed: &std::path::Path, rev: &str) -> (bool, String) {
+    let mut command = std::process::Command::new("git");
+    crate::common::hermetic(&mut command, env.dir.path());
+    let out = command
+        .arg("--git-dir")
+        .arg(env.root.join(".cfg"))
+        .arg("-c")
+        .arg(format!("gpg.ssh.allowedSignersFile={}", allowed.display()))
+        .args(["verify-commit", rev])
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn signing_config(key: &std::path::Path, allowed: &std::path::Path) -> String {
+    format!("signing:\n  key: {}\n  allowed_signers: {}\n", key.display(), allowed.display())
+}
+
+/// Every kind of write makes a commit the real `git verify-commit` accepts;
+/// `cfg verify` and `cfg log --verify` name the signer; an unsigned commit
+/// and one signed by a key the allowed signers do not name fail `cfg verify`.
+#[test]
+fn signed_commits_verify_with_git() {
+    require_ssh_keygen();
+    let env = Env::new();
+    let unsigned = env.write("a.yml", "a: 1\n").ok().to_owned();
+    let (key, line) = new_key(&env, "ops-key", "ops@example.org");
+    let allowed = env.dir.path().join("allowed_signers");
+    std::fs::write(&allowed, format!("{line}\n")).unwrap();
+    env.put(".cfg.yaml", &signing_config(&key, &allowed));
+    let mut signed = vec![env.write("a.yml", "a: 2\n").ok().to_owned()];
+    signed.push(env.cfg(&["set", "a.yml", "b", "3", "-m", "add b"]).ok().to_owned());
+    env.cfg(&["restore", &unsigned, "a.yml"]).ok();
+    signed.push(env.git(&["rev-parse", "main"]).trim().to_owned());
+    for rev in &signed {
+        let (good, said) = git_verify(&env, &allowed, rev);
+        assert!(good && said.contains("Good \"git\" signature for ops@example.org"), "{rev}: {said}");
+    }
+    assert!(!git_verify(&env, &allowed, &unsigned).0);
+    // Every commit after the unsigned one is good.
+    let out = env.cfg(&["verify", &unsigned]);
+    assert_eq!(out.ok().lines().count(), 3);
+    assert!(
+        out.stdout.lines().all(|l| l.contains(" good signature by ops@example.org (ED25519 key SHA256:")),
+        "{out:?}"
+    );
+    // All of them: the unsigned one fails the check.
+    let out = env.cfg(&["verify", "--format", "json"]);
+    out.fails_with(1);
+    assert!(out.stderr.contains("1 of 4 commits are not signed by an allowed signer"), "{out:?}");
+    let statuses: Vec<(String, String)> = json_lines(&out.stdout)
+        .iter()
+        .map(|v| (v["rev"].as_str().unwrap().to_owned(), v["signature"]["status"].as_str().unwrap().to_owned()))
+        .collect();
+    let mut expected: Vec<(String, String)> = signed.iter().rev().map(|r| (r.clone(), "good".to_owned())).collect();
+    expected.push((unsigned.clone(), "unsigned".to_owned()));
+    assert_eq!(statuses, expected);
+    let log = json_lines(env.cfg(&["log", "--verify", "--format", "json", "-n", "1"]).ok());
+    assert_eq!(log[0]["signature"]["principal"], "ops@example.org");
+    let text = env.cfg(&["log", "--verify", "-n", "1"]).ok().to_owned();
+    assert!(text.contains("\nSigned:  good signature by ops@example.org (ED25519 key SHA256:"), "{text}");
+    // Signed by another key: valid, but nobody allowed it.
+    let (other, _) = new_key(&env, "other-key", "nobody@example.org");
+    env.put(".cfg.yaml", &signing_config(&other, &allowed));
+    let stranger = env.write("a.yml", "a: 5\n").ok().to_owned();
+    assert!(!git_verify(&env, &allowed, &stranger).0);
+    let out = env.cfg(&["verify", &signed[2]]);
+    out.fails_with(1);
+    assert!(
+        out.stdout.starts_with(&format!("{} untrusted: valid signature by ED25519 key", &stranger[..7])),
+        "{out:?}"
+    );
+}
+
+/// A signed commit rewritten outside cfg (its message changed, its
+/// signature kept) is reported bad by `cfg verify`, as git reports it.
+#[test]
+fn a_tampered_commit_is_reported_bad() {
+    require_ssh_keygen();
+    let env = Env::new();
+    let (key, line) = new_key(&env, "ops-key", "ops@example.org");
+    let allowed = env.dir.path().join("allowed_signers");
+    std::fs::write(&allowed, format!("{line}\n")).unwrap();
+    env.put(".cfg.yaml", &signing_config(&key, &allowed));
+    env.write("a.yml", "a: 1\n").ok();
+    let honest = env.cfg(&["set", "a.yml", "a", "2", "-m", "raise a"]).ok().to_owned();
+    env.cfg(&["verify"]).ok();
+    let raw = env.git(&["cat-file", "commit", &honest]);
+    assert!(raw.contains("\ngpgsig -----BEGIN SSH SIGNATURE-----\n"), "{raw}");
+    let forged = raw.replace("\nraise a\n", "\nlower a\n");
+    assert_ne!(forged, raw);
+    let mut command = std::process::Command::new("git");
+    crate::common::hermetic(&mut command, env.dir.path());
+    let out = crate::common::pipe(
+        command.arg("--git-dir").arg(env.root.join(".cfg")).args(["hash-object", "-t", "commit", "-w", "--stdin"]),
+        forged.as_bytes(),
+    );
+    let forged = out.ok().to_owned();
+    env.git(&["update-ref", "refs/heads/main", &forged, &honest]);
+    assert!(!git_verify(&env, &allowed, &forged).0);
+    let out = env.cfg(&["verify", "--format", "json"]);
+    out.fails_with(1);
+    let first = &json_lines(&out.stdout)[0];
+    assert_eq!((first["rev"].as_str().unwrap(), &first["signature"]["status"]), (forged.as_str(), &"bad".into()));
+    assert_eq!(json_lines(&out.stdout)[1]["signature"]["status"], "good");
+}
+
+/// A key that cannot be used fails the write before anything is replaced:
+/// exit 6, the file and the history as they were.
+#[test]
+fn a_missing_signing_key_writes_nothing() {
+    require_ssh_keygen();
+    let env = Env::new();
+    let rev = env.write("a.yml", "a: 1\n").ok().to_owned();
+    env.put(".cfg.yaml", "signing:\n  key: keys/missing\n");
+    let out = env.write("a.yml", "a: 2\n");
+    out.fails_with(6);
+    assert!(
+        out.stderr.contains("cannot sign the commit with the key") && out.stderr.contains("keys/missing"),
+        "{out:?}"
+    );
+    assert_eq!(env.read("a.yml"), "a: 1\n");
+    assert_eq!(env.git_log(), std::slice::from_ref(&rev));
+    env.cfg(&["set", "a.yml", "a", "3"]).fails_with(6);
+    assert_eq!(env.read("a.yml"), "a: 1\n");
+    assert_eq!(env.git_log(), [rev]);
+}
