@@ -8,6 +8,7 @@
 //! `main.rs`) a closed standard error.
 
 mod append;
+mod blame;
 mod cat;
 mod check;
 mod clone;
@@ -101,6 +102,7 @@ enum Command {
     Show(show::Args),
     Diff(diff::Args),
     Verify(verify::Args),
+    Blame(blame::Args),
     Restore(restore::Args),
     Status(status::Args),
     Check(check::Args),
@@ -134,6 +136,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Log(args) => settings(&cli.global, args.file.as_deref()).and_then(|s| log::run(&s, args)),
         Command::Show(args) => settings(&cli.global, None).and_then(|s| show::run(&s, args)),
         Command::Diff(args) => settings(&cli.global, Some(&args.file)).and_then(|s| diff::run(&s, args)),
+        Command::Blame(args) => settings(&cli.global, Some(&args.file)).and_then(|s| blame::run(&s, args)),
         Command::Verify(args) => settings(&cli.global, None).and_then(|s| verify::run(&s, args)),
         Command::Restore(args) => {
             settings(&cli.global, args.files.first().map(PathBuf::as_path)).and_then(|s| restore::run(&s, args))

@@ -3,6 +3,7 @@
 //! its own request, and returns a typed result; nothing here prints.
 
 mod audit;
+mod blame;
 mod check;
 mod checks;
 mod child;
@@ -35,6 +36,7 @@ use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
 pub use audit::{ValueChange, entry_key_changes, key_changes, signatures, value_history, verify};
+pub use blame::{Blame, blame};
 pub use check::{CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for};
 pub use clone::{ORIGIN, check_clone_target, clone};
 pub use draft::{DRAFTS_DIR, Draft, start_edit};

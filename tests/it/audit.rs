@@ -314,3 +314,76 @@ fn a_missing_signing_key_writes_nothing() {
     assert_eq!(env.read("a.yml"), "a: 1\n");
     assert_eq!(env.git_log(), [rev]);
 }
+
+/// The commit of each line, as the real `git blame` on the side repository
+/// gives it.
+fn git_blame(env: &Env, rev: &str, file: &str) -> Vec<String> {
+    env.git(&["blame", "-l", "-s", "--root", rev, "--", file]).lines().map(|line| line[..40].to_owned()).collect()
+}
+
+fn cfg_blame(env: &Env, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["blame", "--format", "json"];
+    all.extend_from_slice(args);
+    json_lines(env.cfg(&all).ok())
+}
+
+/// Blame agrees line by line with `git blame` through writes by several
+/// authors, outside edits, edits of another file and a restore, at the
+/// latest version and at an older one.
+#[test]
+fn blame_agrees_with_git_blame() {
+    let env = Env::new();
+    let lines = |words: &[&str]| words.iter().map(|w| format!("{w}: {}\n", w.len())).collect::<String>();
+    let as_author = |who: &str, file: &str, content: &str| {
+        env.cfg_in(
+            &["--author", who, "write", file, "-m", &format!("{} edits", who.split(' ').next().unwrap())],
+            content.as_bytes(),
+        )
+        .ok()
+        .to_owned()
+    };
+    as_author("Ann <ann@example.org>", "f.yml", &lines(&["alpha", "beta", "gamma", "delta"]));
+    as_author("Bob <bob@example.org>", "f.yml", &lines(&["alpha", "beta", "gamma2", "delta", "epsilon"]));
+    as_author("Ann <ann@example.org>", "other.yml", "x: 1\n");
+    let middle = as_author("Cy <cy@example.org>", "f.yml", &lines(&["zeta", "alpha", "gamma2", "delta", "epsilon"]));
+    // Edited outside cfg, then recorded by the next write.
+    env.put("f.yml", &lines(&["zeta", "alpha", "eta", "gamma2", "delta", "epsilon"]));
+    env.cfg(&["set", "f.yml", "theta", "5"]).ok();
+    as_author(
+        "Bob <bob@example.org>",
+        "f.yml",
+        &lines(&["zeta", "alpha", "eta", "gamma2", "epsilon", "theta", "iota"]),
+    );
+    // A restore is a change by whoever restored.
+    env.cfg(&["--author", "Dee <dee@example.org>", "restore", &middle, "f.yml"]).ok();
+    as_author("Ann <ann@example.org>", "f.yml", &lines(&["zeta", "alpha", "gamma2", "delta", "epsilon", "kappa"]));
+    assert!(env.git_log().len() >= 9);
+    for rev in ["main", "main~1", "main~2", "main~4", &middle] {
+        let mut args = vec!["f.yml"];
+        let full = env.git(&["rev-parse", rev]).trim().to_owned();
+        args.extend(["--rev", full.as_str()]);
+        let ours: Vec<String> = cfg_blame(&env, &args).iter().map(|l| l["rev"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(ours, git_blame(&env, rev, "f.yml"), "at {rev}");
+    }
+    let latest = cfg_blame(&env, &["f.yml"]);
+    let content: String = latest.iter().map(|l| format!("{}\n", l["content"].as_str().unwrap())).collect();
+    assert_eq!(content, env.read("f.yml"));
+    // The restored lines are Dee's, the last one Ann's; several commits are named.
+    let authors: Vec<&str> = latest.iter().map(|l| l["author"].as_str().unwrap()).collect();
+    assert_eq!(authors.last(), Some(&"Ann <ann@example.org>"));
+    assert!(authors.contains(&"Dee <dee@example.org>"), "{authors:?}");
+    let distinct: std::collections::BTreeSet<&str> = latest.iter().map(|l| l["rev"].as_str().unwrap()).collect();
+    assert!(distinct.len() >= 3, "{latest:?}");
+    // The text names the revision, date, author and message of each line.
+    let text = env.cfg(&["blame", "f.yml"]).ok().to_owned();
+    let last = text.lines().last().unwrap();
+    let rev = latest.last().unwrap()["rev"].as_str().unwrap();
+    assert!(
+        last.starts_with(&rev[..7])
+            && last.contains(" Ann ")
+            && last.contains("Ann edits")
+            && last.ends_with(" 6) kappa: 5"),
+        "{text}"
+    );
+    env.cfg(&["blame", "missing.yml"]).fails_with(5);
+}
