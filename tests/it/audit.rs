@@ -387,3 +387,45 @@ fn blame_agrees_with_git_blame() {
     );
     env.cfg(&["blame", "missing.yml"]).fails_with(5);
 }
+
+/// Through a merge of two hosts' histories, each line goes to the host
+/// that changed it, as `git blame` says.
+#[test]
+fn blame_through_a_merge_agrees_with_git_blame() {
+    use crate::remote::server::{Bare, host};
+    let bare = Bare::new();
+    let (one, two) = (host(&bare.url()), host(&bare.url()));
+    one.write("s.yml", "a: 1\nb: 1\nc: 1\nd: 1\ne: 1\n").ok();
+    one.cfg(&["sync"]).ok();
+    two.cfg(&["sync"]).ok();
+    let theirs = one.cfg(&["set", "s.yml", "a", "2"]).ok().to_owned();
+    one.cfg(&["sync"]).ok();
+    let ours = two.cfg(&["set", "s.yml", "e", "3"]).ok().to_owned();
+    two.cfg(&["sync"]).ok();
+    assert_eq!(two.git(&["log", "-1", "--format=%P", "main"]).split_whitespace().count(), 2);
+    let revs: Vec<String> = cfg_blame(&two, &["s.yml"]).iter().map(|l| l["rev"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(revs, git_blame(&two, "main", "s.yml"));
+    assert_eq!((revs[0].as_str(), revs[4].as_str()), (theirs.as_str(), ours.as_str()));
+    // The history of `a` here: made by the first write, changed on the other
+    // host, and brought to this host's line by the merge.
+    let merge = two.git(&["rev-parse", "main"]).trim().to_owned();
+    let first = one.git(&["rev-list", "--max-parents=0", "main"]).trim().to_owned();
+    // Commits made within one second: their order is not the point here.
+    let changes: std::collections::BTreeSet<(String, String, String)> =
+        json_lines(two.cfg(&["log", "s.yml", "--path", "a", "--format", "json"]).ok())
+            .iter()
+            .map(|e| {
+                (e["rev"].as_str().unwrap().to_owned(), e["value"]["old"].to_string(), e["value"]["new"].to_string())
+            })
+            .collect();
+    let entry = |rev: &str, old: &str, new: &str| (rev.to_owned(), old.to_owned(), new.to_owned());
+    assert_eq!(
+        changes,
+        std::collections::BTreeSet::from([
+            entry(&merge, "\"1\"", "\"2\""),
+            entry(&theirs, "\"1\"", "\"2\""),
+            entry(&first, "null", "\"1\"")
+        ])
+    );
+    bare.fsck();
+}
