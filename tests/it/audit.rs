@@ -429,3 +429,78 @@ fn blame_through_a_merge_agrees_with_git_blame() {
     );
     bare.fsck();
 }
+
+/// Environment variables to set (`Some`) or remove (`None`).
+type Vars<'a> = &'a [(&'a str, Option<&'a str>)];
+
+/// `cfg write` of `content` with the environment changed by `vars`
+/// (`None` removes a variable), CFG_AUTHOR and the user variables removed first.
+fn write_as(env: &Env, vars: Vars, args: &[&str], content: &str) -> crate::common::Out {
+    let mut command = env.command();
+    for name in ["CFG_AUTHOR", "USER", "LOGNAME", "SUDO_USER"] {
+        command.env_remove(name);
+    }
+    for (name, value) in vars {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    crate::common::pipe(command.args(args), content.as_bytes())
+}
+
+fn id(args: &[&str]) -> String {
+    let out = std::process::Command::new("id").args(args).output().expect("run id");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Each source of the author in its order, as git reads the commits:
+/// --author, CFG_AUTHOR, the user behind sudo (with a Cfg-Sudo trailer),
+/// $USER, $LOGNAME, the uid's name; require_message refuses a write without -m.
+#[test]
+fn identities_come_from_each_source_in_order() {
+    let env = Env::new();
+    let cases: [(Vars, &[&str], &str); 6] = [
+        (
+            &[("CFG_AUTHOR", Some("Env Author <env@example.org>")), ("USER", Some("u"))],
+            &["--author", "Flag <flag@example.org>"],
+            "Flag <flag@example.org>",
+        ),
+        (
+            &[("CFG_AUTHOR", Some("Env Author <env@example.org>")), ("SUDO_USER", Some("alice"))],
+            &[],
+            "Env Author <env@example.org>",
+        ),
+        (&[("SUDO_USER", Some("alice")), ("USER", Some("root"))], &[], "alice <alice@HOST>"),
+        (&[("USER", Some("bob")), ("LOGNAME", Some("carl"))], &[], "bob <bob@HOST>"),
+        (&[("LOGNAME", Some("carl"))], &[], "carl <carl@HOST>"),
+        (&[], &[], "UID <UID@HOST>"),
+    ];
+    let account = id(&["-run"]);
+    assert!(!account.is_empty(), "`id -run` names this process's user");
+    for (i, (vars, flags, expected)) in cases.iter().enumerate() {
+        let mut args = flags.to_vec();
+        args.extend(["write", "a.yml"]);
+        write_as(&env, vars, &args, &format!("a: {i}\n")).ok();
+        let said = env.git(&[
+            "log",
+            "-1",
+            "--format=%an <%ae>%n%(trailers:key=Cfg-Host,valueonly)%(trailers:key=Cfg-Sudo,valueonly)",
+            "main",
+        ]);
+        let mut lines = said.lines();
+        let (author, host) = (lines.next().unwrap(), lines.next().unwrap());
+        assert_eq!(author, expected.replace("HOST", host).replace("UID", &account), "case {i}");
+        // Only the sudo case notes the account sudo ran cfg as.
+        let sudo: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+        let expected_sudo: Vec<String> = if i == 2 { vec![id(&["-un"])] } else { Vec::new() };
+        assert_eq!(sudo, expected_sudo, "case {i}");
+    }
+    env.put(".cfg.yaml", "require_message: true\n");
+    let out = env.write("a.yml", "a: 9\n");
+    out.fails_with(2);
+    assert!(out.stderr.contains("require_message") && out.stderr.contains("-m"), "{out:?}");
+    assert_eq!(env.read("a.yml"), "a: 5\n");
+    env.cfg(&["set", "a.yml", "a", "9"]).fails_with(2);
+    env.cfg(&["set", "a.yml", "a", "9", "-m", "why"]).ok();
+}
