@@ -17,7 +17,8 @@
 //!   changed between two versions, as paths and values);
 //! * effects: [`fsio`] (the only code that writes files: the lock, the durable
 //!   replace, path resolution) and [`store`] (the side repository; gix stays inside;
-//!   remotes are reached through the `git` program);
+//!   remotes are reached through the `git` program, signatures made and checked
+//!   by `ssh-keygen`);
 //! * [`ops`]: one module per user operation, the only place that combines the others;
 //! * the `cfg` binary, which parses arguments, calls [`ops`] and renders errors.
 //!

@@ -51,7 +51,8 @@ use clap::{Parser, Subcommand};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  invalid content (syntax, schema or cron error, or a schema that cannot be loaded)
+  1  invalid content (syntax, schema or cron error, or a schema that cannot be loaded);
+     `cfg verify`: a commit not signed by an allowed signer
   2  usage error, or a refused path
   3  conflict (the file changed since the expected revision, or on another host)
   4  the store lock is busy after the timeout
