@@ -27,6 +27,11 @@ use super::{Error, Rev, Store, git};
 const HEADER: &str = "gpgsig";
 const NAMESPACE: &str = "git";
 const PROGRAM: &str = "ssh-keygen";
+/// Far above any SSH signature (an RSA-16384 one is about 5 KiB), far below
+/// a pipe's capacity (64 KiB): the signature is written whole into a pipe
+/// before ssh-keygen starts, so a larger one, in a commit made elsewhere,
+/// would block forever.
+const MAX_SIGNATURE: usize = 16 * 1024;
 
 /// What a commit's signature says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +115,11 @@ impl Store {
         if !signature.starts_with(b"-----BEGIN SSH SIGNATURE-----") {
             return Ok(SignatureStatus::Bad { reason: "not an SSH signature".into() });
         }
+        if signature.len() > MAX_SIGNATURE {
+            return Ok(SignatureStatus::Bad {
+                reason: format!("a signature of {} bytes is not one ssh-keygen made", signature.len()),
+            });
+        }
         let time = self.commit(rev)?.committer.seconds;
         let time = chrono::DateTime::from_timestamp(time, 0).unwrap_or_default().format("%Y%m%d%H%M%SZ");
         let principal = match allowed_signers {
@@ -173,7 +183,7 @@ fn keygen(
 ) -> Result<std::process::Output, Error> {
     let failed = |reason: String| Error::Verify { reason };
     let (reader, mut writer) = std::io::pipe().map_err(|e| failed(e.to_string()))?;
-    // A signature is a few hundred bytes: the pipe holds it whole.
+    // At most MAX_SIGNATURE bytes: the pipe holds it whole.
     writer.write_all(signature).map_err(|e| failed(e.to_string()))?;
     drop(writer);
     // Inherited by ssh-keygen only: pipes are made close-on-exec.

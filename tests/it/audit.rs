@@ -292,6 +292,22 @@ fn a_tampered_commit_is_reported_bad() {
     let first = &json_lines(&out.stdout)[0];
     assert_eq!((first["rev"].as_str().unwrap(), &first["signature"]["status"]), (forged.as_str(), &"bad".into()));
     assert_eq!(json_lines(&out.stdout)[1]["signature"]["status"], "good");
+    // A signature too large for a pipe, made elsewhere: bad, and no hang.
+    let huge = format!(" {}\n", "A".repeat(70)).repeat(2000);
+    let raw = env.git(&["cat-file", "commit", &forged]);
+    let bloated = raw.replacen(" -----END SSH SIGNATURE-----\n", &format!("{huge} -----END SSH SIGNATURE-----\n"), 1);
+    assert!(bloated.len() > 128 * 1024);
+    let mut command = std::process::Command::new("git");
+    crate::common::hermetic(&mut command, env.dir.path());
+    let out = crate::common::pipe(
+        command.arg("--git-dir").arg(env.root.join(".cfg")).args(["hash-object", "-t", "commit", "-w", "--stdin"]),
+        bloated.as_bytes(),
+    );
+    let bloated = out.ok().to_owned();
+    env.git(&["update-ref", "refs/heads/main", &bloated, &forged]);
+    let out = env.cfg(&["verify", &forged]);
+    out.fails_with(1);
+    assert!(out.stdout.starts_with(&format!("{} bad signature: a signature of ", &bloated[..7])), "{out:?}");
 }
 
 /// A key that cannot be used fails the write before anything is replaced:
