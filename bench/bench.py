@@ -1282,7 +1282,7 @@ def section_remote(rep: Report, ctx: Context) -> None:
         start = time.perf_counter()
         must(run(["git", "--git-dir", git_dir, "fetch", "-q", "origin"], env=ctx.env))
         pushed = must(run(["git", "--git-dir", git_dir, "push", "-q", "origin", f"{head}:refs/heads/main"], env=ctx.env))
-        git.runs.append(Run(cmd=pushed.cmd, wall=time.perf_counter() - start, cpu=0, rss_kib=0, rc=0, out="", err=""))
+        git.runs.append(Run(cmd=pushed.cmd, wall=time.perf_counter() - start, cpu=0, faults=0, rss_kib=0, rc=0, out="", err=""))
     rep.note(f"One `cfg sync` with nothing to pull or push (median of {len(sync.runs)}, interleaved with the same "
              "work done by git alone: `git fetch` then a `git push` of the same commit).")
     rep.table(["nothing to do", "median", "vs git"],
