@@ -25,6 +25,9 @@ Sections (each prints its ratios and goals; `--only` picks some):
               on stores of 100 to 100,000 commits (made with `git fast-import`),
               with an SVG plot of time against history length.
   large       `cfg check` and `cfg write` of a 10 MiB YAML file (1 MiB with --quick).
+  remote      1 and 3 hosts writing with `--push` at once through one bare
+              repository: commits per second the remote lands; one `cfg sync`
+              with nothing to do, against `git fetch` + `git push` doing nothing.
 
 The run ends with a table of every goal: target, measured ratio, met or missed.
 
@@ -1206,6 +1209,96 @@ def section_large(rep: Report, ctx: Context) -> None:
 
 
 # --------------------------------------------------------------------------
+# Section: remote
+
+
+def remote_hosts(ctx: Context, work: Path, hosts: int) -> tuple[Path, list[Path]]:
+    """A bare repository and `hosts` roots syncing through it, on one shared file."""
+    bare = work / "remote.git"
+    must(run(["git", "init", "-q", "--bare", "--initial-branch=main", bare], env=ctx.env))
+    roots = []
+    for h in range(hosts):
+        root = work / f"host{h}"
+        root.mkdir()
+        must(run([ctx.cfg, "init", root], env=ctx.env))
+        must(run([ctx.cfg, "remote", "add", "origin", bare], cwd=root, env=ctx.env))
+        if h == 0:
+            src = work / "first.yml"
+            src.write_text("".join(f"k{i}: 0\n" for i in range(hosts)))
+            must(run([ctx.cfg, "write", "s.yml", "-i", src, "--push"], cwd=root, env=ctx.env))
+        else:
+            must(run([ctx.cfg, "sync"], cwd=root, env=ctx.env))
+        roots.append(root)
+    return bare, roots
+
+
+def section_remote(rep: Report, ctx: Context) -> None:
+    rep.section("Remote: hosts sharing one history")
+    if not has_subcommand(ctx.cfg, "sync", ctx.env):
+        rep.note("skipped: cfg has no `cfg sync` yet")
+        return
+    work = ctx.scratch / "remote"
+    work.mkdir()
+    per_host = ctx.reps(30)
+    rows = []
+    results = {}
+    for hosts in (1, 3):
+        bare, roots = remote_hosts(ctx, work / f"h{hosts}", hosts)
+
+        def writer(h: int) -> list[Run]:
+            return [run([ctx.cfg, "set", "s.yml", f"k{h}", str(n), "--push"], cwd=roots[h], env=ctx.env)
+                    for n in range(1, per_host + 1)]
+
+        start = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(hosts) as pool:
+            done = list(pool.map(writer, range(hosts)))
+        wall = time.perf_counter() - start
+        runs = [r for rs in done for r in rs]
+        acked = [r for r in runs if r.rc == 0]
+        held = sum(1 for r in acked if run(["git", "--git-dir", bare, "merge-base", "--is-ancestor",
+                                            r.out.strip(), "main"], env=ctx.env).rc == 0)
+        commits = int(must(run(["git", "--git-dir", bare, "rev-list", "--count", "main"], env=ctx.env)).out)
+        lat = sorted(r.wall for r in acked)
+        rows.append([str(hosts), str(len(runs)), str(len(acked)), f"{len(acked) / wall:.1f}",
+                     ms(statistics.median(lat)) if lat else "n/a", ms(lat[int(0.95 * (len(lat) - 1))]) if lat else "n/a",
+                     f"{held}/{len(acked)}", str(commits)])
+        results[hosts] = {"writes": len(runs), "acknowledged": len(acked), "per_s": len(acked) / wall,
+                          "held": held, "remote_commits": commits}
+        for r in [r for r in runs if r.rc != 0][:3]:
+            rep.note(f"write not acknowledged (exit {r.rc}): {r.err.strip()[:300]}")
+    rep.note(f"{per_host} writes per host, each `cfg set s.yml kN VALUE --push` (a write, then a sync that pulls, "
+             "merges and pushes, retried when another host pushed first), the hosts writing at once through one "
+             "bare repository on the same disk; a write counts once acknowledged (exit 0), when the remote holds it.")
+    rep.table(["hosts", "writes", "acknowledged", "landed/s", "median latency", "p95", "held by the remote",
+               "remote commits (merges included)"], rows)
+
+    # One sync with nothing to do, against git doing nothing the same way.
+    _, (root,) = remote_hosts(ctx, work / "idle", 1)
+    git_dir = root / ".cfg"
+    head = must(run(["git", "--git-dir", git_dir, "rev-parse", "main"], env=ctx.env)).out.strip()
+    sync, git = Sample(), Sample()
+    for _ in range(ctx.reps(20)):
+        sync.runs.append(must(run([ctx.cfg, "sync"], cwd=root, env=ctx.env)))
+        start = time.perf_counter()
+        must(run(["git", "--git-dir", git_dir, "fetch", "-q", "origin"], env=ctx.env))
+        pushed = must(run(["git", "--git-dir", git_dir, "push", "-q", "origin", f"{head}:refs/heads/main"], env=ctx.env))
+        git.runs.append(Run(cmd=pushed.cmd, wall=time.perf_counter() - start, cpu=0, rss_kib=0, rc=0, out="", err=""))
+    rep.note(f"One `cfg sync` with nothing to pull or push (median of {len(sync.runs)}, interleaved with the same "
+             "work done by git alone: `git fetch` then a `git push` of the same commit).")
+    rep.table(["nothing to do", "median", "vs git"],
+              [["cfg sync", ms(sync.wall), ratio(sync.wall, git.wall)], ["git fetch + git push", ms(git.wall), "1.0×"]])
+    quiet = all(not r.out and not r.err for r in sync.runs)
+    rep.goal("a sync with nothing to do prints nothing (cron)", "no output", f"{len(sync.runs)} quiet runs"
+             if quiet else "output", quiet)
+    held = all(v["held"] == v["acknowledged"] for v in results.values())
+    rep.goal("no acknowledged write is missing from the remote", "all held",
+             ", ".join(f"{h} host(s): {v['held']}/{v['acknowledged']}" for h, v in results.items()), held)
+    rep.goal("an idle sync costs about what git's own fetch and push do", "≤ 1.5× git", ratio(sync.wall, git.wall),
+             sync.wall <= 1.5 * git.wall)
+    rep.data["remote"] = {"push": results, "idle_sync": sync.wall, "idle_git": git.wall}
+
+
+# --------------------------------------------------------------------------
 # Driver
 
 
@@ -1241,6 +1334,7 @@ SECTIONS = {
     "contention": section_contention,
     "growth": section_growth,
     "large": section_large,
+    "remote": section_remote,
 }
 
 

@@ -15,7 +15,8 @@
 //!   (which commits a policy keeps), [`edit`] (set, unset or append one value
 //!   of a YAML or JSON document, keeping every other byte);
 //! * effects: [`fsio`] (the only code that writes files: the lock, the durable
-//!   replace, path resolution) and [`store`] (the side repository; gix stays inside);
+//!   replace, path resolution) and [`store`] (the side repository; gix stays inside;
+//!   remotes are reached through the `git` program);
 //! * [`ops`]: one module per user operation, the only place that combines the others;
 //! * the `cfg` binary, which parses arguments, calls [`ops`] and renders errors.
 //!

@@ -56,6 +56,17 @@ pub struct Project {
     /// `builtin:cfg`, for [`Project::remember_checked`] once a write made it
     /// clear that the store may change.
     newly_checked: Option<String>,
+    /// `push: true`: every write is pushed to the remote (`--push`).
+    pub push: bool,
+    /// `remote:` the remote that `pull`, `push`, `sync` and `--push` use
+    /// when none is named.
+    pub remote: Option<String>,
+    /// The commands as written (`on_write`, `checks`), which `cfg trust`
+    /// approves by their hash.
+    pub commands: serde_json::Value,
+    /// Commands this host has not approved, taken out of `on_write` and
+    /// `checks` (see `cfg trust`); empty as read.
+    pub untrusted: Vec<String>,
 }
 
 /// How long a check may run before it is killed and the write refused.
@@ -269,7 +280,12 @@ impl Project {
             })
             .unwrap_or_default();
         schema_mirrors.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        let commands = serde_json::json!([value.get("on_write"), value.get("checks")]);
         Ok(Project {
+            push: value.get("push").and_then(serde_json::Value::as_bool).unwrap_or(false),
+            remote: value.get("remote").and_then(serde_json::Value::as_str).map(str::to_owned),
+            commands,
+            untrusted: Vec::new(),
             schemas,
             schema_mirrors,
             strict_formats: value.get("strict_formats").and_then(serde_json::Value::as_bool).unwrap_or(false),

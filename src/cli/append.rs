@@ -44,6 +44,8 @@ pub(crate) struct ValueArgs {
     /// (as `strict_tags: true` in `.cfg.yaml` does).
     #[arg(long)]
     strict_tags: bool,
+    #[command(flatten)]
+    push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -78,6 +80,7 @@ impl ValueArgs {
             return super::report_preview(&self.expect.keep_conflict(ops::preview_change_value(settings, request))?);
         }
         let outcome = self.expect.keep_conflict(ops::change_value(settings, request))?;
+        self.push.after_write(settings, outcome.rev)?;
         super::report_write(&outcome, "already had that value", &self.hooks)
     }
 }

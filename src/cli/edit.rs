@@ -29,6 +29,8 @@ pub(crate) struct Args {
     message: Option<String>,
     #[command(flatten)]
     hooks: super::HookArgs,
+    #[command(flatten)]
+    push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -46,6 +48,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         let error = match draft.submit(settings, args.message.clone()) {
             Ok(outcome) => {
                 draft.discard()?;
+                args.push.after_write(settings, outcome.rev)?;
                 return super::report_write(&outcome, "is unchanged", &args.hooks);
             }
             Err(error) => error,

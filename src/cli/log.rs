@@ -70,6 +70,10 @@ pub(crate) fn rfc3339(seconds: i64, offset: i32) -> String {
 pub(crate) fn text(entry: &LogEntry) -> String {
     let info = &entry.info;
     let mut out = format!("commit {}\n", info.rev);
+    if !info.merged.is_empty() {
+        let parents: Vec<String> = info.parent.iter().chain(&info.merged).map(|p| p.short()).collect();
+        out.push_str(&format!("Merge:   {}\n", parents.join(" ")));
+    }
     out.push_str(&format!("Date:    {}\n", rfc3339(info.author.seconds, info.author.offset)));
     out.push_str(&format!("Author:  {} <{}>\n", info.author.name, info.author.email));
     if let Some(host) = info.host() {
@@ -104,6 +108,7 @@ pub(crate) fn json(entry: &LogEntry) -> serde_json::Value {
         "message": info.message,
         "files": entry.changes.iter().map(|c| serde_json::json!({"path": c.path.as_str(), "change": c.kind})).collect::<Vec<_>>(),
         "parent": info.parent.map(|p| p.to_string()),
+        "parents": info.parent.iter().chain(&info.merged).map(|p| p.to_string()).collect::<Vec<_>>(),
     })
 }
 

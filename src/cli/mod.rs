@@ -11,6 +11,7 @@
 mod append;
 mod cat;
 mod check;
+mod clone;
 mod completions;
 mod diagnostics;
 mod diff;
@@ -22,6 +23,9 @@ mod hook;
 mod init;
 mod log;
 mod man;
+mod pull;
+mod push;
+mod remote;
 mod render;
 mod restore;
 mod rev;
@@ -29,6 +33,8 @@ mod run;
 mod set;
 mod show;
 mod status;
+mod sync;
+mod trust;
 mod unset;
 mod write;
 
@@ -46,7 +52,7 @@ Exit codes:
   0  success
   1  invalid content (syntax, schema or cron error, or a schema that cannot be loaded)
   2  usage error, or a refused path
-  3  conflict (the file changed since the expected revision)
+  3  conflict (the file changed since the expected revision, or on another host)
   4  the store lock is busy after the timeout
   5  unknown or pruned revision, unknown file
   6  I/O or store error
@@ -102,6 +108,12 @@ enum Command {
     Unset(unset::Args),
     Append(append::Args),
     Run(run::Args),
+    Remote(remote::Args),
+    Clone(clone::Args),
+    Pull(pull::Args),
+    Push(push::Args),
+    Sync(sync::Args),
+    Trust(trust::Args),
     Completions(completions::Args),
     Man(man::Args),
 }
@@ -134,6 +146,17 @@ pub(crate) fn main() -> ExitCode {
         Command::Run(args) => {
             settings(&cli.global, args.files.first().map(PathBuf::as_path)).and_then(|s| run::run(&s, args))
         }
+        Command::Remote(args) => settings(&cli.global, None).and_then(|mut s| {
+            if let Some(url) = args.url() {
+                s.command = remote::without_url(&s.command, url);
+            }
+            remote::run(&s, args)
+        }),
+        Command::Clone(args) => clone::run(&cli.global, args),
+        Command::Pull(args) => settings(&cli.global, None).and_then(|s| pull::run(&s, args)),
+        Command::Push(args) => settings(&cli.global, None).and_then(|s| push::run(&s, args)),
+        Command::Sync(args) => settings(&cli.global, None).and_then(|s| sync::run(&s, args)),
+        Command::Trust(args) => settings(&cli.global, None).and_then(|s| trust::run(&s, args)),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     };
@@ -152,6 +175,11 @@ pub(crate) fn main() -> ExitCode {
 fn settings(global: &GlobalArgs, file: Option<&Path>) -> Result<Settings, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
     let root = ops::root_for(&cwd, global.root.as_deref(), file)?;
+    settings_at(global, root, cwd)
+}
+
+/// [`settings`] for a known root.
+fn settings_at(global: &GlobalArgs, root: PathBuf, cwd: PathBuf) -> Result<Settings, Error> {
     let mut settings = ops::settings_for(&root)?;
     // Deprecated keys of `.cfg.yaml`, once per command.
     warn_all(&settings.project.warnings);

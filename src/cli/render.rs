@@ -2,7 +2,7 @@
 //! to do about it.
 
 use cfg::fsio::{LockError, PathError};
-use cfg::ops::Error;
+use cfg::ops::{Error, Refused, RemoteError};
 use miette::{MietteDiagnostic, Report};
 
 /// Prints `error` to standard error.
@@ -53,6 +53,13 @@ pub(crate) fn error(error: &Error) {
             let help = "nothing was written; read the latest version (`cfg cat FILE --print-rev`), redo the change, \
                         and write again with `--expect` that revision (`--conflict-file PATH` keeps the marked-up merge)";
             eprintln!("{:?}", Report::new(MietteDiagnostic::new(text).with_help(help)));
+        }
+        Error::Remote(RemoteError::Refused(refused)) => refused_pull(refused),
+        Error::Remote(RemoteError::NotPushed { source, .. }) => {
+            self::error(source);
+            let help = "the write is durable and committed on this host; `cfg sync` publishes it \
+                        (the next write with `--push` does too)";
+            eprintln!("{:?}", Report::new(MietteDiagnostic::new(error.to_string()).with_help(help)));
         }
         _ => {
             let mut diagnostic = MietteDiagnostic::new(chain(error));
@@ -119,6 +126,7 @@ fn help(error: &Error) -> Option<String> {
         Error::Aborted { undone: false, .. } => {
             "the file holds its old content or its new one, and the next cfg command finishes or drops the interrupted write".into()
         }
+        Error::Remote(remote) => return remote_help(remote),
         Error::Path(_)
         | Error::Invalid { .. }
         | Error::Rejected { .. }
@@ -135,4 +143,88 @@ fn help(error: &Error) -> Option<String> {
         | Error::Editor { .. }
         | Error::Retention { .. } => return None,
     })
+}
+
+/// Advice for errors about remotes. Exhaustive too.
+fn remote_help(error: &RemoteError) -> Option<String> {
+    use cfg::store::TransportError;
+    Some(match error {
+        RemoteError::Transport(TransportError::GitMissing { .. }) => {
+            "install git (`apt-get install git`); everything else in cfg works without it".into()
+        }
+        RemoteError::Transport(TransportError::Failed { .. }) => {
+            "local writes keep working meanwhile; the next `cfg sync` publishes them once the remote is reachable"
+                .into()
+        }
+        RemoteError::Rejected { .. } => {
+            "run `cfg pull` to bring those commits in (or `cfg sync`, which pulls, merges and pushes)".into()
+        }
+        RemoteError::KeptMoving { .. } => "run `cfg sync` again, or raise `--attempts`".into(),
+        RemoteError::Unknown { .. } | RemoteError::NoRemote | RemoteError::Ambiguous { .. } => {
+            "`cfg remote list` shows the remotes; `cfg remote add NAME URL` adds one; `remote:` in `.cfg.yaml` \
+             names the default"
+                .into()
+        }
+        RemoteError::Exists { .. } => "`cfg remote remove NAME` removes it first".into(),
+        RemoteError::AlreadyAStore { .. } => {
+            "to join an existing store to the remote, run `cfg remote add origin URL` and `cfg pull` in it".into()
+        }
+        RemoteError::BadName { .. } | RemoteError::Refused(_) | RemoteError::NotPushed { .. } => return None,
+    })
+}
+
+/// A pull that stopped: each file with the remote's commits that changed it,
+/// the conflicting regions or the findings, and how to resolve.
+fn refused_pull(refused: &Refused) {
+    let short = |rev: Option<cfg::ops::Rev>| rev.map_or_else(|| "none".to_owned(), |r| r.short());
+    let mut text = format!(
+        "{refused}\n\nthis host is at {}, remote `{}` at {}, their common base {}",
+        short(refused.ours),
+        refused.remote,
+        refused.theirs.short(),
+        refused.base.map_or_else(|| "none (unrelated histories)".to_owned(), |b| b.short())
+    );
+    let commits = |path: &str| -> String {
+        let names: Vec<String> = refused
+            .commits_touching(path)
+            .map(|info| {
+                format!(
+                    "{} ({}, {})",
+                    info.rev.short(),
+                    info.host().unwrap_or("unknown host"),
+                    info.message.lines().next().unwrap_or_default()
+                )
+            })
+            .collect();
+        if names.is_empty() { String::new() } else { format!("\n  changed on the remote by {}", names.join("; ")) }
+    };
+    for conflict in &refused.conflicts {
+        text.push_str(&format!("\n\n`{}`: {conflict}{}", conflict.path, commits(conflict.path.as_str())));
+        match &conflict.kind {
+            cfg::ops::ConflictKind::Merge { conflict: regions, .. } => {
+                text.push_str(&format!("\n  (`latest` is this host's version, `new` the remote's)\n{regions}"))
+            }
+            cfg::ops::ConflictKind::Invalid { report, .. } => {
+                for d in &report.diagnostics {
+                    text.push_str(&format!("\n  {}:{}:{}: {} ({})", report.file, d.line, d.column, d.message, d.rule));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (report, source) in &refused.invalid {
+        text.push_str(&format!("\n\nthe remote's `{}` is invalid on this host{}", report.file, commits(&report.file)));
+        for diagnostic in super::diagnostics::human(report, source) {
+            eprintln!("{diagnostic:?}");
+        }
+    }
+    let help = if refused.conflicts.is_empty() {
+        "nothing changed here. `cfg pull --take local [FILE...]` keeps this host's version of those files (a merge \
+         commit with both histories), or the remote's version is fixed where it was made, and pulled again"
+    } else {
+        "nothing changed here. `cfg pull --take remote [FILE...]` takes the remote's version of those files, \
+         `--take local [FILE...]` keeps this host's (either makes a merge commit with both histories); or write the \
+         content you want and pull with `--take local FILE` (`--no-fetch`: without the network)"
+    };
+    eprintln!("{:?}", Report::new(MietteDiagnostic::new(text).with_help(help)));
 }

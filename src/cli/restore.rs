@@ -24,6 +24,8 @@ pub(crate) struct Args {
     dry_run: super::DryRunArgs,
     #[command(flatten)]
     hooks: super::HookArgs,
+    #[command(flatten)]
+    push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -38,6 +40,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         return super::report_preview(&args.expect.keep_conflict(ops::preview_restore(settings, request))?);
     }
     let outcome = args.expect.keep_conflict(ops::restore(settings, request))?;
+    args.push.after_write(settings, outcome.rev)?;
     if !outcome.changed {
         eprintln!("already at the content of {}; no commit", outcome.from.short());
     }

@@ -32,6 +32,8 @@ pub(crate) struct Args {
     message: Option<String>,
     #[command(flatten)]
     hooks: super::HookArgs,
+    #[command(flatten)]
+    push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -45,6 +47,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         eprintln!("the command changed none of the files; no commit");
     }
     if let Some(rev) = outcome.rev {
+        args.push.after_write(settings, rev)?;
         super::print(format!("{rev}\n").as_bytes())?;
     }
     Ok(args.hooks.exit_code(&outcome.hooks))

@@ -32,6 +32,8 @@ pub(crate) struct Args {
     /// (as `strict_tags: true` in `.cfg.yaml` does).
     #[arg(long)]
     strict_tags: bool,
+    #[command(flatten)]
+    push: super::sync::PushArgs,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -63,5 +65,6 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
         return super::report_preview(&args.expect.keep_conflict(ops::preview_write(settings, request))?);
     }
     let outcome = args.expect.keep_conflict(ops::write(settings, request))?;
+    args.push.after_write(settings, outcome.rev)?;
     super::report_write(&outcome, "is unchanged", &args.hooks)
 }

@@ -474,6 +474,23 @@ impl Document {
         key.lead..self.nodes[value].span.end.max(key.span.end)
     }
 
+    /// What a scalar node means: untagged plain scalars by the YAML 1.2
+    /// core schema, other untagged ones as strings, standard tags by the
+    /// types repository (as [`to_json`] reads them), any other tag as the
+    /// untagged string. `None` for a node that is not a scalar, and for
+    /// content that does not fit its standard tag (`!!int abc`). Mapping
+    /// keys are typed the same way: `true`, `True` and `"true"` give
+    /// `Bool(true)`, `Bool(true)` and `Str("true")`.
+    pub fn scalar_value(&self, id: NodeId) -> Option<Resolved<'_>> {
+        let node = &self.nodes[id];
+        let scalar = node.scalar()?;
+        match convert::read_scalar(scalar, node.tag()) {
+            convert::Read::Value(value) => Some(value),
+            convert::Read::Unknown => Some(Resolved::Str(std::borrow::Cow::Borrowed(&scalar.value))),
+            convert::Read::Bad(_) => None,
+        }
+    }
+
     /// A scalar key's JSON key text (`None` for collection keys).
     pub fn key_text(&self, key: NodeId) -> Option<&str> {
         let node = &self.nodes[key];

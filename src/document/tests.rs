@@ -392,6 +392,67 @@ fn block_scalars_end_at_their_last_content_line() {
     }
 }
 
+/// A comment after a flow collection is not part of it (the parser's span of
+/// the closing bracket runs on over it).
+#[test]
+fn flow_collections_end_at_their_bracket() {
+    for (text, expected) in [
+        ("a: [1, 2] # c\nb: 1\n", "[1, 2]"),
+        ("a: {k: v}   # c\n", "{k: v}"),
+        ("a: [1, [2]  ]  \n", "[1, [2]  ]"),
+        ("- [x]\t# c\n- y\n", "[x]"),
+    ] {
+        let doc = yaml(text);
+        let value = doc.children(0)[usize::from(doc.node(0).is_map())];
+        assert_eq!(&text[doc.node(value).span()], expected, "{text:?}");
+    }
+}
+
+/// The spec reads a literal or folded scalar whose last line ends the text
+/// as having no final line break (issue 12, item 12: a merge that moved such
+/// a scalar gave it one); the parser reads one there.
+#[test]
+fn block_scalar_ending_the_text_has_no_line_break_the_text_lacks() {
+    let value = |text: &str| {
+        let doc = yaml(text);
+        let (_, b) = doc.find_key(0, "b").unwrap_or_else(|| panic!("{text:?} has b"));
+        doc.node(b).scalar().unwrap().value.clone()
+    };
+    assert_eq!(value("a: 1\nb: >\n  text"), "text");
+    assert_eq!(value("a: 1\nb: |+\n  text"), "text");
+    assert_eq!(value("a: 1\nb: |-\n  text"), "text");
+    assert_eq!(value("a: 1\nb: |\n  one\n\n  two"), "one\n\ntwo");
+    assert_eq!(value("a: 1\nb: |\n  text\n"), "text\n");
+    assert_eq!(value("a: 1\nb: |+\n  text\n\n"), "text\n\n");
+    assert_eq!(value("a: 1\nb: |\n  text\n# after"), "text\n");
+    assert_eq!(value("b: |\n  text\na: 1"), "text\n");
+    assert_eq!(value("a: 1\r\nb: |\r\n  text\r\n"), "text\n");
+    assert_eq!(value("a: 1\nb: \"text\\n\""), "text\n");
+}
+
+#[test]
+fn scalar_values_are_typed() {
+    let doc = yaml("True: 0x1\n\"true\": '1'\n!!str 2: !!float 3\n!x 4: !!int abc\n? [k]\n: ~\n");
+    let values: Vec<Option<Resolved<'_>>> = (1..doc.len()).map(|id| doc.scalar_value(id)).collect();
+    let s = |s: &'static str| Some(Resolved::Str(s.into()));
+    assert_eq!(
+        values,
+        [
+            Some(Resolved::Bool(true)),
+            Some(Resolved::Int(1)),
+            s("true"),
+            s("1"),
+            s("2"),
+            Some(Resolved::Float(3.0)),
+            s("4"),
+            None,
+            None,
+            s("k"),
+            Some(Resolved::Null),
+        ]
+    );
+}
+
 /// One line holding a whole large document: every step that looks back
 /// along the line must stop at the spaces before a node, not scan to the
 /// line start (that was quadratic: hours, not seconds).

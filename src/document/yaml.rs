@@ -3,13 +3,17 @@
 //!
 //! What the parser reports and what is fixed here: positions are in
 //! characters (turned into bytes); a quoted scalar's span runs on over the
-//! spaces and comment after it (cut at the closing quote); a block scalar's
-//! span starts at its content, not at its `|` or `>` header, unless it has
-//! a tag or anchor (the header is found after the previous token) and runs
-//! on over the blank lines after it (cut after its last non-blank line); a
+//! spaces and comment after it (cut at the closing quote), and so does a
+//! flow collection's closing bracket (cut after it); a block scalar's span
+//! starts at its content, not at its `|` or `>` header, unless it has a tag
+//! or anchor (the header is found after the previous token) and runs on
+//! over the blank lines after it (cut after its last non-blank line); a
 //! block collection's end is reported at the next token (the builder ends
 //! it with its last child). Anchors are per document, as YAML says (the
-//! parser keeps them across `---`).
+//! parser keeps them across `---`). A literal or folded scalar whose last
+//! line ends the text without a line break has no final line break in its
+//! value (`b: >` then `  text` at the very end is `"text"`, as the spec,
+//! libyaml and PyYAML read it; the parser reads `"text\n"`).
 
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span};
 
@@ -97,7 +101,17 @@ impl<'t> Front<'t> {
                 let span = self.scalar_span(range, style);
                 self.prev_end = span.end;
                 let tag = tag.map(|t| Tag { handle: t.handle.clone(), suffix: t.suffix.clone() });
-                self.builder()?.scalar(span, style, value.into_owned(), tag, anchor)?;
+                let mut value = value.into_owned();
+                // The parser reads a block scalar whose last line ends the
+                // text as if a line break followed; the spec keeps only a
+                // line break that is there.
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && span.end == self.text.len()
+                    && value.ends_with('\n')
+                {
+                    value.pop();
+                }
+                self.builder()?.scalar(span, style, value, tag, anchor)?;
             }
             Event::Alias(anchor) => {
                 self.prev_end = range.end;
@@ -108,10 +122,13 @@ impl<'t> Front<'t> {
             Event::SequenceEnd | Event::MappingEnd => {
                 let text = self.text;
                 let builder = self.builder()?;
-                let flow = builder.in_flow() && text[range.clone()].ends_with([']', '}']);
-                builder.close(if flow { range.end } else { range.start });
+                // The parser's span of a closing bracket runs on over the
+                // spaces and comment after it.
+                let flow = builder.in_flow() && !range.is_empty() && text[range.start..].starts_with([']', '}']);
+                let end = if flow { range.start + 1 } else { range.start };
+                builder.close(end);
                 if flow {
-                    self.prev_end = range.end;
+                    self.prev_end = end;
                 }
             }
         }

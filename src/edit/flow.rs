@@ -41,14 +41,17 @@ fn container(edit: &Edit<'_, '_>, node: NodeId) -> Result<Container, EditError> 
     if !matches!(brackets, (Some(b'['), Some(b']')) | (Some(b'{'), Some(b'}'))) || open >= close {
         return Err(edit.unsupported("a `key: value` pair in a flow list has no brackets to add to"));
     }
+    Ok(Container { open, close, members: members(doc, node), last_value: doc.children(node).last().copied() })
+}
+
+/// A flow collection's members: each item, or each entry (key to value).
+fn members(doc: &Document, node: NodeId) -> Vec<Range<usize>> {
     let children = doc.children(node);
-    let (members, last_value) = if doc.node(node).is_map() {
-        let members = children.chunks_exact(2).map(|pair| doc.entry_span(pair[0], pair[1])).collect();
-        (members, children.last().copied())
+    if doc.node(node).is_map() {
+        children.chunks_exact(2).map(|pair| doc.entry_span(pair[0], pair[1])).collect()
     } else {
-        (children.iter().map(|&item| doc.node(item).span()).collect(), children.last().copied())
-    };
-    Ok(Container { open, close, members, last_value })
+        children.iter().map(|&item| doc.node(item).span()).collect()
+    }
 }
 
 /// Past a node's tag and anchor (`!t &a `), at its content.
@@ -83,11 +86,7 @@ fn sample(doc: &Document, text: &str, format: Format) -> Sample {
             continue;
         }
         let children = doc.children(id);
-        let members: Vec<Range<usize>> = if node.is_map() {
-            children.chunks_exact(2).map(|pair| doc.entry_span(pair[0], pair[1])).collect()
-        } else {
-            children.iter().map(|&c| doc.node(c).span()).collect()
-        };
+        let members = members(doc, id);
         if comma.is_none()
             && let [first, second, ..] = members.as_slice()
         {
@@ -272,11 +271,7 @@ pub(super) fn add_member(
         }
         return Ok(vec![(inner, member(indentation(text, c.open), false)?)]);
     };
-    let separator = match c.members.as_slice() {
-        [.., before, last] if is_separator(&text[before.end..last.start]) => text[before.end..last.start].to_owned(),
-        _ if one_line => format!(",{}", sample.comma),
-        _ => format!(",\n{}", indentation(text, last.start)),
-    };
+    let separator = separator_after(text, &c.members, one_line, &sample);
     let base = match separator.rfind('\n') {
         Some(i) => separator[i + 1..].to_owned(),
         None => indentation(text, last.start).to_owned(),
@@ -289,6 +284,30 @@ pub(super) fn add_member(
             Ok(vec![(comma + 1..comma + 1, format!("{after_comma}{member},"))])
         }
         None => Ok(vec![(last.end..last.end, format!("{separator}{member}"))]),
+    }
+}
+
+/// What separates a member added after the last one of flow collection
+/// `collection` from it (see [`separator_after`]); `None` when the
+/// collection is empty. The structural merge lays out a member it adds
+/// between two others (both sides appended one) with it.
+pub(crate) fn separator(doc: &Document, text: &str, format: Format, collection: NodeId) -> Option<String> {
+    let members = members(doc, collection);
+    members.last()?;
+    let one_line = !text[doc.node(collection).span()].contains('\n');
+    Some(separator_after(text, &members, one_line, &sample(doc, text, format)))
+}
+
+/// The separator that stands between the last two of `members` (one comma
+/// and whitespace), else `,` and the document's spacing when the
+/// collection is on one line, else a line break and the last member's
+/// indentation. `members` is not empty.
+fn separator_after(text: &str, members: &[Range<usize>], one_line: bool, sample: &Sample) -> String {
+    match members {
+        [.., before, last] if is_separator(&text[before.end..last.start]) => text[before.end..last.start].to_owned(),
+        _ if one_line => format!(",{}", sample.comma),
+        [.., last] => format!(",\n{}", indentation(text, last.start)),
+        [] => format!(",{}", sample.comma),
     }
 }
 

@@ -31,7 +31,7 @@
 //! refuses the edit.
 
 mod block;
-mod flow;
+pub(crate) mod flow;
 #[cfg(test)]
 mod laws;
 mod path;
@@ -371,7 +371,9 @@ impl Snippet {
         let json = document::parse_json(&text, limits).single();
         let doc = match json {
             Ok(doc) => doc,
-            Err(_) => match document::parse_yaml(&text, limits).single() {
+            // Read as the line it becomes in the file, which a line break
+            // ends: a block scalar's last line keeps its line break.
+            Err(_) => match document::parse_yaml(&format!("{text}\n"), limits).single() {
                 Ok(doc) => doc,
                 Err(SingleError::Several) => return Err(EditError::BadValue("several documents".into())),
                 Err(SingleError::Parse(error)) => return Err(EditError::BadValue(error.message)),

@@ -1,6 +1,7 @@
-//! Three-way merge of config text: a line merge first, then, for YAML, a
-//! structural merge of mappings and lists; for YAML and JSON, whichever text
-//! comes out must pass the guard. Pure: no I/O, no clock, no environment.
+//! Three-way merge of config text: a line merge first, then, for YAML and
+//! JSON, a structural merge of mappings and lists, block and flow; whichever
+//! text comes out must pass the guard. Pure: no I/O, no clock, no
+//! environment.
 //!
 //! Conventions: `base` is the version the writer read, `ours` the latest
 //! version in the store, `theirs` the writer's new content. A clean merge
@@ -24,9 +25,10 @@
 //! conflict), the merge is a conflict. A clean line merge refused this way is
 //! reported as one region, from the first line the three texts do not share
 //! to the last ([`Cause::Meaning`]). Documents are read through
-//! [`semantic::parse_value`], cfg's own parser, with one correction: a literal
-//! or folded scalar that ends the file without a line break has none, as the
-//! YAML spec says (the parser adds one).
+//! [`semantic::parse_value`], from cfg's one document tree
+//! ([`crate::document`]), so that guard, validator and editor read a text
+//! alike (a literal or folded scalar that ends the file without a line break
+//! has none, as the YAML spec says).
 //!
 //! # Line merge
 //!
@@ -52,20 +54,23 @@
 //! CRLF lines are compared byte for byte (`a\r\n` differs from `a\n`), and
 //! conflict markers use CRLF when the lines around them do.
 //!
-//! # Structural YAML merge
+//! # Structural merge
 //!
 //! Tried when the line merge conflicts or its text fails the guard, and
-//! [`MergeOptions::format`] is YAML. Each of the three texts must be a single
-//! YAML document whose root is a block mapping or block sequence, without
-//! anchors or aliases. The merge works on spans of source lines, never
-//! re-serializing YAML: an entry of a block mapping runs from its key's line
-//! to its value's last line, plus the comment and blank lines between it and
-//! the entry before (for the first entry: the comment lines directly above
-//! it); an item of a block sequence likewise starts at its `-`. The output is
-//! assembled from byte slices of the three inputs, so untouched lines,
-//! comments and formatting come out byte-identical. Entries are matched by key, and keys compare by value
-//! (`true` and `True`, `1` and `0x1`, `job1` and `"job1"` are one key).
-//! Where the three versions of an entry differ as text:
+//! [`MergeOptions::format`] is YAML or JSON (see [`structural`] for how).
+//! Each of the three texts must be a single document whose root is a
+//! mapping or list, without anchors or aliases. The merge works on byte
+//! spans of the document tree, never re-serializing: an entry of a block
+//! mapping runs from its key's line to its value's last line, plus the
+//! comment and blank lines between it and the entry before (for the first
+//! entry: the comment lines directly above it); an item of a block sequence
+//! likewise starts at its `-`; a member of a flow collection (`[a, b]`,
+//! `{k: v}`, any JSON object or array) is its text between separators. The
+//! output is assembled from byte slices of the three inputs, so untouched
+//! lines, comments and formatting come out byte-identical. Entries are
+//! matched by key, and keys compare by value (`true` and `True`, `1` and
+//! `0x1`, `job1` and `"job1"` are one key). Where the three versions of an
+//! entry differ as text:
 //!
 //! | case (per mapping key, or per list entry)                         | result   |
 //! |-------------------------------------------------------------------|----------|
@@ -73,10 +78,11 @@
 //! | changed identically on both sides                                  | clean    |
 //! | added on one side                                                  | added    |
 //! | added on both sides with identical text                            | added once |
-//! | added on both sides with different text                            | conflict |
+//! | added on both sides with different text (same key, same merge key) | conflict |
+//! | list items added on both sides at one place (no merge key)         | both, ours first |
 //! | deleted on one side, unchanged on the other                        | deleted  |
 //! | deleted on one side, changed on the other                          | conflict |
-//! | changed on both sides, both values block mappings (or both block lists) without tags | merged recursively by these rules |
+//! | changed on both sides, both values mappings (or lists) of one style, without tags | merged recursively by these rules |
 //! | changed on both sides otherwise (same key set to two values)       | conflict |
 //!
 //! Order: keys follow `ours` (the latest version); keys new in `theirs` are
@@ -84,44 +90,50 @@
 //! reorders the keys the three versions share, and `ours` does not make the
 //! same reordering, it is a conflict rather than a silently lost reordering.
 //!
-//! Lists (block sequences) merge entry by entry only when entries can be
-//! matched up:
+//! List entries are matched up:
 //!
 //! * by merge key: every entry in all three versions is a mapping holding one
 //!   of [`MergeOptions::list_keys`] (the schema's `x-merge-key`, first name
 //!   that fits) with a scalar value, unique (by value) within each version.
 //!   Entries are then treated like mapping keys above (added, deleted,
 //!   changed, order of `ours`, new entries of `theirs` appended);
-//! * by position: all three versions have the same length, so no entry moved.
+//! * otherwise by a diff3 over the entries (as [`semantic`] does): changes to
+//!   different entries merge, entries both sides inserted at one place are
+//!   all kept (ours first), an entry both changed is merged as above;
+//! * failing that, by position, when all three versions have the same length.
 //!
-//! Any other list changed on both sides conflicts. The text around the
-//! entries (the file's leading comments, a nested mapping's key line, trailing
-//! comments) is itself merged as a unit: changed on one side only, or on both
-//! identically, or it is a conflict. The missing-final-newline state is merged
-//! like a one-line value.
+//! The text around the entries (the file's leading comments, a nested
+//! mapping's key line, trailing comments, a flow collection's separators and
+//! the space inside its brackets) is itself merged as a unit: changed on one
+//! side only, or on both identically, or it is a conflict. Two members that
+//! are neighbours in no version (each writer appended one) are separated as
+//! the editor separates a new member. The missing-final-newline state is
+//! merged like a one-line value.
 //!
 //! A nested mapping or list whose entries the two sides deleted between them
 //! is written `{}` or `[]` after its key, so that it stays a mapping or list
 //! rather than becoming null.
 //!
-//! Also conflicts, rather than risking wrong text: a merge that leaves the
-//! root with no entries, multi-document files, flow
-//! collections changed on both sides (`{…}`, `[…]`, merged only as whole
-//! values), tagged collections, non-scalar, tagged or duplicate keys, entries
-//! at different indentation in the three versions, and a compact list entry
-//! (`- key: value`) whose first key is not the same in all versions. The
-//! assembled text is parsed again, exactly as written, and must hold exactly
-//! the values the merge decided on (so a block scalar that ended a file
-//! without a line break cannot be moved to where it would gain one); if not,
-//! the merge reports the line conflict.
+//! Also conflicts, rather than risking wrong text: a merge that leaves a
+//! block root with no entries, multi-document files, a value that is a flow
+//! collection on one side and a block one on the other, tagged collections,
+//! non-scalar or duplicate keys, entries at different indentation in the
+//! three versions, a compact list entry (`- key: value`) whose first key is
+//! not the same in all versions, and a YAML flow collection holding a
+//! comment whose separators would have to move. Whatever comes out, the
+//! guard checks it.
+//!
+//! Every parse is the document tree's (iterative, under its depth limit);
+//! the structural merge keeps its pending nested merges on a heap stack, so
+//! input nested however deep ends in a conflict, never a stack overflow.
 
 #[cfg(test)]
 mod differential;
 mod line;
 pub mod semantic;
+mod structural;
 #[cfg(test)]
 mod tests;
-mod yaml;
 
 use std::cell::OnceCell;
 use std::fmt;
@@ -136,7 +148,7 @@ pub struct MergeOptions {
     pub ours_label: String,
     /// Label of the writer's new content, e.g. `new`.
     pub theirs_label: String,
-    /// What the text is: YAML enables the structural fallback.
+    /// What the text is: YAML and JSON enable the structural fallback.
     pub format: Format,
     /// Key names that identify entries of lists of mappings (the schema's
     /// `x-merge-key`), tried in order for each list.
@@ -245,7 +257,8 @@ impl std::error::Error for Conflict {}
 /// both descended from `base` (the version the writer read).
 ///
 /// Returns the merged text, or a conflict when neither the line merge nor
-/// (for YAML) the structural merge gives a text that the guard accepts.
+/// (for YAML and JSON) the structural merge gives a text that the guard
+/// accepts.
 pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions) -> Result<String, Box<Conflict>> {
     let labels = line::Labels { ours: &opts.ours_label, base: &opts.base_label, theirs: &opts.theirs_label };
     let lines = line::merge_lines(base, ours, theirs, &labels);
@@ -255,9 +268,14 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions) -> Resul
     }
     // Only documents the guard can read can pass it: anything else (deeper
     // than the parser's limit, say) never reaches the structural merge.
-    if opts.format == Format::Yaml
+    let format = match opts.format {
+        Format::Text => None,
+        Format::Yaml => Some(crate::document::Format::Yaml),
+        Format::Json => Some(crate::document::Format::Json),
+    };
+    if let Some(format) = format
         && guard.expected().is_some()
-        && let Some(merged) = yaml::merge(base, ours, theirs, &opts.list_keys)
+        && let Some(merged) = structural::merge([base, ours, theirs], format, &opts.list_keys)
         && guard.accepts(&merged)
     {
         return Ok(merged);

@@ -28,24 +28,29 @@
 //! lists without regard to order, as it does mappings. Any other list merges
 //! entry by entry with a diff3 over its entries (each entry one record, as in
 //! a line merge of a list written one entry per line): changes that touch
-//! different entries merge, changes to the same entries or insertions at the
-//! same place conflict, except that where the three versions of a conflicting
-//! stretch have the same length, its entries are merged pairwise; and if that
-//! fails, lists of equal length in all three versions are merged position by
-//! position. Both are what the structural merge does with lists, and
-//! changes to adjacent entries merge here (a line merge would conflict on
-//! them), so that a text merge that is clean is not refused for them.
-//! Multi-line strings merge with the same diff3 over their lines, as a line
-//! merge of a literal block scalar does.
+//! different entries merge; entries both sides inserted at the same place
+//! are all kept, ours first (two writers each appending an item both land);
+//! changes to the same entries conflict, except that where the three
+//! versions of a conflicting stretch have the same length, its entries are
+//! merged pairwise; and if that fails, lists of equal length in all three
+//! versions are merged position by position. The structural merge lines up
+//! list entries the same way ([`align`]), and changes to adjacent entries
+//! merge here (a line merge would conflict on them), so that a text merge
+//! that is clean is not refused for them. Multi-line strings merge with the
+//! same diff3 over their lines, as a line merge of a literal block scalar
+//! does (there, insertions at one place conflict).
 //!
-//! The functions recurse once per nesting level: values come from
-//! [`parse_value`], whose parser refuses anything nested deeper than its
-//! limit (128 levels), so the depth is bounded.
+//! [`parse_value`] reads a text iteratively; the merge functions recurse once
+//! per nesting level of values it made, and its parser refuses anything
+//! nested deeper than its limit (128 levels), so the depth is bounded: a
+//! document nested deeper never becomes a value, and its merge conflicts.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use super::line;
+use crate::document::{self, Document, Format, Kind, Limits, NodeId, Resolved};
 
 /// A parsed document as the semantic merge sees it.
 ///
@@ -170,9 +175,27 @@ pub fn merge(base: &Value, ours: &Value, theirs: &Value, list_keys: &[String]) -
             None => merge_list(b, o, t, list_keys),
         },
         (Value::String(b), Value::String(o), Value::String(t)) => {
-            let lines = |s: &String| s.split_inclusive('\n').map(str::to_owned).collect::<Vec<_>>();
-            let merged = diff3(&lines(b), &lines(o), &lines(t), &|_: &String, _: &String, _: &String| None)?;
-            Some(Value::String(merged.concat()))
+            fn lines(s: &str) -> Vec<&str> {
+                s.split_inclusive('\n').collect()
+            }
+            let (b, o, t) = (lines(b), lines(o), lines(t));
+            let mut merged = String::new();
+            for entry in align(&b, &o, &t, false)? {
+                merged.push_str(match entry {
+                    Aligned::Same(i, j, k) => {
+                        if o[j] == b[i] {
+                            t[k]
+                        } else {
+                            o[j]
+                        }
+                    }
+                    Aligned::Ours(i) => o[i],
+                    Aligned::Theirs(i) => t[i],
+                    // Lines both sides changed: a line merge conflicts.
+                    Aligned::Paired(..) => return None,
+                });
+            }
+            Some(Value::String(merged))
         }
         _ => None,
     }
@@ -296,31 +319,53 @@ fn find_entry<'v>(list: &'v [Value], key: &str, wanted: &Value) -> Option<&'v Va
 /// An unkeyed list: diff3 over entries, else position by position when no
 /// side changed the length.
 fn merge_list(base: &[Value], ours: &[Value], theirs: &[Value], list_keys: &[String]) -> Option<Value> {
-    let pair = |b: &Value, o: &Value, t: &Value| merge(b, o, t, list_keys);
-    if let Some(merged) = diff3(base, ours, theirs, &pair) {
+    let by_entries = align(base, ours, theirs, true).and_then(|aligned| {
+        aligned
+            .into_iter()
+            .map(|entry| match entry {
+                Aligned::Same(b, o, t) | Aligned::Paired(b, o, t) => merge(&base[b], &ours[o], &theirs[t], list_keys),
+                Aligned::Ours(o) => Some(ours[o].clone()),
+                Aligned::Theirs(t) => Some(theirs[t].clone()),
+            })
+            .collect::<Option<Vec<_>>>()
+    });
+    if let Some(merged) = by_entries {
         return Some(Value::Seq(merged));
     }
     if ours.len() != base.len() || theirs.len() != base.len() {
         return None;
     }
-    base.iter().zip(ours).zip(theirs).map(|((b, o), t)| pair(b, o, t)).collect::<Option<_>>().map(Value::Seq)
+    let pairs = base.iter().zip(ours).zip(theirs);
+    pairs.map(|((b, o), t)| merge(b, o, t, list_keys)).collect::<Option<_>>().map(Value::Seq)
 }
 
-/// Three-way merge of two edited copies of a list of records.
+/// Where an entry of a merged list comes from: indexes into base, ours and
+/// theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Aligned {
+    /// One entry in all three, changed by one side at most (or by both
+    /// alike).
+    Same(usize, usize, usize),
+    /// Entries both sides changed, in a stretch of the same length in all
+    /// three versions: to be merged one by one.
+    Paired(usize, usize, usize),
+    Ours(usize),
+    Theirs(usize),
+}
+
+/// Three-way alignment of two edited copies of a list of records, or `None`
+/// where the two sides' changes collide.
 ///
 /// Each side's changes come from the same diff as the line merge. A change is
 /// placed on a line of doubled base positions: record `k` is at `2k + 1`,
 /// the gap before it at `2k`; a change that replaces records covers their
 /// odd positions, an insertion its gap. Changes of the two sides that cover
 /// a common position form one stretch: taken once if both sides made it the
-/// same, merged record by record with `pair` if the stretch has the same
-/// length in all three versions, and a conflict otherwise.
-fn diff3<T: Clone + Eq + Hash>(
-    base: &[T],
-    ours: &[T],
-    theirs: &[T],
-    pair: &dyn Fn(&T, &T, &T) -> Option<T>,
-) -> Option<Vec<T>> {
+/// same, paired record by record if the stretch has the same length in all
+/// three versions; two insertions at one place (no base record in the
+/// stretch) are both taken, ours first, when `both_insert` (list entries),
+/// and collide otherwise (lines, as in a line merge).
+pub(super) fn align<T: Eq + Hash>(base: &[T], ours: &[T], theirs: &[T], both_insert: bool) -> Option<Vec<Aligned>> {
     let sides = [line::diff(base, ours), line::diff(base, theirs)];
     let cover =
         |c: &line::Change| if c.chg1 == 0 { (2 * c.i1, 2 * c.i1) } else { (2 * c.i1 + 1, 2 * (c.i1 + c.chg1) - 1) };
@@ -332,10 +377,14 @@ fn diff3<T: Clone + Eq + Hash>(
     changes.sort_by_key(|&(start, end, side, _)| (start, end, side));
 
     let texts = [ours, theirs];
-    let mut merged = Vec::new();
+    let mut aligned = Vec::with_capacity(base.len().max(ours.len()).max(theirs.len()));
     let mut copied = 0;
     // How far each side's positions run ahead of the base's so far.
     let mut shift = [0isize; 2];
+    let unchanged = |aligned: &mut Vec<Aligned>, range: std::ops::Range<usize>, shift: [isize; 2]| {
+        let at = |i: usize, side: usize| (i as isize + shift[side]) as usize;
+        aligned.extend(range.map(|i| Aligned::Same(i, at(i, 0), at(i, 1))));
+    };
     let mut i = 0;
     while i < changes.len() {
         let mut end = changes[i].1;
@@ -347,256 +396,150 @@ fn diff3<T: Clone + Eq + Hash>(
         let stretch = &changes[i..j];
         let from = stretch.iter().map(|c| c.3.i1).min().expect("a stretch has a change");
         let to = stretch.iter().map(|c| c.3.i1 + c.3.chg1).max().expect("a stretch has a change");
-        merged.extend_from_slice(&base[copied..from]);
+        unchanged(&mut aligned, copied..from, shift);
         copied = to;
-        let mut slices: [Option<&[T]>; 2] = [None, None];
+        let mut slices: [Option<std::ops::Range<usize>>; 2] = [None, None];
         for side in 0..2 {
             let grown: isize =
                 stretch.iter().filter(|c| c.2 == side).map(|c| c.3.chg2 as isize - c.3.chg1 as isize).sum();
             if stretch.iter().any(|c| c.2 == side) {
                 let start = (from as isize + shift[side]) as usize;
                 let end = (to as isize + shift[side] + grown) as usize;
-                slices[side] = Some(&texts[side][start..end]);
+                slices[side] = Some(start..end);
             }
             shift[side] += grown;
         }
+        // Where the stretch keeps its length on a side, the records still
+        // line up one to one with the base's: each is one entry, changed.
+        let at = |side: usize, k: usize| (from as isize + shift[side]) as usize + k;
         match slices {
-            [Some(o), None] => merged.extend_from_slice(o),
-            [None, Some(t)] => merged.extend_from_slice(t),
-            [Some(o), Some(t)] if o == t => merged.extend_from_slice(o),
+            [Some(o), None] if o.len() == to - from => {
+                aligned.extend((0..to - from).map(|k| Aligned::Same(from + k, o.start + k, at(1, k))));
+            }
+            [None, Some(t)] if t.len() == to - from => {
+                aligned.extend((0..to - from).map(|k| Aligned::Same(from + k, at(0, k), t.start + k)));
+            }
+            [Some(o), Some(t)] if o.len() == to - from && texts[0][o.clone()] == texts[1][t.clone()] => {
+                aligned.extend((0..to - from).map(|k| Aligned::Same(from + k, o.start + k, t.start + k)));
+            }
+            [Some(o), None] => aligned.extend(o.map(Aligned::Ours)),
+            [None, Some(t)] => aligned.extend(t.map(Aligned::Theirs)),
+            [Some(o), Some(t)] if texts[0][o.clone()] == texts[1][t.clone()] => aligned.extend(o.map(Aligned::Ours)),
             [Some(o), Some(t)] if o.len() == to - from && t.len() == to - from => {
-                for ((b, o), t) in base[from..to].iter().zip(o).zip(t) {
-                    merged.push(pair(b, o, t)?);
-                }
+                aligned.extend((0..to - from).map(|k| Aligned::Paired(from + k, o.start + k, t.start + k)));
+            }
+            [Some(o), Some(t)] if both_insert && from == to => {
+                aligned.extend(o.map(Aligned::Ours));
+                aligned.extend(t.map(Aligned::Theirs));
             }
             _ => return None,
         }
         i = j;
     }
-    merged.extend_from_slice(&base[copied..]);
-    Some(merged)
+    unchanged(&mut aligned, copied..base.len(), shift);
+    Some(aligned)
 }
 
 /// The value of a document's text, or `None` when it does not parse as one
 /// document (syntax, nesting deeper than the parser's limit, more than one
 /// YAML document, a mapping with the same key twice by value, keys that are
-/// not scalars). Empty or comment-only YAML is `null`; a literal or folded
-/// scalar that ends the text without a line break has none, as the YAML spec
-/// says (the parser reads one there).
+/// collections or aliases, content that does not fit its tag). Empty or
+/// comment-only YAML is `null`; a literal or folded scalar that ends the
+/// text without a line break has none, as the YAML spec says.
 ///
-/// This is the one place the merge reads documents, through the validator's
-/// parser, so that the guard and the validator agree on what a text means.
-/// That parser hands out a JSON value whose keys are strings: a YAML key that
-/// is not a string arrives as its source text (`True`, `0x1`), so unquoted
-/// keys are resolved again here by the core schema, and a first pass over
-/// the parser's events finds a key given twice (which the JSON value would
-/// hold once). One limit remains: a quoted key beside a plain one with the
-/// same text (`"1"` and `1`) are two keys to YAML but one in that JSON value
-/// (and a duplicate to the validator).
+/// Read from cfg's one document tree ([`crate::document`]), so that the
+/// guard, the validator and the editor agree on what a text means: keys and
+/// scalars typed alike ([`Document::scalar_value`]), duplicate keys found by
+/// value, aliases standing for their anchor's value.
 pub fn parse_value(text: &str, is_json: bool) -> Option<Value> {
-    // JSON is YAML too: the scan finds its duplicate keys.
-    let scan = scan(text)?;
-    if is_json {
-        return from_json(&crate::validate::parse_checked("merged.json", text)?.value);
+    let format = if is_json { Format::Json } else { Format::Yaml };
+    let doc = document::parse(text, format, &Limits::default()).single().ok()?;
+    if !doc.duplicates().is_empty() {
+        return None;
     }
-    match scan.documents {
-        0 => return Some(Value::Null),
-        1 => {}
-        _ => return None,
-    }
-    let document = crate::validate::parse_checked("merged.yaml", text)?;
-    let reader = YamlReader { text, document: &document, unterminated_block: scan.unterminated_block };
-    reader.value(&document.value, &mut String::new())
+    tree_value(&doc)
 }
 
-/// What a first pass over a YAML stream's events tells.
-struct Scan {
-    documents: usize,
-    /// Where the literal or folded scalar that ends the text without a line
-    /// break starts (a byte offset), if one does.
-    unterminated_block: Option<usize>,
-}
-
-/// A collection open during the scan.
-enum Frame {
-    Seq,
-    /// The keys seen so far, and whether the next node is a key.
-    Map {
-        keys: Vec<Value>,
-        key_next: bool,
-    },
-}
-
-/// Counts the documents, looks for a key given twice in one mapping, and
-/// finds a block scalar at the very end; `None` if the text does not parse,
-/// holds a key twice (by value: `true` and `True` are one key), or a key
-/// that is not a scalar.
-///
-/// Keys are checked here because the validator's JSON view keeps one of two
-/// keys with the same text. And saphyr-parser reads a literal or folded
-/// scalar that ends the input without a final line break as if one followed:
-/// `b: >\n  text` gives `"text\n"`. The YAML spec keeps only a line break
-/// that is there (`"text"`, as libyaml and PyYAML read it), and moving such a
-/// scalar away from the end of a file gives it one; so the guard reads it as
-/// the spec does.
-fn scan(text: &str) -> Option<Scan> {
-    use saphyr_parser::{Event, ScalarStyle};
-    let mut documents = 0;
-    let mut last_scalar = None;
-    let mut open: Vec<Frame> = Vec::new();
-    for event in saphyr_parser::Parser::new_from_str(text) {
-        let (event, span) = event.ok()?;
-        let is_key = matches!(open.last(), Some(Frame::Map { key_next: true, .. }));
-        match event {
-            Event::DocumentStart(_) => documents += 1,
-            Event::Scalar(value, style, _, tag) => {
-                if let Some(Frame::Map { keys, key_next: true }) = open.last_mut() {
-                    let string = tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
-                    let key = if style == ScalarStyle::Plain && !string {
-                        plain_scalar(&value)
-                    } else {
-                        Value::String(value.into_owned())
-                    };
-                    if keys.contains(&key) {
-                        return None;
-                    }
-                    keys.push(key);
-                }
-                last_scalar = Some((style, span));
-                node_done(&mut open);
-            }
-            Event::Alias(_) if is_key => return None,
-            Event::Alias(_) => node_done(&mut open),
-            Event::SequenceStart(..) | Event::MappingStart(..) if is_key => return None,
-            Event::SequenceStart(..) => open.push(Frame::Seq),
-            Event::MappingStart(..) => open.push(Frame::Map { keys: Vec::new(), key_next: true }),
-            Event::SequenceEnd | Event::MappingEnd => {
-                open.pop();
-                node_done(&mut open);
-            }
-            _ => {}
-        }
-    }
-    let unterminated_block = last_scalar.and_then(|(style, span)| {
-        let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
-        let map = crate::source::SourceMap::new(text);
-        (block && map.byte_of_char(span.end.index()) == text.len() && ends_unterminated(text))
-            .then(|| map.byte_of_char(span.start.index()))
-    });
-    Some(Scan { documents, unterminated_block })
-}
-
-/// A node finished: in a mapping, keys and values alternate.
-fn node_done(open: &mut [Frame]) {
-    if let Some(Frame::Map { key_next, .. }) = open.last_mut() {
-        *key_next = !*key_next;
-    }
-}
-
-/// Whether the text's last line holds content and has no line break after
-/// it: a block scalar ending there lacks its final line break.
-pub(super) fn ends_unterminated(text: &str) -> bool {
-    text.rsplit('\n').next().is_some_and(|last| !last.trim().is_empty())
-}
-
-/// Turns the validator's JSON view of a YAML document into a [`Value`],
-/// with what the JSON view cannot say read from the source: whether a key
-/// was quoted, and the block scalar that ends the text.
-struct YamlReader<'a> {
-    text: &'a str,
-    document: &'a crate::validate::Document,
-    unterminated_block: Option<usize>,
-}
-
-impl YamlReader<'_> {
-    /// The value at `pointer` (which is restored on return).
-    fn value(&self, value: &serde_json::Value, pointer: &mut String) -> Option<Value> {
-        use serde_json::Value as Json;
-        Some(match value {
-            Json::String(s) => {
-                // The block scalar that ends the text is the one node whose
-                // span ends there.
-                let at_end = self.document.spans.get(pointer).is_some_and(|span| span.value.end == self.text.len());
-                match s.strip_suffix('\n') {
-                    Some(chomped) if at_end && self.unterminated_block.is_some() => Value::String(chomped.to_owned()),
-                    _ => Value::String(s.clone()),
-                }
-            }
-            Json::Array(items) => {
-                let mut seq = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    let len = pointer.len();
-                    append_token(pointer, &i.to_string());
-                    seq.push(self.value(item, pointer));
-                    pointer.truncate(len);
-                }
-                Value::Seq(seq.into_iter().collect::<Option<_>>()?)
-            }
-            Json::Object(map) => {
-                let mut entries = Vec::with_capacity(map.len());
-                for (key, item) in map {
-                    let len = pointer.len();
-                    append_token(pointer, key);
-                    // A key that is not a string arrives as its source text
-                    // (`True`, `0x1`): resolve it, unless it was quoted.
-                    let span = self.document.spans.get(pointer).and_then(|span| span.key.clone());
-                    let quoted = span.and_then(|span| self.text.get(span)).is_some_and(|k| k.starts_with(['"', '\'']));
-                    let key = if quoted { Value::String(key.clone()) } else { plain_scalar(key) };
-                    entries.push(self.value(item, pointer).map(|item| (key, item)));
-                    pointer.truncate(len);
-                }
-                Value::map(entries.into_iter().collect::<Option<_>>()?)?
-            }
-            scalar => from_json(scalar)?,
-        })
-    }
-}
-
-/// Appends one JSON pointer token (RFC 6901 escaping).
-fn append_token(pointer: &mut String, token: &str) {
-    pointer.push('/');
-    pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
-}
-
-fn from_json(value: &serde_json::Value) -> Option<Value> {
-    use serde_json::Value as Json;
-    Some(match value {
-        Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Value::Int(i.into()),
-            (_, Some(u)) => Value::Int(u.into()),
-            _ => Value::Float(n.as_f64()?),
-        },
-        Json::String(s) => Value::String(s.clone()),
-        Json::Array(items) => Value::Seq(items.iter().map(from_json).collect::<Option<_>>()?),
-        Json::Object(map) => Value::map(
-            map.iter().map(|(k, v)| Some((Value::String(k.clone()), from_json(v)?))).collect::<Option<_>>()?,
-        )?,
+/// The value of a scalar node (`None` for any other node, and for content
+/// that does not fit its tag).
+pub(super) fn scalar(doc: &Document, id: NodeId) -> Option<Value> {
+    Some(match doc.scalar_value(id)? {
+        Resolved::Null => Value::Null,
+        Resolved::Bool(b) => Value::Bool(b),
+        Resolved::Int(i) => Value::Int(i),
+        Resolved::Float(f) => Value::Float(f),
+        Resolved::Str(s) => Value::String(s.into_owned()),
     })
 }
 
-/// The value of a plain YAML scalar: `null`, a boolean, an integer, a float
-/// or else the string itself, by the core schema, as the validator's parser
-/// resolves it.
-pub(super) fn plain_scalar(text: &str) -> Value {
-    if text.is_empty() {
-        return Value::Null;
+/// A collection being read.
+enum Frame {
+    Seq(Vec<Value>),
+    /// The entries so far, and the key whose value comes next.
+    Map(Vec<(Value, Value)>, Option<Value>),
+}
+
+/// The whole document's value, read in source order with an explicit stack.
+fn tree_value(doc: &Document) -> Option<Value> {
+    let mut stack: Vec<(NodeId, Frame)> = Vec::new();
+    let mut anchored: HashMap<NodeId, Value> = HashMap::new();
+    let mut root = None;
+    for id in doc.subtree(doc.root()).chain([doc.len()]) {
+        // Finish every collection that ends before this node.
+        while let Some((open, _)) = stack.last()
+            && doc.subtree(*open).end <= id
+        {
+            let (open, frame) = stack.pop().expect("checked");
+            let value = match frame {
+                Frame::Seq(items) => Value::Seq(items),
+                Frame::Map(entries, _) => Value::map(entries)?,
+            };
+            place(doc, &mut stack, &mut anchored, &mut root, open, value);
+        }
+        if id == doc.len() {
+            break;
+        }
+        let node = doc.node(id);
+        let is_key = matches!(stack.last(), Some((_, Frame::Map(_, None))));
+        let value = match node.kind() {
+            Kind::Seq(_) | Kind::Map(_) if is_key => return None,
+            Kind::Seq(_) => {
+                stack.push((id, Frame::Seq(Vec::new())));
+                continue;
+            }
+            Kind::Map(_) => {
+                stack.push((id, Frame::Map(Vec::new(), None)));
+                continue;
+            }
+            Kind::Alias(_) if is_key => return None,
+            Kind::Alias(target) => anchored.get(target)?.clone(),
+            Kind::Scalar(_) => scalar(doc, id)?,
+        };
+        place(doc, &mut stack, &mut anchored, &mut root, id, value);
     }
-    // Every other non-string form of the core schema is one of these words
-    // or starts with one of these characters, and is made of the characters
-    // below; anything else is a string without asking the parser.
-    let word = matches!(text, "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE");
-    let numeric = text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | '~'))
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '~'));
-    if (word || numeric)
-        && let Some(document) = crate::validate::parse_checked("key.yaml", &format!("k: {text}\n"))
-        && let Some(resolved) = document.value.get("k").filter(|v| !v.is_string() && !v.is_array())
-        && let Some(value) = from_json(resolved)
-    {
-        return value;
+    root
+}
+
+/// Puts a finished node's value into its parent (or makes it the root).
+fn place(
+    doc: &Document,
+    stack: &mut [(NodeId, Frame)],
+    anchored: &mut HashMap<NodeId, Value>,
+    root: &mut Option<Value>,
+    id: NodeId,
+    value: Value,
+) {
+    if doc.node(id).has_own_anchor() {
+        anchored.insert(id, value.clone());
     }
-    Value::String(text.to_owned())
+    match stack.last_mut() {
+        None => *root = Some(value),
+        Some((_, Frame::Seq(items))) => items.push(value),
+        Some((_, Frame::Map(entries, key))) => match key.take() {
+            Some(key) => entries.push((key, value)),
+            None => *key = Some(value),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -622,13 +565,18 @@ mod tests {
         assert_eq!(v("a: 1.0"), v("a: 1.00"));
         assert_eq!(v("a: ~"), v("a: null"));
         assert_eq!(v("a: job1"), v("a: \"job1\""));
-        assert_eq!(plain_scalar(""), Value::Null);
-        assert_eq!(plain_scalar("~"), Value::Null);
-        assert_eq!(plain_scalar("0o17"), Value::Int(15));
-        assert_eq!(plain_scalar("1e3"), Value::Float(1000.0));
-        assert_eq!(plain_scalar("-.5"), Value::Float(-0.5));
-        assert_eq!(plain_scalar("timezone"), Value::String("timezone".into()));
-        assert_eq!(plain_scalar("1-2"), Value::String("1-2".into()));
+        let a = |text: &str| v(&format!("a: {text}\n")).get(&Value::String("a".into())).cloned();
+        assert_eq!(a(""), Some(Value::Null));
+        assert_eq!(a("~"), Some(Value::Null));
+        assert_eq!(a("0o17"), Some(Value::Int(15)));
+        assert_eq!(a("1e3"), Some(Value::Float(1000.0)));
+        assert_eq!(a("-.5"), Some(Value::Float(-0.5)));
+        assert_eq!(a(".inf"), Some(Value::Float(f64::INFINITY)));
+        assert_ne!(a(".inf"), a("null"));
+        assert_eq!(a("timezone"), Some(Value::String("timezone".into())));
+        assert_eq!(a("1-2"), Some(Value::String("1-2".into())));
+        assert_eq!(a("!!str 1"), Some(Value::String("1".into())));
+        assert_eq!(a("!local 1"), Some(Value::String("1".into())));
         assert_ne!(v("a: 1"), v("a: 1.0"));
         assert_ne!(v("a: 1"), v("a: '1'"));
         assert_eq!(v("True: 1"), v("true: 1"));
@@ -697,7 +645,10 @@ mod tests {
             Some(v("[{p: 2, q: 2}, x, z, y]")),
             "an entry both changed is merged, in a list whose length changed"
         );
-        assert_eq!(merged("[a, b]", "[a, x, b]", "[a, y, b]"), None, "two insertions at one place");
+        assert_eq!(merged("[a, b]", "[a, x, b]", "[a, y, b]"), Some(v("[a, x, y, b]")), "two insertions at one place");
+        assert_eq!(merged("[a]", "[a, x]", "[a, y, z]"), Some(v("[a, x, y, z]")), "both append");
+        assert_eq!(merged("[a]", "[a, x]", "[a, x]"), Some(v("[a, x]")), "the same append, once");
+        assert_eq!(merged("[a, b]", "[a, x]", "[a, y]"), None, "one entry replaced two ways");
         assert_eq!(merged("[{p: 1, q: 1}]", "[{p: 2, q: 1}]", "[{p: 1, q: 2}]"), Some(v("[{p: 2, q: 2}]")));
         assert_eq!(merged("[a, b]", "[b]", "[A, b]"), None, "deleted and changed");
     }
@@ -709,6 +660,8 @@ mod tests {
         let theirs = "s: |\n  one\n  two\n  THREE\n";
         assert_eq!(merged(base, ours, theirs), Some(v("s: |\n  ONE\n  two\n  THREE\n")));
         assert_eq!(merged("s: x\n", "s: y\n", "s: z\n"), None);
+        // Lines inserted at one place conflict, as in a line merge.
+        assert_eq!(merged("s: |\n  one\n", "s: |\n  one\n  two\n", "s: |\n  one\n  three\n"), None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Tests of the merge: its laws, agreement with `git merge-file` on a table of
-//! line edits, and each structural YAML case.
+//! line edits, and each structural case, YAML block and flow, and JSON.
 
 use std::path::Path;
 use std::process::Command;
@@ -495,8 +495,21 @@ fn unkeyed_list_of_same_length_merges_by_position() {
 }
 
 #[test]
-fn unkeyed_list_whose_length_changed_conflicts() {
-    conflicted("hosts:\n- alpha\n- beta\n", "hosts:\n- ALPHA\n- beta\n", "hosts:\n- alpha\n- BETA\n- gamma\n");
+fn unkeyed_list_entries_line_up_by_diff3() {
+    let base = "hosts:\n- alpha\n- beta\n";
+    assert_eq!(
+        merged(base, "hosts:\n- ALPHA\n- beta\n", "hosts:\n- alpha\n- BETA\n- gamma\n"),
+        "hosts:\n- ALPHA\n- BETA\n- gamma\n"
+    );
+    // Both append: both land, ours first.
+    assert_eq!(
+        merged(base, "hosts:\n- alpha\n- beta\n- gamma\n", "hosts:\n- alpha\n- beta\n- delta\n"),
+        "hosts:\n- alpha\n- beta\n- gamma\n- delta\n"
+    );
+    // One entry changed two ways.
+    conflicted(base, "hosts:\n- ALPHA\n- beta\n", "hosts:\n- Alpha\n- beta\n");
+    // Deleted by one, changed by the other.
+    conflicted(base, "hosts:\n- beta\n", "hosts:\n- ALPHA\n- beta\n");
 }
 
 #[test]
@@ -505,8 +518,51 @@ fn reordering_on_theirs_only_conflicts() {
 }
 
 #[test]
-fn flow_collections_changed_on_both_sides_conflict() {
-    conflicted("a: [1, 2]\n", "a: [1, 3]\n", "a: [0, 2]\n");
+fn flow_collections_merge_entry_by_entry() {
+    assert_eq!(merged("a: [1, 2]\n", "a: [1, 3]\n", "a: [0, 2]\n"), "a: [0, 3]\n");
+    assert_eq!(
+        merged("a: [1, 2] # c\nb: 1\n", "a: [1, 2, x]\nb: 1\n", "a: [1, 2, y] # c\nb: 1\n"),
+        "a: [1, 2, x, y]\nb: 1\n"
+    );
+    assert_eq!(merged("m: {x: 1, y: 2}\n", "m: {x: 1, y: 2, z: 3}\n", "m: {x: 0, y: 2}\n"), "m: {x: 0, y: 2, z: 3}\n");
+    conflicted("a: [1, 2]\n", "a: [1, 3]\n", "a: [1, 4]\n");
+    conflicted("m: {x: 1}\n", "m: {x: 2}\n", "m: {x: 3}\n");
+    // A flow mapping on one side, a block one on the other: not one layout.
+    conflicted("m: {x: 1}\n", "m: {x: 1, y: 2}\n", "m:\n  x: 1\n  z: 3\n");
+}
+
+/// The shipped example: `tags: [ops, backup]` gets a tag from each writer.
+#[test]
+fn flow_list_inside_a_keyed_block_list_merges() {
+    let base = "schedules:\n- skill_name: backup\n  tags: [ops, backup]\n  retries: 1\n";
+    let ours = "schedules:\n- skill_name: backup\n  tags: [ops, backup, nightly]\n  retries: 1\n";
+    let theirs = "schedules:\n- skill_name: backup\n  tags: [ops, backup, critical]\n  retries: 2\n";
+    assert_eq!(
+        merged(base, ours, theirs),
+        "schedules:\n- skill_name: backup\n  tags: [ops, backup, nightly, critical]\n  retries: 2\n"
+    );
+}
+
+#[test]
+fn multi_line_flow_collections_keep_their_layout() {
+    let base = "a: [\n  one,\n  two\n]\n";
+    let ours = "a: [\n  one,\n  two,\n  three\n]\n";
+    let theirs = "a: [\n  ONE,\n  two,\n  four\n]\n";
+    assert_eq!(merged(base, ours, theirs), "a: [\n  ONE,\n  two,\n  three,\n  four\n]\n");
+    // A trailing comma stays where it was.
+    assert_eq!(merged("[a, b,]\n", "[a, b, c,]\n", "[A, b,]\n"), "[A, b, c,]\n");
+}
+
+/// Comments between the members of a YAML flow collection are kept, and a
+/// merge that would have to move or drop one conflicts.
+#[test]
+fn comments_in_flow_collections_are_never_lost() {
+    let base = "a: [\n  one, # first\n  two\n]\n";
+    let ours = "a: [\n  one, # first\n  TWO\n]\n";
+    let theirs = "a: [\n  ONE, # first, edited\n  two\n]\n";
+    assert_eq!(merged(base, ours, theirs), "a: [\n  ONE, # first, edited\n  TWO\n]\n");
+    // Both append: the new neighbours have no separator of their own.
+    conflicted(base, "a: [\n  one, # first\n  two,\n  x\n]\n", "a: [\n  one, # first\n  two,\n  y\n]\n");
 }
 
 #[test]
@@ -553,10 +609,89 @@ fn non_ascii_text_merges_structurally() {
     assert_eq!(merged(base, ours, theirs), "name: café ☕\nb: 2\n");
 }
 
+fn json(base: &str, ours: &str, theirs: &str) -> Result<String, Box<Conflict>> {
+    merge(base, ours, theirs, &MergeOptions { format: Format::Json, list_keys: vec!["id".to_owned()], ..yaml_opts() })
+}
+
+/// The seed's scenario: two writers each add a task to one array of a
+/// pretty-printed JSON file; both land, in its layout.
 #[test]
-fn json_is_never_merged_structurally() {
-    let opts = MergeOptions { format: Format::Json, ..yaml_opts() };
-    assert!(merge("a: 1\nb: 2\n", "a: 1\nb: 2\nc: 3\n", "a: 1\nb: 2\nd: 4\n", &opts).is_err());
+fn json_items_appended_by_both_writers_both_land() {
+    let base = "{\n  \"tasks\": [\n    {\"title\": \"a\"}\n  ]\n}\n";
+    let ours = "{\n  \"tasks\": [\n    {\"title\": \"a\"},\n    {\"title\": \"b\"}\n  ]\n}\n";
+    let theirs = "{\n  \"tasks\": [\n    {\"title\": \"a\"},\n    {\"title\": \"c\"}\n  ]\n}\n";
+    assert!(merge(base, ours, theirs, &lines_opts()).is_err(), "the line merge conflicts");
+    assert_eq!(
+        json(base, ours, theirs).unwrap(),
+        "{\n  \"tasks\": [\n    {\"title\": \"a\"},\n    {\"title\": \"b\"},\n    {\"title\": \"c\"}\n  ]\n}\n"
+    );
+    // Objects one member a line, added to an empty array by both.
+    let base = "{\n  \"tasks\": []\n}\n";
+    let ours = "{\n  \"tasks\": [\n    {\n      \"id\": 1\n    }\n  ]\n}\n";
+    let theirs = "{\n  \"tasks\": [\n    {\n      \"id\": 2\n    }\n  ]\n}\n";
+    assert_eq!(
+        json(base, ours, theirs).unwrap(),
+        "{\n  \"tasks\": [\n    {\n      \"id\": 1\n    },\n    {\n      \"id\": 2\n    }\n  ]\n}\n"
+    );
+    // Minified: no spaces are made up.
+    assert_eq!(json("[1]", "[1,2]", "[1,3]").unwrap(), "[1,2,3]");
+}
+
+#[test]
+fn json_objects_merge_by_key() {
+    let base = "{\"a\": 1, \"b\": {\"x\": 1, \"y\": 1}}\n";
+    let ours = "{\"a\": 2, \"b\": {\"x\": 1, \"y\": 2}}\n";
+    let theirs = "{\"a\": 1, \"b\": {\"x\": 3, \"y\": 1, \"z\": 0}, \"c\": true}\n";
+    assert_eq!(json(base, ours, theirs).unwrap(), "{\"a\": 2, \"b\": {\"x\": 3, \"y\": 2, \"z\": 0}, \"c\": true}\n");
+    // Deleted by one, changed by the other; one key set two ways.
+    assert!(json(base, "{\"b\": {\"x\": 1, \"y\": 1}}\n", "{\"a\": 5, \"b\": {\"x\": 1, \"y\": 1}}\n").is_err());
+    assert!(
+        json(base, "{\"a\": 5, \"b\": {\"x\": 1, \"y\": 1}}\n", "{\"a\": 6, \"b\": {\"x\": 1, \"y\": 1}}\n").is_err()
+    );
+    // A key added by both with one value lands once; with two, conflicts.
+    assert_eq!(json("{}", "{\"k\": 1}", "{\"k\": 1}").unwrap(), "{\"k\": 1}");
+    assert!(json("{\"a\": 0}", "{\"a\": 0, \"k\": 1}", "{\"a\": 0, \"k\": 2}").is_err());
+    // Emptied by the two together: `{}`.
+    assert_eq!(
+        json("{\"m\": {\"x\": 1, \"y\": 2}}", "{\"m\": {\"y\": 2}}", "{\"m\": {\"x\": 1}}").unwrap(),
+        "{\"m\": {}}"
+    );
+}
+
+/// Keyed by `x-merge-key` (here `id`): entries match by identity wherever
+/// they are, so a field changed by each writer in one task merges, and one
+/// task added twice with different content conflicts.
+#[test]
+fn json_arrays_keyed_by_merge_key() {
+    let base = "[{\"id\": 1, \"a\": 0, \"b\": 0}, {\"id\": 2}]";
+    let ours = "[{\"id\": 1, \"a\": 1, \"b\": 0}, {\"id\": 2}, {\"id\": 3}]";
+    let theirs = "[{\"id\": 2}, {\"id\": 1, \"a\": 0, \"b\": 1}]";
+    assert!(json(base, ours, theirs).is_err(), "theirs reordered the shared entries");
+    let theirs = "[{\"id\": 1, \"a\": 0, \"b\": 1}, {\"id\": 2}, {\"id\": 4}]";
+    assert_eq!(
+        json(base, ours, theirs).unwrap(),
+        "[{\"id\": 1, \"a\": 1, \"b\": 1}, {\"id\": 2}, {\"id\": 3}, {\"id\": 4}]"
+    );
+    let theirs = "[{\"id\": 1, \"a\": 0, \"b\": 0}, {\"id\": 2}, {\"id\": 3, \"x\": 1}]";
+    assert!(json(base, ours, theirs).is_err(), "task 3 added twice, two ways");
+}
+
+/// A member taken from the other version is re-indented to where it lands.
+#[test]
+fn json_members_are_reindented_to_their_new_place() {
+    let base = "{\n  \"a\": {\n    \"x\": 1\n  }\n}\n";
+    // Ours nests the object one level deeper (a new wrapper), theirs adds a
+    // multi-line member to it.
+    let ours = "{\n  \"a\": {\n    \"x\": 1\n  },\n  \"b\": 1\n}\n";
+    let theirs = "{\n  \"a\": {\n    \"x\": 1,\n    \"y\": {\n      \"z\": 2\n    }\n  }\n}\n";
+    assert_eq!(
+        json(base, ours, theirs).unwrap(),
+        "{\n  \"a\": {\n    \"x\": 1,\n    \"y\": {\n      \"z\": 2\n    }\n  },\n  \"b\": 1\n}\n"
+    );
+    let base = "{\"list\": [\n    1\n]}\n";
+    let ours = "{\"list\": [\n    1,\n    2\n]}\n";
+    let theirs = "{\"list\": [\n    1,\n  {\n    \"k\": 3\n  }\n]}\n";
+    assert_eq!(json(base, ours, theirs).unwrap(), "{\"list\": [\n    1,\n    2,\n    {\n      \"k\": 3\n    }\n]}\n");
 }
 
 #[test]
@@ -601,17 +736,20 @@ fn keyed_list_reordered_by_theirs_conflicts() {
     conflicted(base, ours, theirs);
 }
 
+/// Without the merge key, a list does not know that two entries named `c`
+/// are one job: both writers' entries land; with it, a job added twice with
+/// different content conflicts.
 #[test]
-fn list_without_merge_key_option_merges_only_by_position() {
+fn list_without_merge_key_option_keeps_both_additions() {
     let opts = MergeOptions { list_keys: Vec::new(), ..yaml_opts() };
-    let base = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 1\n";
-    let ours = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 1\n- skill_name: c\n  level: 1\n";
-    let theirs = "- skill_name: a\n  level: 1\n- skill_name: b\n  level: 2\n";
-    assert!(merge(base, ours, theirs, &opts).is_err());
+    let base = "- skill_name: a\n  level: 1\n";
+    let ours = "- skill_name: a\n  level: 1\n- skill_name: c\n  level: 1\n";
+    let theirs = "- skill_name: a\n  level: 1\n- skill_name: c\n  level: 2\n";
     assert_eq!(
-        merge(base, ours, theirs, &yaml_opts()),
-        Ok("- skill_name: a\n  level: 1\n- skill_name: b\n  level: 2\n- skill_name: c\n  level: 1\n".to_owned())
+        merge(base, ours, theirs, &opts),
+        Ok("- skill_name: a\n  level: 1\n- skill_name: c\n  level: 1\n- skill_name: c\n  level: 2\n".to_owned())
     );
+    conflicted(base, ours, theirs);
 }
 
 #[test]

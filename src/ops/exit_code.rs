@@ -4,7 +4,7 @@
 //! with it, and the Python package (`python/`) picks its exception class by
 //! it. Exhaustive on purpose: a new error variant must be given its code here.
 
-use super::{Error, RunFailure};
+use super::{Error, RemoteError, RunFailure};
 use crate::edit::EditError;
 use crate::fsio::LockError;
 use crate::project::Error as ProjectError;
@@ -37,6 +37,20 @@ impl Error {
             Error::Run { failure: RunFailure::Invalid(_) | RunFailure::Removed(_), .. } => 1,
             Error::Run { failure: RunFailure::Spawn(_) | RunFailure::Status(_), .. } | Error::Editor { .. } => 7,
             Error::Conflict(_) => 3,
+            // Only files the remote sent that are invalid here: like invalid content.
+            Error::Remote(RemoteError::Refused(refused)) if refused.conflicts.is_empty() => 1,
+            Error::Remote(RemoteError::Refused(_) | RemoteError::Rejected { .. } | RemoteError::KeptMoving { .. }) => 3,
+            Error::Remote(
+                RemoteError::BadName { .. }
+                | RemoteError::Exists { .. }
+                | RemoteError::Unknown { .. }
+                | RemoteError::NoRemote
+                | RemoteError::Ambiguous { .. }
+                | RemoteError::AlreadyAStore { .. },
+            ) => 2,
+            Error::Remote(RemoteError::Transport(_)) => 6,
+            // The write stands; the code says why it is not on the remote.
+            Error::Remote(RemoteError::NotPushed { source, .. }) => source.exit_code(),
             Error::Lock(LockError::Busy { .. }) => 4,
             Error::UnknownFile { .. } | Error::Store(StoreError::UnknownRev { .. } | StoreError::Empty) => 5,
             Error::Lock(LockError::Io(_))

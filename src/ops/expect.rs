@@ -32,7 +32,7 @@ impl std::str::FromStr for Expect {
 /// How to treat a file that changed since the expected revision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnChange {
-    /// Merge three-way (line merge, then structural for YAML).
+    /// Merge three-way (line merge, then structural for YAML and JSON).
     #[default]
     Merge,
     /// Any change since the expected revision is a conflict.

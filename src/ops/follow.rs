@@ -6,7 +6,8 @@
 //!
 //! If the history was rewritten under it (`cfg gc` with gaps), the commit it
 //! last reported is no longer an ancestor of the tip; it then reports just the
-//! new tip, since the kept versions are not new.
+//! new tip, since the kept versions are not new. After a pull it reports every
+//! commit the pull brought, from this host's branch and the remote's.
 
 use std::path::Path;
 
@@ -81,7 +82,20 @@ impl Follower {
             infos.push(info);
         }
         if !found {
-            infos.truncate(1);
+            // A pull's fast-forward to another host's merge commit reaches the
+            // last one reported through a second parent; a rewrite not at all.
+            let last = self.last.expect("found when none");
+            let merged_in = self.store.commit(last).is_ok() && self.store.is_ancestor(last, head)?;
+            if merged_in {
+                infos = self
+                    .store
+                    .only_in(&[head], &[last])?
+                    .into_iter()
+                    .map(|rev| self.store.commit(rev))
+                    .collect::<Result<_, _>>()?;
+            } else {
+                infos.truncate(1);
+            }
         }
         self.last = Some(head);
         let mut entries = Vec::new();

@@ -8,12 +8,16 @@
 //! Either way, the ids of dropped commits are recorded with the time and policy,
 //! so asking for one later says it was pruned, and only then are the objects
 //! nothing reaches any more deleted.
+//!
+//! A store with a remote is only ever cut, never rewritten, and never below
+//! the history it shares with each remote (see [`keep_for_remotes`]): the
+//! remote keeps its full history, and push and pull keep working.
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::retention::{self, Decision, Policy, Version};
+use crate::retention::{self, Decision, Policy, Reason, Version};
 use crate::settings::Settings;
-use crate::store::{CommitInfo, Freed, Rev};
+use crate::store::{CommitInfo, Freed, Rev, Store};
 
 use super::Error;
 use super::session::WriteSession;
@@ -78,7 +82,11 @@ pub fn gc(settings: &Settings, request: &GcRequest, progress: &mut dyn FnMut(usi
     }
     let versions: Vec<Version> =
         infos.iter().map(|info| Version { id: info.rev.to_string(), time: time_of(info) }).collect();
-    let decisions = retention::select(&versions, &request.policy, request.now);
+    let mut decisions = retention::select(&versions, &request.policy, request.now);
+    let shares = !store.remotes()?.is_empty();
+    if shares {
+        keep_for_remotes(store, head, &infos, &mut decisions)?;
+    }
     let kept_count = decisions.iter().filter(|d| d.keep).count();
     let suffix = decisions.iter().take(kept_count).all(|d| d.keep);
     let method = match (kept_count == infos.len(), suffix) {
@@ -90,8 +98,16 @@ pub fn gc(settings: &Settings, request: &GcRequest, progress: &mut dyn FnMut(usi
     if method == Method::Nothing {
         return Ok(GcOutcome { commits, method, freed: Freed::default(), dry_run: request.dry_run });
     }
-    let dropped: Vec<_> = commits.iter().filter(|(_, d)| !d.keep).map(|(info, _)| info.rev).collect();
-    let kept: Vec<Rev> = commits.iter().filter(|(_, d)| d.keep).map(|(info, _)| info.rev).collect();
+    let mut dropped: Vec<_> = commits.iter().filter(|(_, d)| !d.keep).map(|(info, _)| info.rev).collect();
+    let mut kept: Vec<Rev> = commits.iter().filter(|(_, d)| d.keep).map(|(info, _)| info.rev).collect();
+    let mut boundaries = Vec::new();
+    if method == Method::Shallow {
+        // Merges bring in commits beside the branch's own line: keep those
+        // above the cut, with the boundaries that end them.
+        let tips: Vec<Rev> = std::iter::once(head).chain(tracking_tips(store)?).collect();
+        let cut = store.cut_below(&tips, *kept.last().expect("the latest is kept"))?;
+        (kept, dropped, boundaries) = (cut.kept, cut.dropped, cut.boundaries);
+    }
     if request.dry_run {
         let freed = store.unreachable_objects(&kept, false)?;
         return Ok(GcOutcome { commits, method, freed, dry_run: true });
@@ -100,7 +116,7 @@ pub fn gc(settings: &Settings, request: &GcRequest, progress: &mut dyn FnMut(usi
     store.record_pruned(&dropped, &when, &request.policy.to_string())?;
     let new_history = match method {
         Method::Shallow => {
-            store.cut_history_at(*kept.last().expect("the latest is kept"))?;
+            store.cut_history_at(&boundaries)?;
             kept
         }
         _ => {
@@ -116,6 +132,56 @@ pub fn gc(settings: &Settings, request: &GcRequest, progress: &mut dyn FnMut(usi
     };
     let freed = store.unreachable_objects(&new_history, true)?;
     Ok(GcOutcome { commits, method, freed, dry_run: request.dry_run })
+}
+
+/// With a remote, gc only cuts history below one commit of the branch's own
+/// line, and that commit must be in the history every remote shares with
+/// this host (an ancestor of each remote's branch as last seen): every commit
+/// a remote lacks stays, pushes keep connecting, merges keep their base, and
+/// no commit the remote holds is ever rewritten. So every version newer than
+/// the cut is kept, and a remote never fetched or pushed keeps everything.
+fn keep_for_remotes(store: &Store, head: Rev, infos: &[CommitInfo], decisions: &mut [Decision]) -> Result<(), Error> {
+    let mut forks = Vec::new();
+    let mut unknown = false;
+    for remote in store.remotes()? {
+        match store.tracking(&remote.name)? {
+            Some(tip) => match store.merge_base(head, tip)? {
+                Some(fork) => forks.push(fork),
+                None => unknown = true,
+            },
+            None => unknown = true,
+        }
+    }
+    let oldest_kept = decisions.iter().rposition(|d| d.keep).unwrap_or(0);
+    let mut cut = None;
+    if !unknown {
+        for (index, info) in infos.iter().enumerate().skip(oldest_kept) {
+            let mut shared = true;
+            for fork in &forks {
+                shared &= store.is_ancestor(info.rev, *fork)?;
+            }
+            if shared {
+                cut = Some(index);
+                break;
+            }
+        }
+    }
+    let cut = cut.unwrap_or(infos.len().saturating_sub(1));
+    for decision in decisions.iter_mut().take(cut + 1) {
+        if !decision.keep {
+            decision.keep = true;
+            decision.reasons.push(Reason::Remote);
+        }
+    }
+    Ok(())
+}
+
+fn tracking_tips(store: &Store) -> Result<Vec<Rev>, Error> {
+    let mut tips = Vec::new();
+    for remote in store.remotes()? {
+        tips.extend(store.tracking(&remote.name)?);
+    }
+    Ok(tips)
 }
 
 /// A version's time is its commit time: when it landed in the store.

@@ -5,6 +5,7 @@
 mod check;
 mod checks;
 mod child;
+mod clone;
 mod draft;
 mod exit_code;
 mod expect;
@@ -14,10 +15,15 @@ mod get;
 mod hook;
 mod init;
 mod on_write;
+mod pull;
+mod push;
 mod read;
+mod remote;
 mod restore;
 mod run;
 mod session;
+mod sync;
+mod trust;
 mod value;
 mod write;
 
@@ -29,6 +35,7 @@ use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
 pub use check::{CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for};
+pub use clone::{ORIGIN, check_clone_target, clone};
 pub use draft::{DRAFTS_DIR, Draft, start_edit};
 pub use expect::{Conflict, ConflictKind, Expect, OnChange};
 pub use follow::Follower;
@@ -37,13 +44,18 @@ pub use get::{GetFormat, GetRequest, get};
 pub use hook::{HookOutcome, PRE_COMMIT_HOOK, install_hook};
 pub use init::{InitOutcome, init};
 pub use on_write::HookFailure;
+pub use pull::{PullKind, PullOutcome, PullRequest, Side, Take, pull};
+pub use push::{PushOutcome, push};
 pub use read::{
     DiffRequest, FileDiff, FileStatus, LogEntry, LogRequest, StatusEntry, cat, diff, log, rev, show, status,
     unified_diff,
 };
+pub use remote::{Refused, RemoteError, RemoteStatus, add_remote, remote_status, remotes, remove_remote};
 pub use restore::{RestoreOutcome, RestoreRequest, preview_restore, restore};
 pub use run::{RunFailure, RunOutcome, RunRequest, run};
 pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
+pub use sync::{ATTEMPTS as SYNC_ATTEMPTS, SyncOutcome, SyncRequest, sync};
+pub use trust::{Approval, TrustOutcome, approval, trust};
 pub use value::{ValueEdit, ValueRequest, change_value, preview_change_value};
 pub use write::{Preview, WriteOutcome, WriteRequest, preview_write, write};
 
@@ -126,6 +138,8 @@ pub enum Error {
     /// `cfg edit`: the editor failed; the draft was kept.
     #[error("the editor `{editor}` failed ({status}); the draft is kept at `{}`", draft.display())]
     Editor { editor: String, status: String, draft: PathBuf },
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
     #[error("invalid `retention:` in `{}`", path.display())]
     Retention {
         path: PathBuf,
@@ -207,7 +221,10 @@ fn remember_meta_checked(root: &Path, validator: &Validator) {
 
 /// Defaults for `root` with its project settings (`.cfg.yaml`) loaded.
 pub fn settings_for(root: &Path) -> Result<Settings, Error> {
-    Ok(Settings { project: check::load_project(root)?, ..Settings::for_root(root) })
+    let mut settings = Settings { project: check::load_project(root)?, ..Settings::for_root(root) };
+    // Commands that came from another host wait for `cfg trust`.
+    trust::gate(&mut settings)?;
+    Ok(settings)
 }
 
 /// The largest managed file the project accepts (`limits.max_size` in

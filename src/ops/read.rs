@@ -54,7 +54,8 @@ pub struct LogEntry {
     pub changes: Vec<FileChange>,
 }
 
-/// History, newest first. Walks only as far back as `limit` needs.
+/// History, newest first (by commit time, as `git log`), merge commits and
+/// the commits they merged included. Walks only as far back as `limit` needs.
 pub fn log(settings: &Settings, request: &LogRequest) -> Result<Vec<LogEntry>, Error> {
     let path = request.file.as_deref().map(|f| resolve(settings, f)).transpose()?;
     let store = open_for_reading(settings)?;
@@ -63,7 +64,8 @@ pub fn log(settings: &Settings, request: &LogRequest) -> Result<Vec<LogEntry>, E
     };
     let limit = request.limit.unwrap_or(usize::MAX);
     let mut out = Vec::new();
-    for info in store.walk(head) {
+    // Every commit, the other hosts' ones a pull merged in included.
+    for info in store.walk_all(&[head]) {
         if out.len() >= limit {
             break;
         }

@@ -1,5 +1,5 @@
 //! The one write path. Every command that changes a managed file (write,
-//! restore, merge, edit, run, set) opens a [`WriteSession`] and goes through
+//! restore, merge, edit, run, set, pull) opens a [`WriteSession`] and goes through
 //! the same sequence, which its types enforce:
 //!
 //! 1. resolve each file inside the root (refusing escapes, the store, symlinks);
@@ -169,6 +169,13 @@ pub(crate) enum Committed {
     /// A dry run: each file that would change, its latest content against
     /// the new one (none: nothing would change).
     Preview(Vec<FileDiff>),
+}
+
+/// How [`WriteSession::publish_commit`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PublishOutcome {
+    Done,
+    Moved,
 }
 
 /// How one attempt at step 6 ended.
@@ -499,6 +506,69 @@ impl<'s> WriteSession<'s> {
         }
     }
 
+    /// Steps 3 and 6 for a commit that is not made from new content: one
+    /// fetched from a remote (its objects came in a pack, durable already, so
+    /// `objects` is empty), or a merge commit whose objects are staged. Moves
+    /// the branch from `parent` to `commit` and gives each of `files` (its
+    /// content at `commit`, validated) the new content, journaled like any
+    /// write (the checks of `.cfg.yaml` included), so that a crash is
+    /// finished or undone by the next command.
+    ///
+    /// [`PublishOutcome::Moved`] when the plan no longer fits: recording
+    /// outside edits of `files` moved the branch, or an editor saved one of
+    /// them meanwhile (recorded in turn). Nothing was published; the caller
+    /// plans again from the new branch tip.
+    pub(crate) fn publish_commit(
+        &self,
+        parent: Option<Rev>,
+        commit: Rev,
+        objects: store::StagedObjects,
+        files: Vec<Validated>,
+    ) -> Result<PublishOutcome, Error> {
+        let paths: Vec<RelPath> = files.iter().map(|f| f.path.clone()).collect();
+        self.track(&paths)?;
+        if self.head()? != parent {
+            self.store.discard_objects(objects)?;
+            return Ok(PublishOutcome::Moved);
+        }
+        let entry = JournalEntry {
+            parent,
+            commit,
+            objects: objects.names(),
+            files: paths.iter().map(|path| (path.clone(), temp_name(path, commit))).collect(),
+        };
+        let checked = paths.iter().any(|path| !super::checks::applying(&self.settings.project, path).is_empty());
+        // As in `attempt`: while checks run, recovery must drop the write. A
+        // fetched commit reads whole, so the cover names the tip, or for an
+        // empty store a commit that does not exist.
+        let at = parent.unwrap_or_else(|| NO_COMMIT.parse().expect("a valid id"));
+        let cover = JournalEntry { parent, commit: at, objects: Vec::new(), files: entry.files.clone() };
+        let journal = match self.journal.write(if checked { &cover } else { &entry }) {
+            Ok(journal) => journal,
+            Err(error) => {
+                let _ = self.journal.remove();
+                let _ = self.store.discard_objects(objects);
+                return Err(error.into());
+            }
+        };
+        let contents: Vec<(&RelPath, &[u8])> = files.iter().map(|f| (&f.path, f.content.as_slice())).collect();
+        match self.publish(&entry, objects, journal, &contents, checked) {
+            Ok(Published::EditedMeanwhile(edited)) => {
+                self.tracked.borrow_mut().retain(|path, _| !edited.contains(path));
+                self.track(&edited)?;
+                Ok(PublishOutcome::Moved)
+            }
+            Ok(Published::Done) => {
+                let _ = self.journal.remove();
+                self.written.borrow_mut().push((commit, paths));
+                Ok(PublishOutcome::Done)
+            }
+            // Everything staged is removed already.
+            Err(error @ Error::Rejected { .. }) => Err(error),
+            Err(error) => Err(Error::Aborted { source: Box::new(error), undone: self.undo(&entry) }),
+        }
+    }
+
     /// Steps 6a (the files, the checks and the branch; the objects and the
     /// journal are written, the journal without its objects when `checked`)
     /// to 6e. When an editor saved a file since it was tracked, or a check
@@ -651,7 +721,7 @@ impl<'s> WriteSession<'s> {
         super::remember_meta_checked(&settings.root, validator);
         settings.project.remember_checked(&settings.root);
         drop(_lock);
-        super::on_write::run(settings, started_at, &written.into_inner())
+        super::trust::on_write(settings, started_at, &written.into_inner())
     }
 
     /// Puts files back to the content they had, durably, without a commit:

@@ -57,6 +57,11 @@ pub enum Reason {
     /// version, kept because the calendar rule of that bucket's period still had
     /// room when it got there. Sits where that rule's reason would.
     Oldest(Bucket),
+    /// Not chosen by the policy, but kept because the store syncs with a
+    /// remote: there gc only cuts history below a point, never leaving gaps
+    /// (that would rewrite commits the remote holds), and never cuts away a
+    /// commit the remote lacks or the last one it is known to hold.
+    Remote,
 }
 
 /// The wording follows restic's `forget` output so that people who know it
@@ -74,6 +79,7 @@ impl fmt::Display for Reason {
             Reason::Monthly(_) => f.write_str("monthly snapshot"),
             Reason::Yearly(_) => f.write_str("yearly snapshot"),
             Reason::Oldest(bucket) => write!(f, "oldest {} snapshot", bucket.adjective()),
+            Reason::Remote => f.write_str("kept for the remote"),
         }
     }
 }

@@ -15,6 +15,9 @@ pub struct CommitInfo {
     pub rev: Rev,
     /// `None` for the first commit, or the oldest one kept by a shallow prune.
     pub parent: Option<Rev>,
+    /// The other parents of a merge commit (a pull that merged a remote's
+    /// history): empty for every other commit.
+    pub merged: Vec<Rev>,
     pub author: Signature,
     pub committer: Signature,
     /// The message without the trailers.
@@ -56,13 +59,16 @@ impl Store {
         let commit = self.repo.find_commit(rev.0).map_err(git("read a commit", &self.git_dir))?;
         let decoded = commit.decode().map_err(read)?;
         let shallow = self.is_shallow_boundary(rev)?;
-        let parent = if shallow { None } else { decoded.parents().next().map(Rev) };
+        let mut parents = decoded.parents().map(Rev);
+        let parent = if shallow { None } else { parents.next() };
+        let merged = if shallow { Vec::new() } else { parents.collect() };
         let author = decoded.author().map_err(git("read a commit", &self.git_dir))?;
         let committer = decoded.committer().map_err(git("read a commit", &self.git_dir))?;
         let (message, trailers) = split_trailers(&decoded.message.to_str_lossy());
         Ok(CommitInfo {
             rev,
             parent,
+            merged,
             author: to_signature(author).map_err(git("read a commit", &self.git_dir))?,
             committer: to_signature(committer).map_err(git("read a commit", &self.git_dir))?,
             message,
@@ -98,6 +104,16 @@ impl Store {
         Ok(out)
     }
 
+    /// The files that differ between the versions `from` (none: the empty
+    /// store) and `to`.
+    pub fn changes_between(&self, from: Option<Rev>, to: Rev) -> Result<Vec<FileChange>, Error> {
+        let old = from.map(|rev| self.tree_of(rev)).transpose()?;
+        let mut out = Vec::new();
+        self.diff_trees(old, Some(self.tree_of(to)?), "", &mut out)?;
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
     /// Whether `info` changed `path`.
     pub fn touches(&self, info: &CommitInfo, path: &RelPath) -> Result<bool, Error> {
         let new = self.blob_id(info.rev, path)?;
@@ -108,6 +124,8 @@ impl Store {
         Ok(new != old)
     }
 
+    /// The files that differ between two trees. A loop over a stack, not
+    /// recursion: a fetched tree can be nested as deep as its author liked.
     fn diff_trees(
         &self,
         old: Option<ObjectId>,
@@ -115,26 +133,29 @@ impl Store {
         prefix: &str,
         out: &mut Vec<FileChange>,
     ) -> Result<(), Error> {
-        if old == new {
-            return Ok(());
-        }
-        let old = old.map(|id| self.tree_entries(id)).transpose()?.unwrap_or_default();
-        let new = new.map(|id| self.tree_entries(id)).transpose()?.unwrap_or_default();
-        let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-        for name in names {
-            let path = format!("{prefix}{name}");
-            let (a, b) = (old.get(name), new.get(name));
-            let tree_id = |e: Option<&(ObjectId, bool)>| e.filter(|(_, tree)| *tree).map(|(id, _)| *id);
-            let blob_id = |e: Option<&(ObjectId, bool)>| e.filter(|(_, tree)| !*tree).map(|(id, _)| *id);
-            self.diff_trees(tree_id(a), tree_id(b), &format!("{path}/"), out)?;
-            let kind = match (blob_id(a), blob_id(b)) {
-                (None, Some(_)) => ChangeKind::Added,
-                (Some(_), None) => ChangeKind::Deleted,
-                (Some(x), Some(y)) if x != y => ChangeKind::Modified,
-                _ => continue,
-            };
-            if let Ok(path) = RelPath::new(&path) {
-                out.push(FileChange { path, kind });
+        let mut pending = vec![(old, new, prefix.to_owned())];
+        while let Some((old, new, prefix)) = pending.pop() {
+            if old == new {
+                continue;
+            }
+            let old = old.map(|id| self.tree_entries(id)).transpose()?.unwrap_or_default();
+            let new = new.map(|id| self.tree_entries(id)).transpose()?.unwrap_or_default();
+            let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+            for name in names {
+                let path = format!("{prefix}{name}");
+                let (a, b) = (old.get(name), new.get(name));
+                let tree_id = |e: Option<&(ObjectId, bool)>| e.filter(|(_, tree)| *tree).map(|(id, _)| *id);
+                let blob_id = |e: Option<&(ObjectId, bool)>| e.filter(|(_, tree)| !*tree).map(|(id, _)| *id);
+                pending.push((tree_id(a), tree_id(b), format!("{path}/")));
+                let kind = match (blob_id(a), blob_id(b)) {
+                    (None, Some(_)) => ChangeKind::Added,
+                    (Some(_), None) => ChangeKind::Deleted,
+                    (Some(x), Some(y)) if x != y => ChangeKind::Modified,
+                    _ => continue,
+                };
+                if let Ok(path) = RelPath::new(&path) {
+                    out.push(FileChange { path, kind });
+                }
             }
         }
         Ok(())

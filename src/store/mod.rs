@@ -15,11 +15,13 @@
 //! notices them and [`Store::remove_leftovers`] and
 //! [`Store::recover_objects`], called under the store lock, clear them.
 
+mod graph;
 mod history;
 mod journal;
 mod objects;
 mod prune;
 mod refs;
+mod remote;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -32,8 +34,9 @@ use crate::fsio::{self, IoError, RelPath};
 pub use history::{ChangeKind, CommitInfo, FileChange};
 pub use journal::{Journal, JournalEntry};
 pub use objects::StagedObjects;
-pub use prune::{Freed, Pruned};
+pub use prune::{Cut, Freed, Pruned};
 pub use refs::StagedBranch;
+pub use remote::{FetchedPacks, PushResult, Remote, Transport, TransportError, redact};
 
 /// The folder of the side repository inside the managed root.
 pub const STORE_DIR: &str = ".cfg";
@@ -292,9 +295,32 @@ impl Store {
         files: &[(&RelPath, &[u8])],
         meta: &CommitMeta,
     ) -> Result<(Rev, StagedObjects), Error> {
+        self.write_commit_with(parent, parent.into_iter().collect(), files, meta)
+    }
+
+    /// Like [`Store::write_commit`], for a merge commit: the tree is `ours`'
+    /// with each path set to its content, and the parents are `ours` then
+    /// `theirs`, as `git merge` orders them.
+    pub fn write_merge(
+        &self,
+        ours: Rev,
+        theirs: Rev,
+        files: &[(&RelPath, &[u8])],
+        meta: &CommitMeta,
+    ) -> Result<(Rev, StagedObjects), Error> {
+        self.write_commit_with(Some(ours), vec![ours, theirs], files, meta)
+    }
+
+    fn write_commit_with(
+        &self,
+        base: Option<Rev>,
+        parents: Vec<Rev>,
+        files: &[(&RelPath, &[u8])],
+        meta: &CommitMeta,
+    ) -> Result<(Rev, StagedObjects), Error> {
         let path = &self.git_dir;
         let mut staged = StagedObjects::default();
-        let mut editor = match parent {
+        let mut editor = match base {
             Some(rev) => self.repo.edit_tree(self.tree_of(rev)?),
             None => self.repo.empty_tree().edit(),
         }
@@ -309,7 +335,7 @@ impl Store {
         let tree = editor.write(|tree| self.put_object(tree, &mut staged))?;
         let commit = gix::objs::Commit {
             tree,
-            parents: parent.map(|p| p.0).into_iter().collect(),
+            parents: parents.into_iter().map(|p| p.0).collect(),
             author: signature(&meta.author),
             committer: signature(&meta.committer),
             encoding: None,
@@ -361,6 +387,12 @@ impl Store {
         }
         Ok(removed)
     }
+}
+
+/// The git blob id of `bytes`: a stable hash for records such as the
+/// approved command sets of `cfg trust`.
+pub fn content_id(bytes: &[u8]) -> ObjectName {
+    ObjectName(gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes).expect("sha1 hashes"))
 }
 
 fn signature(sig: &Signature) -> gix::actor::Signature {

@@ -30,6 +30,15 @@ pub struct Pruned {
     pub policy: String,
 }
 
+/// The history [`Store::cut_below`] keeps and drops, and where it ends.
+#[derive(Debug, Clone, Default)]
+pub struct Cut {
+    pub kept: Vec<Rev>,
+    pub dropped: Vec<Rev>,
+    /// The commits to list in git's `shallow` file.
+    pub boundaries: Vec<Rev>,
+}
+
 /// What deleting unreachable objects freed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Freed {
@@ -95,10 +104,41 @@ impl Store {
         })
     }
 
-    /// Makes `boundary` the oldest commit of the history, keeping every id:
-    /// git's `shallow` file lists it, so its parents are no longer needed.
-    pub fn cut_history_at(&self, boundary: Rev) -> Result<(), Error> {
-        Ok(fsio::replace(&self.git_dir.join("shallow"), format!("{boundary}\n").as_bytes())?)
+    /// Makes `boundaries` the oldest commits of the history, keeping every
+    /// id: git's `shallow` file lists them, so their parents are no longer
+    /// needed.
+    pub fn cut_history_at(&self, boundaries: &[Rev]) -> Result<(), Error> {
+        let mut sorted = boundaries.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        let text: String = sorted.iter().map(|rev| format!("{rev}\n")).collect();
+        Ok(fsio::replace(&self.git_dir.join("shallow"), text.as_bytes())?)
+    }
+
+    /// What cutting history below `cut` (a commit of the branch's own line)
+    /// keeps, once merges brought in commits beside it: every commit `tips`
+    /// reach without going below `cut`. A commit whose parent is below the
+    /// cut becomes a boundary too, as does one that already was.
+    pub fn cut_below(&self, tips: &[Rev], cut: Rev) -> Result<Cut, Error> {
+        let shallow = self.shallow()?;
+        let below: HashSet<Rev> = self.only_in(&self.parents(cut)?, &[])?.into_iter().collect();
+        let mut kept = Vec::new();
+        let mut boundaries = Vec::new();
+        let mut seen: HashSet<Rev> = HashSet::new();
+        let mut pending: Vec<Rev> = tips.iter().copied().filter(|tip| !below.contains(tip)).collect();
+        while let Some(rev) = pending.pop() {
+            if !seen.insert(rev) {
+                continue;
+            }
+            kept.push(rev);
+            let parents = self.parents(rev)?;
+            if rev == cut || shallow.contains(&rev.0) || parents.iter().any(|p| below.contains(p)) {
+                boundaries.push(rev);
+                continue;
+            }
+            pending.extend(parents);
+        }
+        Ok(Cut { kept, dropped: below.into_iter().collect(), boundaries })
     }
 
     /// Writes a new chain holding exactly `kept` (oldest first), each commit with

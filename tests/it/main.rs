@@ -26,6 +26,7 @@ mod on_write;
 mod output;
 mod paths;
 mod power_loss;
+mod remote;
 mod run;
 mod schemas;
 mod set;

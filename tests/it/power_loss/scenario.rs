@@ -12,6 +12,7 @@ use std::process::Stdio;
 use super::model::{Content, Model, Tree};
 use super::trace::{self, Event, cfg_command};
 use crate::common::{Env, hermetic};
+use crate::remote::server::Bare;
 
 /// The managed file every scenario writes (in a folder, so that the first
 /// write also creates a folder).
@@ -35,6 +36,8 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
     Scenario { name: "gc --keep-last 1", run: gc },
     Scenario { name: "recovery of a write killed before its sync barrier", run: killed_before_barrier },
     Scenario { name: "recovery of a write killed at its rename", run: killed_at_rename },
+    Scenario { name: "pull: a fast-forward to another host's commit", run: pull_fast_forward },
+    Scenario { name: "pull: a merge with another host's commit", run: pull_merge },
 ];
 
 fn init_and_first_write(r: &mut Recorder) {
@@ -86,6 +89,45 @@ fn killed_at_rename(r: &mut Recorder) {
     r.setup(&["write", FILE], V1);
     r.step(&["write", FILE, "-m", "killed"], V2, Kill::AtRenameOnto);
     r.step(&["write", FILE], V4, Kill::No);
+}
+
+/// The publishing half of a pull: another host pushed `V2` to the remote and
+/// this root fetched it, untraced (the model follows one program, and the
+/// fetch's pack is durable before the pull runs; `remote::fetched_objects_…`
+/// checks that order); the traced `cfg pull --no-fetch` fast-forwards.
+fn pull_fast_forward(r: &mut Recorder) {
+    let bare = shared_history(r);
+    another_host_pushes(r, &bare, V2);
+    r.step(&["pull", "--no-fetch"], "", Kill::No);
+}
+
+/// The same, with a local change of another line first: the pull merges
+/// (`retries: 2` from the remote, `level: debug` from here) into a merge commit.
+fn pull_merge(r: &mut Recorder) {
+    let bare = shared_history(r);
+    r.setup(&["write", FILE, "-m", "local"], V3);
+    another_host_pushes(r, &bare, V2);
+    r.step(&["pull", "--no-fetch"], "", Kill::No);
+}
+
+fn shared_history(r: &mut Recorder) -> Bare {
+    let bare = Bare::new();
+    r.setup(&["init", "."], "");
+    r.setup(&["write", FILE], V1);
+    r.setup(&["remote", "add", "origin", &bare.url()], "");
+    r.setup(&["push"], "");
+    bare
+}
+
+fn another_host_pushes(r: &mut Recorder, bare: &Bare, content: &str) {
+    let other = Env::bare();
+    other.cfg(&["clone", &bare.url(), "."]).ok();
+    other.write(FILE, content).ok();
+    other.cfg(&["push"]).ok();
+    let mut fetch = std::process::Command::new("git");
+    hermetic(&mut fetch, r.env.dir.path());
+    let out = fetch.arg("--git-dir").arg(r.env.root.join(".cfg")).args(["fetch", "-q", "origin"]).output().unwrap();
+    assert!(out.status.success(), "git fetch: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
