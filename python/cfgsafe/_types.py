@@ -172,7 +172,7 @@ class Conflict(CfgError):
 
 class LockTimeout(CfgError, TimeoutError):
     """The store lock stayed busy for the whole `lock_timeout`. `holder` is
-    what the holder recorded (`pid N`, `host H`, `command C` lines), or None
+    what the holder recorded, on one line (`pid N, host H, command C`), or None
     when it recorded nothing (a shell script holding it with `flock`)."""
 
     exit_code = 4

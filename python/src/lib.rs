@@ -3,7 +3,8 @@
 //! No second implementation: every call is one call of a `cfg::ops` function,
 //! the same one the `cfg` binary makes for the same command (`write`,
 //! `change_value`, `get`, `cat`, `restore`, `log`, `check`, `init`, and
-//! `root_for` + `settings_for` to find and load a store). This file only
+//! `root_for` + `settings_for` to find and load a store; `sync` after a write
+//! when `.cfg.yaml` says `push: true`). This file only
 //! converts arguments and results, and releases the GIL ([`Python::detach`])
 //! around each call, so a thread that waits for the store lock or a flush
 //! lets every other thread run; processes exclude each other through the
@@ -29,7 +30,7 @@ use std::time::Duration;
 use cfg::fsio::LockError;
 use cfg::ops::{
     self, CheckInput, CheckRequest, ConflictKind, Error, Expect, GetFormat, GetRequest, LogRequest, OnChange,
-    RestoreRequest, ValueEdit, ValueRequest, WriteOutcome, WriteRequest,
+    RemoteError, RestoreRequest, Rev, SyncRequest, ValueEdit, ValueRequest, WriteOutcome, WriteRequest,
 };
 use cfg::settings::{Identity, Settings};
 use cfg::store::Error as StoreError;
@@ -124,14 +125,18 @@ impl Store {
     /// the revision it was read at (`cfg cat --print-rev`).
     #[pyo3(signature = (file, rev=None))]
     fn read<'py>(&self, py: Python<'py>, file: PathBuf, rev: Option<String>) -> PyResult<Bound<'py, PyAny>> {
-        let (content, at) = py
-            .detach(|| ops::cat(&self.settings(None)?, &file, rev.as_deref()))
-            .map_err(|e| raise(py, e))?;
-        make(py, "Versioned", [("content", PyBytes::new(py, &content).into_any()), ("rev", at.to_string().into_pyobject(py)?.into_any())])
+        let (content, at) =
+            py.detach(|| ops::cat(&self.settings(None)?, &file, rev.as_deref())).map_err(|e| raise(py, e))?;
+        make(
+            py,
+            "Versioned",
+            [("content", PyBytes::new(py, &content).into_any()), ("rev", at.to_string().into_pyobject(py)?.into_any())],
+        )
     }
 
     /// Replaces `file` with `content` through the one write path.
     #[pyo3(signature = (file, content, *, expect=None, message=None, author=None, merge=true))]
+    #[allow(clippy::too_many_arguments)]
     fn write<'py>(
         &self,
         py: Python<'py>,
@@ -151,7 +156,9 @@ impl Store {
                 request.message = args.message;
                 request.expect = args.expect;
                 request.on_change = args.on_change;
-                ops::write(&settings, request)
+                let outcome = ops::write(&settings, request)?;
+                pushed(&settings, outcome.rev)?;
+                Ok(outcome)
             })
             .map_err(|e| raise(py, e))?;
         written(py, &outcome)
@@ -214,7 +221,13 @@ impl Store {
     /// The value at `path` of `file` as it is on disk (or at `rev`), as
     /// Python values (`json.loads` of `cfg get --format json`).
     #[pyo3(signature = (file, path, *, rev=None))]
-    fn get<'py>(&self, py: Python<'py>, file: PathBuf, path: String, rev: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        file: PathBuf,
+        path: String,
+        rev: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let request = GetRequest { file, path, rev, format: Some(GetFormat::Json) };
         let found = py.detach(|| ops::get(&self.settings(None)?, &request)).map_err(|e| raise(py, e))?;
         let Some(json) = found else {
@@ -248,7 +261,10 @@ impl Store {
                     expect: args.expect,
                     on_change: args.on_change,
                 };
-                ops::restore(&self.settings(args.author)?, request)
+                let settings = self.settings(args.author)?;
+                let outcome = ops::restore(&settings, request)?;
+                pushed(&settings, outcome.rev)?;
+                Ok(outcome)
             })
             .map_err(|e| raise(py, e))?;
         let text = |items: Vec<String>| PyTuple::new(py, items);
@@ -267,7 +283,12 @@ impl Store {
 
     /// The history, newest first; only commits that changed `file` when given.
     #[pyo3(signature = (file=None, *, limit=None))]
-    fn log<'py>(&self, py: Python<'py>, file: Option<PathBuf>, limit: Option<usize>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    fn log<'py>(
+        &self,
+        py: Python<'py>,
+        file: Option<PathBuf>,
+        limit: Option<usize>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
         let request = LogRequest { file, limit };
         let entries = py.detach(|| ops::log(&self.settings(None)?, &request)).map_err(|e| raise(py, e))?;
         entries.iter().map(|entry| log_entry(py, entry)).collect()
@@ -295,7 +316,13 @@ impl Store {
         Ok(settings)
     }
 
-    fn change<'py>(&self, py: Python<'py>, file: PathBuf, edit: ValueEdit, args: WriteArgs) -> PyResult<Bound<'py, PyAny>> {
+    fn change<'py>(
+        &self,
+        py: Python<'py>,
+        file: PathBuf,
+        edit: ValueEdit,
+        args: WriteArgs,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let outcome = py
             .detach(|| {
                 let settings = self.settings(args.author)?;
@@ -303,7 +330,9 @@ impl Store {
                 request.message = args.message;
                 request.expect = args.expect;
                 request.on_change = args.on_change;
-                ops::change_value(&settings, request)
+                let outcome = ops::change_value(&settings, request)?;
+                pushed(&settings, outcome.rev)?;
+                Ok(outcome)
             })
             .map_err(|e| raise(py, e))?;
         written(py, &outcome)
@@ -372,7 +401,11 @@ fn check_text<'py>(
 
 /// `cfg check`'s root (`--root`, or found from the current folder), then the
 /// check. A file that cannot be read raises, as it sets the binary's exit status.
-fn check_inputs<'py>(py: Python<'py>, root: Option<PathBuf>, request: CheckRequest) -> PyResult<Vec<Bound<'py, PyAny>>> {
+fn check_inputs<'py>(
+    py: Python<'py>,
+    root: Option<PathBuf>,
+    request: CheckRequest,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let cwd = current_dir()?;
     let outcome = py
         .detach(|| {
@@ -387,6 +420,19 @@ fn check_inputs<'py>(py: Python<'py>, root: Option<PathBuf>, request: CheckReque
         return Err(raise(py, first));
     }
     outcome.files.iter().flat_map(|file| &file.report.diagnostics).map(|d| finding(py, d)).collect()
+}
+
+/// `push: true` in `.cfg.yaml`: the new commit is pushed (`cfg sync`), as the
+/// binary's write commands push it. A failed push leaves the write standing
+/// and raises by the class of what failed, as the binary exits.
+fn pushed(settings: &Settings, rev: Rev) -> Result<(), Error> {
+    if !settings.project.push {
+        return Ok(());
+    }
+    match ops::sync(settings, &SyncRequest::default()) {
+        Ok(_) => Ok(()),
+        Err(source) => Err(RemoteError::NotPushed { rev, source: Box::new(source) }.into()),
+    }
 }
 
 fn current_dir() -> PyResult<PathBuf> {
@@ -486,7 +532,10 @@ fn finding<'py>(py: Python<'py>, d: &Diagnostic) -> PyResult<Bound<'py, PyAny>> 
     )
 }
 
-fn findings<'py, 'a>(py: Python<'py>, diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> PyResult<Bound<'py, PyTuple>> {
+fn findings<'py, 'a>(
+    py: Python<'py>,
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+) -> PyResult<Bound<'py, PyTuple>> {
     let items = diagnostics.into_iter().map(|d| finding(py, d)).collect::<PyResult<Vec<_>>>()?;
     PyTuple::new(py, items)
 }
@@ -649,7 +698,8 @@ fn innermost(error: &Error) -> &Error {
 }
 
 /// The error and its causes, one a line (as the binary prints them), then
-/// what is needed to act on it: each finding, or the conflicting regions.
+/// what is needed to act on it: who holds the lock, each finding, or the
+/// conflicting regions.
 fn describe(error: &Error) -> String {
     let mut out = error.to_string();
     let mut source = std::error::Error::source(error);
@@ -659,6 +709,9 @@ fn describe(error: &Error) -> String {
             out.push_str(&format!("\n  caused by: {text}"));
         }
         source = cause.source();
+    }
+    if let Error::Lock(LockError::Busy { holder: Some(holder), .. }) = innermost(error) {
+        out.push_str(&format!("\n  held by {holder}"));
     }
     let reports: Vec<&Report> = match innermost(error) {
         Error::Invalid { report, .. } => vec![report],

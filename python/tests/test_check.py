@@ -53,14 +53,21 @@ def test_findings_equal_the_clis_with_a_schema(fixtures: list[str], cfg_bin: Pat
     theirs = cli_json(cfg_bin, Path.cwd(), "--schema", "builtin:schedule", *fixtures)
     assert ours == theirs
     rules = {f["rule"] for f in ours}
-    assert {"syntax", "duplicate-key", "cron", "additionalProperties"} <= rules, rules
+    assert {"syntax", "duplicate-key", "format", "additionalProperties"} <= rules, rules
 
 
 def test_findings_equal_the_clis_with_the_projects_globs_and_strict(fixtures: list[str], cfg_bin: Path) -> None:
     Path(".cfg.yaml").write_text("schemas:\n  'schedule/invalid/*.yaml': builtin:schedule\n")
-    ours = as_cli_prints(cfgsafe.check(*fixtures, strict=True))
-    theirs = cli_json(cfg_bin, Path.cwd(), "--strict", *fixtures)
+    # YAML 1.1 scalars: warnings, errors under `strict`.
+    Path("loose.yml").write_text("enabled: yes\nmode: 0755\n")
+    files = [*fixtures, "loose.yml"]
+    ours = as_cli_prints(cfgsafe.check(*files, strict=True))
+    theirs = cli_json(cfg_bin, Path.cwd(), "--strict", *files)
     assert ours == theirs
+    assert [(f["pointer"], f["severity"]) for f in ours if f["file"] == "loose.yml"] == [
+        ("/enabled", "error"),
+        ("/mode", "error"),
+    ]
     assert any(f["file"].startswith("schedule/invalid/") and f["rule"] == "additionalProperties" for f in ours)
     assert not any(f["file"].startswith("schedule/valid/") and f["rule"] == "additionalProperties" for f in ours)
 

@@ -132,7 +132,7 @@ def test_lock_timeout_names_the_holder(store: cfgsafe.Store, root: Path, cfg_bin
         with pytest.raises(cfgsafe.LockTimeout) as caught:
             quick.write("a.yml", "a: 1\n")
         error = caught.value
-        assert error.holder == "pid 4242\nhost elsewhere\ncommand deploy.sh\n"
+        assert error.holder == "pid 4242, host elsewhere, command deploy.sh"
         assert error.lock_path == str(root / ".cfg" / "lock") and error.waited >= 0.2
         assert "deploy.sh" in str(error)
         code = cli(cfg_bin, root, "--lock-timeout", "200ms", "write", "a.yml", stdin="a: 1\n").returncode
