@@ -23,6 +23,7 @@ venv=target/python-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "maturin>=1.9,<2" "pytest>=8"
 rm -rf "$venv/wheels"
-"$venv/bin/maturin" build --quiet --locked --manifest-path python/Cargo.toml --profile ci --out "$venv/wheels"
+"$venv/bin/maturin" build --quiet --locked --manifest-path python/Cargo.toml --profile ci --interpreter "$venv/bin/python" \
+  --out "$venv/wheels"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$venv"/wheels/cfgsafe-*.whl
 CFG_BIN="${CFG_BIN:-$PWD/target/debug/cfg}" "$venv/bin/python" -m pytest python/tests -q -p no:cacheprovider
