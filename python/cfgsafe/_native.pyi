@@ -19,7 +19,9 @@ class Store:
 
     `author` (`"Name <email>"`) defaults to `CFG_AUTHOR`, else `$USER@host`;
     `lock_timeout` is how many seconds a write waits for the store lock before
-    raising `LockTimeout`. A store may be shared by threads."""
+    raising `LockTimeout`. A store may be shared by threads. With `push: true`
+    in `.cfg.yaml`, every write (`write`, `set`, `unset`, `append`, `restore`)
+    is pushed as the binary's are; a failed push raises, the write stands."""
 
     def __init__(self, root: StrPath, *, author: str | None = None, lock_timeout: float = 10.0) -> None:
         """The store whose root is exactly `root` (`cfg --root`); `UsageError`
