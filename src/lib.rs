@@ -13,10 +13,12 @@
 //!   iteratively under depth and alias limits), [`validate`] (schema, cron,
 //!   diagnostics, on that tree), [`merge`] (three-way merge), [`retention`]
 //!   (which commits a policy keeps), [`edit`] (set, unset or append one value
-//!   of a YAML or JSON document, keeping every other byte);
+//!   of a YAML or JSON document, keeping every other byte), [`keydiff`] (what
+//!   changed between two versions, as paths and values);
 //! * effects: [`fsio`] (the only code that writes files: the lock, the durable
 //!   replace, path resolution) and [`store`] (the side repository; gix stays inside;
-//!   remotes are reached through the `git` program);
+//!   remotes are reached through the `git` program, signatures made and checked
+//!   by `ssh-keygen`);
 //! * [`ops`]: one module per user operation, the only place that combines the others;
 //! * the `cfg` binary, which parses arguments, calls [`ops`] and renders errors.
 //!
@@ -46,6 +48,7 @@ pub mod document;
 pub mod duration;
 pub mod edit;
 pub mod fsio;
+pub mod keydiff;
 pub mod merge;
 pub mod ops;
 pub mod project;

@@ -50,6 +50,10 @@ pub struct Project {
     pub strict_formats: bool,
     /// `strict_tags: true`: a tag outside the YAML types repository is an error.
     pub strict_tags: bool,
+    /// `require_message: true`: a write without `-m` is refused.
+    pub require_message: bool,
+    /// `signing:`, its paths as written (relative to the root).
+    pub signing: Signing,
     /// What was read but is deprecated (warnings, each with its line and column).
     pub warnings: Vec<Diagnostic>,
     /// The key of this `.cfg.yaml`'s content when it was just checked against
@@ -67,6 +71,15 @@ pub struct Project {
     /// Commands this host has not approved, taken out of `on_write` and
     /// `checks` (see `cfg trust`); empty as read.
     pub untrusted: Vec<String>,
+}
+
+/// `signing:`: how commits are signed and how signatures are checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Signing {
+    /// The SSH key every commit is signed with.
+    pub key: Option<PathBuf>,
+    /// git's allowed-signers file, for verifying signatures.
+    pub allowed_signers: Option<PathBuf>,
 }
 
 /// How long a check may run before it is killed and the write refused.
@@ -300,6 +313,14 @@ impl Project {
             warnings,
             newly_checked: None,
             strict_tags: value.get("strict_tags").and_then(serde_json::Value::as_bool).unwrap_or(false),
+            require_message: value.get("require_message").and_then(serde_json::Value::as_bool).unwrap_or(false),
+            signing: Signing {
+                key: value.pointer("/signing/key").and_then(serde_json::Value::as_str).map(PathBuf::from),
+                allowed_signers: value
+                    .pointer("/signing/allowed_signers")
+                    .and_then(serde_json::Value::as_str)
+                    .map(PathBuf::from),
+            },
         })
     }
 
@@ -523,6 +544,19 @@ mod tests {
         let policy = crate::retention::Policy::from_settings(project.retention.as_ref().unwrap()).unwrap();
         assert_eq!((policy.keep_last, policy.keep_daily), (Some(10), Some(3)));
         assert_eq!(policy.keep_within, Some(Duration::from_secs(7 * 86_400)));
+    }
+
+    #[test]
+    fn require_message_and_signing() {
+        let project =
+            load("require_message: true\nsigning:\n  key: keys/cfg\n  allowed_signers: /etc/cfg/allowed\n").unwrap();
+        assert!(project.require_message);
+        assert_eq!(project.signing.key.as_deref(), Some(Path::new("keys/cfg")));
+        assert_eq!(project.signing.allowed_signers.as_deref(), Some(Path::new("/etc/cfg/allowed")));
+        assert!(!load("schemas: {}\n").unwrap().require_message);
+        for bad in ["signing: {}\n", "signing:\n  keyfile: x\n", "require_message: 1\n", "require-message: true\n"] {
+            assert!(matches!(load(bad), Err(Error::Invalid { .. })), "{bad}");
+        }
     }
 
     #[test]

@@ -41,6 +41,67 @@ impl std::fmt::Display for Identity {
     }
 }
 
+/// Where the author of a commit may come from, tried in this order by
+/// [`IdentitySources::resolve`]. The binary fills it from flags and the
+/// environment; the library reads neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentitySources {
+    /// `--author`, else `CFG_AUTHOR`.
+    pub author: Option<Identity>,
+    /// `SUDO_USER`: who ran `sudo`.
+    pub sudo_user: Option<String>,
+    /// `$USER`, else `$LOGNAME`.
+    pub user: Option<String>,
+    /// The name of the process's real uid in the password database.
+    pub account: String,
+    /// The name of its effective uid: whom `sudo` made it.
+    pub effective_account: String,
+}
+
+impl IdentitySources {
+    /// Only the password database: what a process knows about itself
+    /// without reading its environment.
+    pub fn of_process() -> IdentitySources {
+        let real = rustix::process::getuid().as_raw();
+        let effective = rustix::process::geteuid().as_raw();
+        IdentitySources {
+            author: None,
+            sudo_user: None,
+            user: None,
+            account: account_name(real),
+            effective_account: account_name(effective),
+        }
+    }
+
+    /// The identity to record, `name <name@host>` unless given whole, and
+    /// the account `sudo` ran cfg as when the name is the user behind it.
+    pub fn resolve(&self, host: &str) -> (Identity, Option<String>) {
+        let named = |name: &str| Identity { name: name.to_owned(), email: format!("{name}@{host}") };
+        fn given(value: &Option<String>) -> Option<&str> {
+            value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+        }
+        if let Some(author) = &self.author {
+            return (author.clone(), None);
+        }
+        if let Some(user) = given(&self.sudo_user) {
+            return (named(user), Some(self.effective_account.clone()));
+        }
+        match given(&self.user) {
+            Some(user) => (named(user), None),
+            None => (named(&self.account), None),
+        }
+    }
+}
+
+/// A uid's name in the password database (NSS included); a uid it does not
+/// know is recorded as `uid N`, a fact rather than a made-up name.
+pub fn account_name(uid: u32) -> String {
+    match uzers::get_user_by_uid(uid) {
+        Some(user) => user.name().to_string_lossy().into_owned(),
+        None => format!("uid {uid}"),
+    }
+}
+
 /// A point in time as git records it: seconds since the epoch and a UTC offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timestamp {
@@ -69,8 +130,12 @@ pub struct Settings {
     pub root: PathBuf,
     /// Relative FILE arguments are resolved from here.
     pub cwd: PathBuf,
-    /// Recorded as author and committer; default `user <user@host>`.
+    /// Recorded as author and committer; default: the name of the
+    /// process's uid in the password database, `name <name@host>`.
     pub identity: Identity,
+    /// When `identity` is the user behind `sudo`: the account sudo ran cfg
+    /// as, recorded in each commit's `Cfg-Sudo` trailer.
+    pub sudo: Option<String>,
     pub host: String,
     /// The command line, recorded in each commit's trailers and in the lock file.
     pub command: String,
@@ -83,15 +148,16 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Defaults for `root`: the current user and host, the current time, a 10 s
-    /// lock timeout.
+    /// Defaults for `root`: the process's user (from the password database)
+    /// and host, the current time, a 10 s lock timeout.
     pub fn for_root(root: &Path) -> Settings {
         let host = host_name();
-        let user = "cfg".to_owned();
+        let (identity, sudo) = IdentitySources::of_process().resolve(&host);
         Settings {
             root: root.to_owned(),
             cwd: root.to_owned(),
-            identity: Identity { email: format!("{user}@{host}"), name: user },
+            identity,
+            sudo,
             host,
             command: "cfg".into(),
             author_date: None,
@@ -99,6 +165,18 @@ impl Settings {
             lock_timeout: Duration::from_secs(10),
             project: Project::default(),
         }
+    }
+
+    /// The SSH key commits are signed with (`signing.key` of `.cfg.yaml`,
+    /// relative to the root).
+    pub fn signing_key(&self) -> Option<PathBuf> {
+        self.project.signing.key.as_ref().map(|key| self.root.join(key))
+    }
+
+    /// git's allowed-signers file of `.cfg.yaml` (`signing.allowed_signers`,
+    /// relative to the root).
+    pub fn allowed_signers(&self) -> Option<PathBuf> {
+        self.project.signing.allowed_signers.as_ref().map(|file| self.root.join(file))
     }
 
     pub(crate) fn author(&self) -> Signature {
@@ -137,6 +215,33 @@ mod tests {
         for bad in ["ada", "<a@b>", "Ada <>", "Ada <a@b", "Ada <a<b>"] {
             assert!(bad.parse::<Identity>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn identity_sources_in_order() {
+        let sources = IdentitySources {
+            author: Some("Ada <ada@example.org>".parse().unwrap()),
+            sudo_user: Some("alice".into()),
+            user: Some("root".into()),
+            account: "root".into(),
+            effective_account: "root".into(),
+        };
+        let id = |name: &str| Identity { name: name.into(), email: format!("{name}@box") };
+        assert_eq!(sources.resolve("box"), ("Ada <ada@example.org>".parse().unwrap(), None));
+        let sources = IdentitySources { author: None, ..sources };
+        assert_eq!(sources.resolve("box"), (id("alice"), Some("root".into())));
+        let sources = IdentitySources { sudo_user: Some(" ".into()), ..sources };
+        assert_eq!(sources.resolve("box"), (id("root"), None));
+        let sources = IdentitySources { sudo_user: None, user: Some("bob".into()), ..sources };
+        assert_eq!(sources.resolve("box"), (id("bob"), None));
+        let sources = IdentitySources { user: Some(String::new()), account: "svc".into(), ..sources };
+        assert_eq!(sources.resolve("box"), (id("svc"), None));
+    }
+
+    #[test]
+    fn unknown_uids_are_named_by_number() {
+        assert_eq!(account_name(0), "root");
+        assert_eq!(account_name(4_000_000_123), "uid 4000000123");
     }
 
     #[test]

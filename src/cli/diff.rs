@@ -17,12 +17,36 @@ pub(crate) struct Args {
     /// The new side (default: the file on disk).
     #[arg(long)]
     to: Option<String>,
+    /// What changed as paths and values (`~ a.b: 1 → 2`, `+ c`, `- d`), list
+    /// items named by the schema's `x-merge-key`, instead of lines.
+    #[arg(long)]
+    keys: bool,
+    /// `json` (with --keys): one object per change and line.
+    #[arg(long, value_enum, default_value = "text", requires = "keys")]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     let request = DiffRequest { file: args.file.clone(), from: args.from.clone(), to: args.to.clone() };
     let diff = ops::diff(settings, &request)?;
-    super::print(paint(&ops::unified_diff(&diff)).as_bytes())?;
+    if !args.keys {
+        super::print(paint(&ops::unified_diff(&diff)).as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = String::new();
+    for change in ops::key_changes(settings, &diff)? {
+        match args.format {
+            Format::Text => out.push_str(&format!("{change}\n")),
+            Format::Json => out.push_str(&format!("{}\n", super::log::key_json(None, &change))),
+        }
+    }
+    super::print(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -35,6 +35,8 @@ pub(crate) struct Args {
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     let editor = editor();
+    // Before the editor opens: an edit refused at the end would be wasted.
+    ops::require_message(settings, args.message.as_deref())?;
     let draft = ops::start_edit(settings, &args.file)?;
     loop {
         if let Err(status) = open_editor(&editor, &draft.path) {

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cfg::ops::{self, Error, LogEntry, LogRequest};
+use cfg::keydiff::KeyChange;
+use cfg::ops::{self, Error, LogEntry, LogRequest, ValueChange};
 use cfg::settings::Settings;
 
 /// Show the history, newest first: revision, time, author, host, command,
@@ -20,8 +21,22 @@ pub(crate) struct Args {
     /// Keep running and print each new commit as it lands, oldest first (the
     /// change feed); with -n N, the N newest commits first. Ends when standard
     /// output is closed.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with_all = ["path", "keys", "verify"])]
     follow: bool,
+    /// Only commits that changed the value at this path of FILE (`set`'s
+    /// syntax; `schedules[skill_name=backup].retry_count` follows a list item
+    /// by a key's value), each with the value before and after.
+    #[arg(long, value_name = "PATH", requires = "file")]
+    path: Option<String>,
+    /// Add to each commit what it changed in each file as paths and values.
+    #[arg(long)]
+    keys: bool,
+    /// Add to each commit what its SSH signature says (see `cfg verify`).
+    #[arg(long)]
+    verify: bool,
+    /// git's allowed-signers file for --verify (default: `signing.allowed_signers` of `.cfg.yaml`).
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    allowed_signers: Option<PathBuf>,
 }
 
 /// How often `--follow` looks at the branch: often enough to feel immediate,
@@ -39,24 +54,73 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     if args.follow {
         return follow(settings, args);
     }
-    let entries = ops::log(settings, &LogRequest { file: args.file.clone(), limit: args.limit })?;
+    let entries: Vec<(LogEntry, Option<ValueChange>)> = match (&args.path, &args.file) {
+        (Some(path), Some(file)) => ops::value_history(settings, file, path, args.limit)?
+            .into_iter()
+            .map(|(entry, change)| (entry, Some(change)))
+            .collect(),
+        _ => ops::log(settings, &LogRequest { file: args.file.clone(), limit: args.limit })?
+            .into_iter()
+            .map(|entry| (entry, None))
+            .collect(),
+    };
+    let signatures = if args.verify {
+        let revs: Vec<ops::Rev> = entries.iter().map(|(entry, _)| entry.info.rev).collect();
+        ops::signatures(settings, args.allowed_signers.as_deref(), &revs)?.into_iter().map(Some).collect()
+    } else {
+        vec![None; entries.len()]
+    };
     let mut out = String::new();
-    for (i, entry) in entries.iter().enumerate() {
+    for (i, ((entry, value), signature)) in entries.iter().zip(&signatures).enumerate() {
+        let keys = if args.keys { ops::entry_key_changes(settings, entry)? } else { Vec::new() };
         match args.format {
             Format::Text => {
                 if i > 0 {
                     out.push('\n');
                 }
-                out.push_str(&text(entry));
+                let mut text = text_with(entry, value.as_ref(), &keys);
+                if let Some(signature) = signature {
+                    // After the header lines, before the blank line and the message.
+                    let at = text.find("\n\n").map_or(text.len(), |i| i + 1);
+                    text.insert_str(at, &format!("Signed:  {signature}\n"));
+                }
+                out.push_str(&text);
             }
             Format::Json => {
-                out.push_str(&json(entry).to_string());
+                let mut object = json(entry);
+                if let (Some(value), Some(path)) = (value, &args.path) {
+                    object["value"] = serde_json::json!({"path": path, "old": value.old, "new": value.new});
+                }
+                if let Some(signature) = signature {
+                    object["signature"] = super::verify::status_json(signature);
+                }
+                if args.keys {
+                    object["keys"] = keys
+                        .iter()
+                        .flat_map(|(file, changes)| changes.iter().map(move |c| key_json(Some(file.as_str()), c)))
+                        .collect();
+                }
+                out.push_str(&object.to_string());
                 out.push('\n');
             }
         }
     }
     super::print(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One key-level change as JSON: `{"file", "change", "path", "old", "new"}`.
+pub(crate) fn key_json(file: Option<&str>, change: &KeyChange) -> serde_json::Value {
+    let mut object = serde_json::json!({
+        "change": change.kind,
+        "path": change.path_text(),
+        "old": change.old,
+        "new": change.new,
+    });
+    if let Some(file) = file {
+        object["file"] = file.into();
+    }
+    object
 }
 
 pub(crate) fn rfc3339(seconds: i64, offset: i32) -> String {
@@ -68,6 +132,12 @@ pub(crate) fn rfc3339(seconds: i64, offset: i32) -> String {
 }
 
 pub(crate) fn text(entry: &LogEntry) -> String {
+    text_with(entry, None, &[])
+}
+
+/// A commit as text; with the value's change of `--path` and the key-level
+/// changes of `--keys` under the file they belong to.
+fn text_with(entry: &LogEntry, value: Option<&ValueChange>, keys: &[(cfg::fsio::RelPath, Vec<KeyChange>)]) -> String {
     let info = &entry.info;
     let mut out = format!("commit {}\n", info.rev);
     if !info.merged.is_empty() {
@@ -89,6 +159,15 @@ pub(crate) fn text(entry: &LogEntry) -> String {
             ops::ChangeKind::Deleted => 'D',
         };
         out.push_str(&format!("Changed: {mark} {}\n", change.path));
+        for (_, changes) in keys.iter().filter(|(path, _)| *path == change.path) {
+            for key_change in changes {
+                out.push_str(&format!("         {key_change}\n"));
+            }
+        }
+    }
+    if let Some(value) = value {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+        out.push_str(&format!("Value:   {} → {}\n", show(&value.old), show(&value.new)));
     }
     out.push('\n');
     for line in info.message.lines() {

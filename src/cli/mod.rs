@@ -9,6 +9,7 @@
 //! `main.rs`) a closed standard error.
 
 mod append;
+mod blame;
 mod cat;
 mod check;
 mod clone;
@@ -36,6 +37,7 @@ mod status;
 mod sync;
 mod trust;
 mod unset;
+mod verify;
 mod write;
 
 use std::io::Write as _;
@@ -44,13 +46,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cfg::ops::{self, Error};
-use cfg::settings::{Identity, Settings, Timestamp};
+use cfg::settings::{Identity, IdentitySources, Settings, Timestamp};
 use clap::{Parser, Subcommand};
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  invalid content (syntax, schema or cron error, or a schema that cannot be loaded)
+  1  invalid content (syntax, schema or cron error, or a schema that cannot be loaded);
+     `cfg verify`: a commit not signed by an allowed signer
   2  usage error, or a refused path
   3  conflict (the file changed since the expected revision, or on another host)
   4  the store lock is busy after the timeout
@@ -83,7 +86,9 @@ pub(crate) struct GlobalArgs {
     /// How long to wait for the store lock: `500ms`, `10s`, `2m`.
     #[arg(long, global = true, value_name = "DUR", default_value = "10s", value_parser = parse_duration)]
     lock_timeout: Duration,
-    /// Who is making the change, as `Name <email>`; default `$USER@host`.
+    /// Who is making the change, as `Name <email>`; default: the user behind
+    /// `sudo` (`SUDO_USER`), else `$USER`, else `$LOGNAME`, else the name of
+    /// the process's uid, as `NAME@host`.
     #[arg(long, global = true, env = "CFG_AUTHOR", value_name = "NAME <EMAIL>")]
     author: Option<Identity>,
 }
@@ -98,6 +103,8 @@ enum Command {
     Log(log::Args),
     Show(show::Args),
     Diff(diff::Args),
+    Verify(verify::Args),
+    Blame(blame::Args),
     Restore(restore::Args),
     Status(status::Args),
     Check(check::Args),
@@ -131,6 +138,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Log(args) => settings(&cli.global, args.file.as_deref()).and_then(|s| log::run(&s, args)),
         Command::Show(args) => settings(&cli.global, None).and_then(|s| show::run(&s, args)),
         Command::Diff(args) => settings(&cli.global, Some(&args.file)).and_then(|s| diff::run(&s, args)),
+        Command::Blame(args) => settings(&cli.global, Some(&args.file)).and_then(|s| blame::run(&s, args)),
+        Command::Verify(args) => settings(&cli.global, None).and_then(|s| verify::run(&s, args)),
         Command::Restore(args) => {
             settings(&cli.global, args.files.first().map(PathBuf::as_path)).and_then(|s| restore::run(&s, args))
         }
@@ -184,13 +193,14 @@ fn settings_at(global: &GlobalArgs, root: PathBuf, cwd: PathBuf) -> Result<Setti
     // Deprecated keys of `.cfg.yaml`, once per command.
     warn_all(&settings.project.warnings);
     settings.cwd = cwd;
-    if let Some(user) = std::env::var_os("USER").or_else(|| std::env::var_os("LOGNAME")) {
-        let user = user.to_string_lossy().into_owned();
-        settings.identity = Identity { email: format!("{user}@{}", settings.host), name: user };
-    }
-    if let Some(author) = &global.author {
-        settings.identity = author.clone();
-    }
+    let var = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()).filter(|v| !v.is_empty());
+    let sources = IdentitySources {
+        author: global.author.clone(),
+        sudo_user: var("SUDO_USER"),
+        user: var("USER").or_else(|| var("LOGNAME")),
+        ..IdentitySources::of_process()
+    };
+    (settings.identity, settings.sudo) = sources.resolve(&settings.host);
     settings.author_date = git_date("GIT_AUTHOR_DATE")?;
     settings.committer_date = git_date("GIT_COMMITTER_DATE")?;
     // As git does: one of the two dates set alone applies to both.

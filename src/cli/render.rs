@@ -109,6 +109,11 @@ fn help(error: &Error) -> Option<String> {
         Error::Store(StoreError::Moved { .. }) => {
             "a program other than cfg moved the branch meanwhile; nothing was written, run the command again".into()
         }
+        Error::Store(StoreError::Sign { .. }) => {
+            "nothing was written; check `signing.key` in `.cfg.yaml` (a private key, or a public key whose private \
+             half ssh-agent holds)"
+                .into()
+        }
         Error::HookExists { .. } => "pass `--force` to replace it".into(),
         Error::Edit { source: cfg::edit::EditError::Unsupported { .. }, .. } => {
             "nothing was written; make this change with `cfg edit FILE` or `cfg write`".into()
@@ -133,7 +138,7 @@ fn help(error: &Error) -> Option<String> {
         | Error::Usage(_)
         | Error::Conflict(_)
         | Error::Lock(LockError::Io(_))
-        | Error::Store(StoreError::NotFound { .. } | StoreError::Empty | StoreError::Git { .. } | StoreError::Io(_))
+        | Error::Store(StoreError::NotFound { .. } | StoreError::Empty | StoreError::Git { .. } | StoreError::Verify { .. } | StoreError::Io(_))
         | Error::Io(_)
         | Error::Checked { .. }
         | Error::NoSuchFile { .. }

@@ -10,6 +10,9 @@ use cfg::settings::Settings;
 pub(crate) struct Args {
     /// Anything git can resolve: full or abbreviated ids, `HEAD~3`.
     rev: String,
+    /// What changed as paths and values, file by file, instead of lines.
+    #[arg(long)]
+    keys: bool,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
@@ -17,7 +20,14 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     let mut out = super::log::text(&entry);
     for diff in &diffs {
         out.push('\n');
-        out.push_str(&super::diff::paint(&ops::unified_diff(diff)));
+        if args.keys {
+            out.push_str(&format!("{}\n", diff.path));
+            for change in ops::key_changes(settings, diff)? {
+                out.push_str(&format!("  {change}\n"));
+            }
+        } else {
+            out.push_str(&super::diff::paint(&ops::unified_diff(diff)));
+        }
     }
     super::print(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)

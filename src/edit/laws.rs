@@ -275,6 +275,7 @@ fn parent_mut<'v>(value: &'v mut Json, path: &[Segment]) -> &'v mut Json {
     for segment in path {
         node = match segment {
             Segment::Index(i) => &mut node[*i],
+            Segment::Select { .. } => unreachable!("the laws make keys and indexes"),
             Segment::Key(k) => {
                 if !node.is_object() {
                     *node = Json::Object(Map::new());
@@ -354,6 +355,7 @@ fn allowed(edit: &Edit<'_, '_>, op: &Op) -> Range<usize> {
             let index = match last {
                 Segment::Key(k) => doc.node(doc.find_key(parent, k).unwrap().0).index() / 2,
                 Segment::Index(i) => *i,
+                Segment::Select { .. } => unreachable!("the laws make keys and indexes"),
             };
             let members = members(parent);
             if members.len() == 1 {

@@ -40,6 +40,7 @@ mod tests;
 
 use std::ops::Range;
 
+pub(crate) use path::is_bare;
 pub use path::{Segment, parse as parse_path};
 
 use crate::document::{self, Document, Format, Kind, Limits, NodeId, SingleError, Style, Token};
@@ -121,8 +122,14 @@ impl Editor {
                 let item = *doc.children(parent).get(*i).ok_or_else(not_found)?;
                 (item, item)
             }
+            (Segment::Select { key, value }, Kind::Seq(_)) => {
+                let item = select(doc, parent, key, value).ok_or_else(not_found)?;
+                (item, item)
+            }
             (Segment::Key(_), _) => return Err(edit.type_error(parent_path, parent, "mapping")),
-            (Segment::Index(_), _) => return Err(edit.type_error(parent_path, parent, "list")),
+            (Segment::Index(_) | Segment::Select { .. }, _) => {
+                return Err(edit.type_error(parent_path, parent, "list"));
+            }
         };
         if doc.has_anchor(first) || doc.has_anchor(child) {
             return Err(edit.unsupported("it holds an anchor that aliases may refer to"));
@@ -278,12 +285,29 @@ fn unsupported(segments: &[Segment], reason: &str) -> EditError {
     EditError::Unsupported { path: path::display(segments), reason: reason.into() }
 }
 
-/// The key a path segment names (indexes cannot be created).
+/// The key a path segment names ([`navigate`] leaves only keys to create).
 fn key_of(segment: &Segment) -> &str {
     match segment {
         Segment::Key(key) => key,
-        Segment::Index(_) => "",
+        Segment::Index(_) | Segment::Select { .. } => unreachable!("only keys are created"),
     }
+}
+
+/// The first item of list `seq` that is a mapping whose `key` holds the
+/// scalar `value`.
+fn select(doc: &Document, seq: NodeId, key: &str, value: &str) -> Option<NodeId> {
+    doc.children(seq).iter().copied().find(|&item| {
+        doc.node(item).is_map()
+            && doc
+                .find_key(item, key)
+                .and_then(|(_, found)| doc.node(found).scalar())
+                .is_some_and(|scalar| scalar.value == value)
+    })
+}
+
+/// Whether `path` is a path in `set`'s syntax.
+pub fn check_path(path: &str) -> Result<(), EditError> {
+    path::parse(path).map(drop)
 }
 
 /// The node at `path` in `doc`, following aliases (for reading, never for
@@ -297,6 +321,7 @@ pub fn lookup(doc: &Document, path: &str) -> Result<Option<NodeId>, EditError> {
         let next = match (&segment, doc.node(node).kind()) {
             (Segment::Key(key), Kind::Map(_)) => doc.find_key(node, key).map(|(_, value)| value),
             (Segment::Index(index), Kind::Seq(_)) => doc.children(node).get(*index).copied(),
+            (Segment::Select { key, value }, Kind::Seq(_)) => select(doc, node, key, value),
             _ => None,
         };
         match next {
@@ -317,6 +342,17 @@ enum Found<'s> {
 }
 
 fn navigate<'s>(doc: &Document, segments: &'s [Segment]) -> Result<Found<'s>, EditError> {
+    let found = find(doc, segments)?;
+    // Only mapping keys can be created: a missing item is not found.
+    let (Found::Node { rest, .. } | Found::MissingKey { rest, .. }) = &found;
+    if let Some(i) = rest.iter().position(|segment| !matches!(segment, Segment::Key(_))) {
+        let at = segments.len() - rest.len() + i;
+        return Err(EditError::NotFound { path: path::display(&segments[..=at]) });
+    }
+    Ok(found)
+}
+
+fn find<'s>(doc: &Document, segments: &'s [Segment]) -> Result<Found<'s>, EditError> {
     let mut node = doc.root();
     for (i, segment) in segments.iter().enumerate() {
         let here = &segments[..i];
@@ -336,8 +372,12 @@ fn navigate<'s>(doc: &Document, segments: &'s [Segment]) -> Result<Found<'s>, Ed
                 Some(&item) => node = item,
                 None => return Err(EditError::NotFound { path: path::display(&segments[..=i]) }),
             },
+            (Segment::Select { key, value }, Kind::Seq(_)) => match select(doc, node, key, value) {
+                Some(item) => node = item,
+                None => return Err(EditError::NotFound { path: path::display(&segments[..=i]) }),
+            },
             (Segment::Key(_), _) => return Err(type_error("mapping")),
-            (Segment::Index(_), _) => return Err(type_error("list")),
+            (Segment::Index(_) | Segment::Select { .. }, _) => return Err(type_error("list")),
         }
     }
     Ok(Found::Node { node, rest: &[] })

@@ -1,4 +1,7 @@
-//! Value paths: `settings.log_level`, `schedules[2].enabled`, `a."key.with.dots"`.
+//! Value paths: `settings.log_level`, `schedules[2].enabled`, `a."key.with.dots"`,
+//! and `schedules[skill_name=backup-database].retry_count`, which selects a
+//! list item by the value of one of its keys, so that the path names the same
+//! item however the list is reordered or grows.
 
 use super::EditError;
 
@@ -9,6 +12,9 @@ pub enum Segment {
     Key(String),
     /// A list index, from 0.
     Index(usize),
+    /// The first item of a list that is a mapping whose `key` holds the
+    /// scalar `value` (compared with the scalar's content, quoted or not).
+    Select { key: String, value: String },
 }
 
 impl std::fmt::Display for Segment {
@@ -17,12 +23,16 @@ impl std::fmt::Display for Segment {
             Segment::Key(key) if is_bare(key) => write!(f, "{key}"),
             Segment::Key(key) => write!(f, "{key:?}"),
             Segment::Index(i) => write!(f, "[{i}]"),
+            Segment::Select { key, value } => {
+                let quote = |s: &str| if is_bare(s) { s.to_owned() } else { format!("{s:?}") };
+                write!(f, "[{}={}]", quote(key), quote(value))
+            }
         }
     }
 }
 
 /// A key that needs no quotes in a path.
-fn is_bare(key: &str) -> bool {
+pub(crate) fn is_bare(key: &str) -> bool {
     !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | '@' | '$'))
 }
 
@@ -40,7 +50,9 @@ pub(crate) fn display(segments: &[Segment]) -> String {
 
 /// Parses a path. `""` and `"."` are the document itself. Keys are separated
 /// by `.`; a key holding `.`, `[`, `"` or spaces is written in double quotes
-/// with `\"` and `\\` escapes; `[N]` indexes a list.
+/// with `\"` and `\\` escapes; `[N]` indexes a list; `[KEY=VALUE]` selects
+/// the list item whose KEY is VALUE (either side quoted like a key when it
+/// holds `=`, `]` or `"`).
 pub fn parse(path: &str) -> Result<Vec<Segment>, EditError> {
     let bad = |reason: &str| EditError::BadPath { path: path.to_owned(), reason: reason.to_owned() };
     if path == "." || path.is_empty() {
@@ -53,16 +65,7 @@ pub fn parse(path: &str) -> Result<Vec<Segment>, EditError> {
         match c {
             '[' => {
                 chars.next();
-                let mut digits = String::new();
-                while let Some(&d) = chars.peek() {
-                    chars.next();
-                    if d == ']' {
-                        break;
-                    }
-                    digits.push(d);
-                }
-                let index = digits.trim().parse().map_err(|_| bad("a list index is a number in `[ ]`"))?;
-                segments.push(Segment::Index(index));
+                segments.push(bracket(&mut chars).map_err(bad)?);
                 expect_key = false;
             }
             '.' if !expect_key => {
@@ -109,6 +112,58 @@ pub fn parse(path: &str) -> Result<Vec<Segment>, EditError> {
     Ok(segments)
 }
 
+/// What follows a `[`, up to its `]`: an index or a selection.
+fn bracket(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<Segment, &'static str> {
+    const SHAPE: &str = "write `[N]` or `[KEY=VALUE]`";
+    let key = word(chars, &['=', ']'])?;
+    match chars.next() {
+        Some(']') => key
+            .filter(|(_, quoted)| !quoted)
+            .and_then(|(digits, _)| digits.trim().parse().ok())
+            .map(Segment::Index)
+            .ok_or("a list index is a number in `[ ]`; to select an item write `[KEY=VALUE]`"),
+        Some('=') => {
+            let (key, _) = key.ok_or(SHAPE)?;
+            let (value, _) = word(chars, &[']'])?.ok_or(SHAPE)?;
+            match chars.next() {
+                Some(']') => Ok(Segment::Select { key, value }),
+                _ => Err(SHAPE),
+            }
+        }
+        _ => Err("unterminated `[`"),
+    }
+}
+
+/// A bare or double-quoted word ending before one of `ends`; whether it
+/// was quoted. `None` when empty.
+fn word(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    ends: &[char],
+) -> Result<Option<(String, bool)>, &'static str> {
+    let mut out = String::new();
+    if chars.peek() == Some(&'"') {
+        chars.next();
+        loop {
+            match chars.next().ok_or("unterminated quoted word")? {
+                '\\' => out.push(chars.next().ok_or("unterminated quoted word")?),
+                '"' => return Ok(Some((out, true))),
+                c => out.push(c),
+            }
+        }
+    }
+    while let Some(&c) = chars.peek() {
+        if ends.contains(&c) {
+            break;
+        }
+        if c == '"' || c == '[' {
+            return Err("quote a word holding `\"`, `[`, `=` or `]`");
+        }
+        out.push(c);
+        chars.next();
+    }
+    Ok((!out.is_empty()).then_some((out, false)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,9 +179,22 @@ mod tests {
         assert_eq!(parse("[0][1]").unwrap(), [Segment::Index(0), Segment::Index(1)]);
         assert_eq!(parse(r#"a."b.c"."x\"y""#).unwrap(), [key("a"), key("b.c"), key("x\"y")]);
         assert_eq!(parse(".").unwrap(), []);
-        for bad in ["a.", "a..b", "a[x]", "a[1]b", r#"a."b"#, "a]"] {
+        for bad in ["a.", "a..b", "a[x]", "a[1]b", r#"a."b"#, "a]", "a[1", "a[=b]", "a[k=]", "a[k=b", r#"a["1"]"#] {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert_eq!(display(&parse(r#"s[2].enabled."a.b""#).unwrap()), r#"s[2].enabled."a.b""#);
+    }
+
+    #[test]
+    fn selections() {
+        let select = |key: &str, value: &str| Segment::Select { key: key.into(), value: value.into() };
+        assert_eq!(
+            parse("schedules[skill_name=backup-database].retry_count").unwrap(),
+            [key("schedules"), select("skill_name", "backup-database"), key("retry_count")]
+        );
+        assert_eq!(parse(r#"a["k.1"="x]y"][ 3 ]"#).unwrap(), [key("a"), select("k.1", "x]y"), Segment::Index(3)]);
+        assert_eq!(parse("[id=31]").unwrap(), [select("id", "31")]);
+        let path = r#"s[skill_name=backup-database].t["a b"="c]d"]"#;
+        assert_eq!(display(&parse(path).unwrap()), path);
     }
 }

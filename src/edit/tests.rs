@@ -408,3 +408,25 @@ fn a_path_deeper_than_the_limit_is_refused() {
     let path = vec!["a"; 128].join(".");
     assert_eq!(set("", &path, "1").unwrap().lines().count(), 128);
 }
+
+#[test]
+fn items_selected_by_a_key_value() {
+    let out = set(SCHEDULE, "schedules[skill_name=rotate-logs].enabled", "false").unwrap();
+    assert_eq!(out, SCHEDULE.replacen("'@daily'\n    enabled: true", "'@daily'\n    enabled: false", 1));
+    let out = unset(SCHEDULE, "schedules[skill_name=backup-database]").unwrap();
+    assert!(out.starts_with(&SCHEDULE[..SCHEDULE.find("  - skill_name: backup").unwrap()]), "{out}");
+    assert!(!out.contains("backup-database") && out.contains("rotate-logs"), "{out}");
+    let doc = document::parse_yaml(SCHEDULE, &Limits::default()).single().unwrap();
+    let node = lookup(&doc, "schedules[skill_name=sync-metrics].params.endpoint").unwrap().unwrap();
+    assert_eq!(doc.node(node).scalar().unwrap().value, "http://metrics.internal:9090");
+    assert_eq!(lookup(&doc, "schedules[skill_name=nope].enabled").unwrap(), None);
+    assert_eq!(lookup(&doc, "settings[skill_name=x]").unwrap(), None);
+    // A missing item is never created: only mapping keys are.
+    let missing = EditError::NotFound { path: "schedules[skill_name=nope]".into() };
+    assert_eq!(set(SCHEDULE, "schedules[skill_name=nope].enabled", "true"), Err(missing.clone()));
+    assert_eq!(unset(SCHEDULE, "schedules[skill_name=nope]"), Err(missing));
+    assert_eq!(
+        set(SCHEDULE, "settings.extra[0].x", "1"),
+        Err(EditError::NotFound { path: "settings.extra[0]".into() })
+    );
+}

@@ -92,6 +92,7 @@ impl Draft {
     /// revision the edit started from. The draft stays; the caller removes it
     /// once the write succeeded.
     pub fn submit(&self, settings: &Settings, message: Option<String>) -> Result<WriteOutcome, Error> {
+        super::require_message(settings, message.as_deref())?;
         let mut request = WriteRequest::new(self.file.to_path(&settings.root), self.read()?);
         request.message = Some(message.unwrap_or_else(|| format!("edit {}", self.file)));
         request.expect = Some(match self.base {

@@ -61,6 +61,8 @@ impl Error {
                 | StoreError::BrokenBranch { .. }
                 | StoreError::BranchLocked { .. }
                 | StoreError::Git { .. }
+                | StoreError::Sign { .. }
+                | StoreError::Verify { .. }
                 | StoreError::Io(_),
             ) => 6,
         }

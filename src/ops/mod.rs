@@ -2,6 +2,8 @@
 //! the file-system layer and validation. Each takes a [`Settings`] value and
 //! its own request, and returns a typed result; nothing here prints.
 
+mod audit;
+mod blame;
 mod check;
 mod checks;
 mod child;
@@ -34,6 +36,8 @@ use crate::settings::Settings;
 use crate::store::{self, Store};
 use crate::validate::{Report, Validator};
 
+pub use audit::{ValueChange, entry_key_changes, key_changes, signatures, value_history, verify};
+pub use blame::{Blame, blame};
 pub use check::{CheckInput, CheckOutcome, CheckRequest, CheckedFile, check, check_root, validator_for};
 pub use clone::{ORIGIN, check_clone_target, clone};
 pub use draft::{DRAFTS_DIR, Draft, start_edit};
@@ -53,7 +57,7 @@ pub use read::{
 pub use remote::{Refused, RemoteError, RemoteStatus, add_remote, remote_status, remotes, remove_remote};
 pub use restore::{RestoreOutcome, RestoreRequest, preview_restore, restore};
 pub use run::{RunFailure, RunOutcome, RunRequest, run};
-pub use store::{ChangeKind, CommitInfo, FileChange, Rev};
+pub use store::{ChangeKind, CommitInfo, FileChange, Rev, SignatureStatus};
 pub use sync::{ATTEMPTS as SYNC_ATTEMPTS, SyncOutcome, SyncRequest, sync};
 pub use trust::{Approval, TrustOutcome, approval, trust};
 pub use value::{ValueEdit, ValueRequest, change_value, preview_change_value};
@@ -217,6 +221,19 @@ fn meta_checked(root: &Path) -> std::collections::BTreeSet<String> {
 /// Adds what `validator` checked against a meta-schema to the record.
 fn remember_meta_checked(root: &Path, validator: &Validator) {
     crate::checked::Record::of(root, META_CHECKED).add(&validator.newly_meta_checked());
+}
+
+/// Refuses a write without a commit message when `.cfg.yaml` sets
+/// `require_message: true`. Writers call it before they take the lock, so
+/// nothing (not even an outside edit) is committed first.
+pub fn require_message(settings: &Settings, message: Option<&str>) -> Result<(), Error> {
+    if settings.project.require_message && message.is_none_or(|m| m.trim().is_empty()) {
+        return Err(Error::Usage(
+            "this project requires a commit message (`require_message: true` in .cfg.yaml): say why with -m MESSAGE"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Defaults for `root` with its project settings (`.cfg.yaml`) loaded.

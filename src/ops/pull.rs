@@ -353,5 +353,6 @@ fn merge_meta(
             theirs.short()
         ),
         trailers,
+        signing_key: session.settings.signing_key(),
     }
 }

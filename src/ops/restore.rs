@@ -45,6 +45,7 @@ pub fn preview_restore(settings: &Settings, request: RestoreRequest) -> Result<P
 }
 
 fn restore_in(settings: &Settings, request: RestoreRequest, mode: Mode) -> Result<Finished<RestoreOutcome>, Error> {
+    super::require_message(settings, request.message.as_deref())?;
     let named: Vec<RelPath> = request.files.iter().map(|f| resolve(settings, f)).collect::<Result<_, _>>()?;
     let validator = validator(settings)?;
     let session = WriteSession::begin_in(settings, mode)?;

@@ -69,6 +69,7 @@ pub fn run(settings: &Settings, request: RunRequest) -> Result<RunOutcome, Error
     if request.files.is_empty() {
         return Err(Error::Usage("name the files the command changes".into()));
     }
+    super::require_message(settings, request.message.as_deref())?;
     let mut paths: Vec<RelPath> = Vec::new();
     for file in &request.files {
         let path = resolve(settings, file)?;

@@ -60,7 +60,7 @@ use std::collections::BTreeMap;
 
 use crate::fsio::{self, Dir, Durable, FileMeta, Holder, RelPath, Root, StatKey, StoreLock};
 use crate::settings::Settings;
-use crate::store::{self, CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST};
+use crate::store::{self, CommitMeta, Journal, JournalEntry, Rev, Store, TRAILER_COMMAND, TRAILER_HOST, TRAILER_SUDO};
 use crate::validate::{Diagnostic, Report, Validator};
 
 use super::on_write::HookFailure;
@@ -351,6 +351,7 @@ impl<'s> WriteSession<'s> {
                 self.settings.command
             ),
             trailers: self.trailers(),
+            signing_key: self.settings.signing_key(),
         };
         let files: Vec<(&RelPath, &[u8])> = changed.iter().map(|(p, c)| (p, c.as_slice())).collect();
         let (rev, objects) = self.store.write_commit(head, &files, &meta)?;
@@ -359,9 +360,15 @@ impl<'s> WriteSession<'s> {
         Ok(rev)
     }
 
-    /// The trailers every commit carries: the command line and the host.
+    /// The trailers every commit carries: the command line and the host;
+    /// and under `sudo`, the account it ran cfg as.
     pub(crate) fn trailers(&self) -> Vec<(String, String)> {
-        vec![(TRAILER_COMMAND.into(), self.settings.command.clone()), (TRAILER_HOST.into(), self.settings.host.clone())]
+        let mut trailers = vec![
+            (TRAILER_COMMAND.into(), self.settings.command.clone()),
+            (TRAILER_HOST.into(), self.settings.host.clone()),
+        ];
+        trailers.extend(self.settings.sudo.iter().map(|account| (TRAILER_SUDO.into(), account.clone())));
+        trailers
     }
 
     /// Steps 3, 5 and 6: commits `files` and replaces them on disk, durably.
@@ -467,6 +474,7 @@ impl<'s> WriteSession<'s> {
             committer: self.settings.committer(),
             message: message.to_owned(),
             trailers: trailers.to_vec(),
+            signing_key: self.settings.signing_key(),
         };
         let contents: Vec<(&RelPath, &[u8])> = changed.iter().map(|f| (&f.path, f.content.as_slice())).collect();
         let (rev, objects) = self.store.write_commit(head, &contents, &meta)?;

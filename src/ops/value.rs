@@ -74,6 +74,7 @@ pub fn preview_change_value(settings: &Settings, request: ValueRequest) -> Resul
 }
 
 fn change_value_in(settings: &Settings, request: ValueRequest, mode: Mode) -> Result<Finished<WriteOutcome>, Error> {
+    super::require_message(settings, request.message.as_deref())?;
     let path = resolve(settings, &request.file)?;
     let validator = validator(settings)?;
     // The new content is made under the lock; its schema need not be.

@@ -107,6 +107,7 @@ pub fn preview_write(settings: &Settings, request: WriteRequest) -> Result<Previ
 }
 
 fn write_in(settings: &Settings, request: WriteRequest, mode: Mode) -> Result<Finished<WriteOutcome>, Error> {
+    super::require_message(settings, request.message.as_deref())?;
     let path = resolve(settings, &request.file)?;
     let validator = validator(settings)?;
     let new = super::session::validate(&validator, &path, request.content)?;

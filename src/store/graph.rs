@@ -234,7 +234,7 @@ mod tests {
 
     fn meta(seconds: i64) -> CommitMeta {
         let who = Signature { name: "t".into(), email: "t@x".into(), seconds, offset: 0 };
-        CommitMeta { author: who.clone(), committer: who, message: "m".into(), trailers: Vec::new() }
+        CommitMeta { author: who.clone(), committer: who, message: "m".into(), trailers: Vec::new(), signing_key: None }
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod objects;
 mod prune;
 mod refs;
 mod remote;
+mod sign;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ pub use objects::StagedObjects;
 pub use prune::{Cut, Freed, Pruned};
 pub use refs::StagedBranch;
 pub use remote::{FetchedPacks, PushResult, Remote, Transport, TransportError, redact};
+pub use sign::SignatureStatus;
 
 /// The folder of the side repository inside the managed root.
 pub const STORE_DIR: &str = ".cfg";
@@ -44,6 +46,8 @@ const BRANCH: &str = "refs/heads/main";
 /// Trailer keys recorded in every commit message.
 pub const TRAILER_COMMAND: &str = "Cfg-Command";
 pub const TRAILER_HOST: &str = "Cfg-Host";
+/// The account `sudo` ran cfg as, when the author is the user behind it.
+pub const TRAILER_SUDO: &str = "Cfg-Sudo";
 
 /// A commit of the side repository: a version of the managed files.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -117,6 +121,8 @@ pub struct CommitMeta {
     pub message: String,
     /// `(key, value)` pairs appended as git trailers.
     pub trailers: Vec<(String, String)>,
+    /// The SSH key to sign the commit with (see `sign.rs`).
+    pub signing_key: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +149,11 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The commit could not be signed; nothing was written.
+    #[error("cannot sign the commit with the key `{}`: {reason}", key.display())]
+    Sign { key: PathBuf, reason: String },
+    #[error("cannot check signatures: {reason}")]
+    Verify { reason: String },
     #[error(transparent)]
     Io(#[from] IoError),
 }
@@ -333,7 +344,7 @@ impl Store {
                 .map_err(git("edit a tree", path))?;
         }
         let tree = editor.write(|tree| self.put_object(tree, &mut staged))?;
-        let commit = gix::objs::Commit {
+        let mut commit = gix::objs::Commit {
             tree,
             parents: parents.into_iter().map(|p| p.0).collect(),
             author: signature(&meta.author),
@@ -342,6 +353,14 @@ impl Store {
             message: message_with_trailers(&meta.message, &meta.trailers).into(),
             extra_headers: Vec::new(),
         };
+        // Signed as the commit object is made, so that a key that cannot be
+        // used fails the write before any journal exists.
+        if let Some(key) = &meta.signing_key
+            && let Err(error) = sign::sign_commit(&mut commit, key)
+        {
+            self.discard_objects(staged)?;
+            return Err(error);
+        }
         let id = self.put_object(&commit, &mut staged)?;
         Ok((Rev(id), staged))
     }

@@ -5,6 +5,7 @@
 // Fixtures are made with std::fs; the durable-write rule is for src/.
 #![allow(clippy::disallowed_methods)]
 
+mod audit;
 mod check;
 mod checks;
 mod common;

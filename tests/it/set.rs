@@ -225,31 +225,53 @@ fn flow_lists_in_yaml_grow_in_place() {
     assert_eq!(env.read("schedule.yml"), expected);
 }
 
-/// The seed's scenario: many processes append a task each to one JSON
-/// array, at once. Each append is applied to the latest version under the
-/// lock, so none is lost and the file stays valid JSON in its layout.
+/// The seed's scenario (`tasks.json`: "instance A adds task #30, instance B
+/// adds task #31, task #30 lost"), both ways at once: 8 processes append
+/// through `cfg append`, 8 more read the file with its revision, add a task
+/// to the text they read and write it back with `--expect`. An append is
+/// applied to the latest version under the lock; a stale read-modify-write is
+/// merged three-way on the JSON tree. None is lost, none conflicts, and the
+/// file stays valid JSON in its layout.
 #[test]
-fn concurrent_appends_to_a_json_array_are_all_kept() {
+fn concurrent_appends_and_expect_writes_to_a_json_array_are_all_kept() {
     const WRITERS: usize = 8;
-    const APPENDS: usize = 25;
+    const TASKS: usize = 25;
     let env = Env::new();
     let start = "{\n  \"tasks\": [\n    {\"id\": 0}\n  ]\n}\n";
     env.write("tasks.json", start).ok();
-    let writers: Vec<_> = (0..WRITERS)
-        .map(|w| {
-            let script = (0..APPENDS)
-                .map(|i| {
-                    let id = 1000 * (w + 1) + i;
+    let scratch = env.dir.path();
+    // Adds `{"id": N}` after the last task of the text read: the line before
+    // the array's closing bracket gains a comma.
+    let add_task = r#"awk -v id="$ID" '$0 == "  ]" { print prev ","; print "    {\"id\": " id "}"; prev = $0; next } NR > 1 { print prev } { prev = $0 } END { print prev }'"#;
+    let script = |w: usize| {
+        (0..TASKS)
+            .map(|i| {
+                let id = 1000 * (w + 1) + i;
+                if w < WRITERS {
                     format!(
                         "\"$0\" --lock-timeout 300s append tasks.json tasks '{{\"id\": {id}}}' >/dev/null || exit 1"
                     )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            let command = env.command();
+                } else {
+                    let read = scratch.join(format!("read-{w}"));
+                    let rev = scratch.join(format!("rev-{w}"));
+                    let new = scratch.join(format!("new-{w}"));
+                    let (read, rev, new) = (read.display(), rev.display(), new.display());
+                    format!(
+                        "\"$0\" cat tasks.json --print-rev >'{read}' 2>'{rev}' || exit 1\n\
+                         ID={id}; {add_task} <'{read}' >'{new}' || exit 1\n\
+                         \"$0\" --lock-timeout 300s write tasks.json --expect \"$(cat '{rev}')\" -i '{new}' >/dev/null || exit 1"
+                    )
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let command = env.command();
+    let writers: Vec<_> = (0..2 * WRITERS)
+        .map(|w| {
             std::process::Command::new("sh")
                 .arg("-c")
-                .arg(script)
+                .arg(script(w))
                 .arg(crate::common::cfg_bin())
                 .current_dir(&env.root)
                 .envs(command.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
@@ -257,17 +279,18 @@ fn concurrent_appends_to_a_json_array_are_all_kept() {
                 .unwrap()
         })
         .collect();
-    for mut writer in writers {
-        assert!(writer.wait().unwrap().success(), "an append failed");
+    for (w, mut writer) in writers.into_iter().enumerate() {
+        let kind = if w < WRITERS { "an append" } else { "a write with --expect" };
+        assert!(writer.wait().unwrap().success(), "{kind} failed (writer {w})");
     }
     let text = env.read("tasks.json");
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     let tasks = value["tasks"].as_array().unwrap();
-    assert_eq!(tasks.len(), 1 + WRITERS * APPENDS);
+    assert_eq!(tasks.len(), 1 + 2 * WRITERS * TASKS);
     let mut ids: Vec<u64> = tasks.iter().map(|t| t["id"].as_u64().unwrap()).collect();
     ids.sort_unstable();
     let mut expected: Vec<u64> =
-        (0..WRITERS).flat_map(|w| (0..APPENDS).map(move |i| (1000 * (w + 1) + i) as u64)).collect();
+        (0..2 * WRITERS).flat_map(|w| (0..TASKS).map(move |i| (1000 * (w + 1) + i) as u64)).collect();
     expected.push(0);
     expected.sort_unstable();
     assert_eq!(ids, expected);
@@ -278,7 +301,8 @@ fn concurrent_appends_to_a_json_array_are_all_kept() {
     for line in &lines[2..lines.len() - 3] {
         assert!(line.starts_with("    {\"id\": ") && line.ends_with("},"), "{line:?}");
     }
-    assert_eq!(env.git_log().len(), 1 + WRITERS * APPENDS);
+    assert_eq!(env.git_log().len(), 1 + 2 * WRITERS * TASKS, "one commit per task");
+    env.fsck();
 }
 
 #[test]
