@@ -118,9 +118,11 @@ class Store:
         """Brings `files` (default: every file at `rev`) back to their content
         at `rev`, as a new commit (`cfg restore`)."""
 
-    def log(self, file: StrPath | None = None, *, limit: int | None = None) -> list[LogEntry]:
+    def log(self, file: StrPath | None = None, *, path: str | None = None, limit: int | None = None) -> list[LogEntry]:
         """The history, newest first (`cfg log`); only the commits that
-        changed `file` when given."""
+        changed `file` when given. With `path` (`jobs[2].enabled`), only the
+        commits that changed the value at `path` of `file`, each entry's
+        `value` the value before and after (`cfg log FILE --path PATH`)."""
 
 def check(
     *files: StrPath,

@@ -105,6 +105,9 @@ class LogEntry:
     """The command line that made the change (for Python, the program's)."""
     message: str
     files: tuple[FileChange, ...]
+    value: tuple[str | None, str | None] | None = None
+    """With `log(file, path=...)`: the value at that path before and after
+    this commit, each as flow YAML on one line (`None`: no value there)."""
 
 
 class CfgError(Exception):

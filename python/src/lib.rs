@@ -32,7 +32,7 @@ use cfg::ops::{
     self, CheckInput, CheckRequest, ConflictKind, Error, Expect, GetFormat, GetRequest, LogRequest, OnChange,
     RemoteError, RestoreRequest, Rev, SyncRequest, ValueEdit, ValueRequest, WriteOutcome, WriteRequest,
 };
-use cfg::settings::{Identity, Settings};
+use cfg::settings::{Identity, IdentitySources, Settings};
 use cfg::store::Error as StoreError;
 use cfg::validate::{Diagnostic, Report, Severity};
 use pyo3::exceptions::PyTypeError;
@@ -45,6 +45,8 @@ use pyo3::types::{PyBytes, PyDict, PyString, PyTuple, PyType};
 struct Store {
     root: PathBuf,
     identity: Identity,
+    /// The account `sudo` ran Python as, when `identity` is the user behind it.
+    sudo: Option<String>,
     lock_timeout: Duration,
     command: String,
 }
@@ -281,17 +283,28 @@ impl Store {
         )
     }
 
-    /// The history, newest first; only commits that changed `file` when given.
-    #[pyo3(signature = (file=None, *, limit=None))]
+    /// The history, newest first; only commits that changed `file` when
+    /// given, and with `path`, only those that changed the value at `path`
+    /// of `file`, each with the value before and after (`cfg log FILE --path`).
+    #[pyo3(signature = (file=None, *, path=None, limit=None))]
     fn log<'py>(
         &self,
         py: Python<'py>,
         file: Option<PathBuf>,
+        path: Option<String>,
         limit: Option<usize>,
     ) -> PyResult<Vec<Bound<'py, PyAny>>> {
-        let request = LogRequest { file, limit };
-        let entries = py.detach(|| ops::log(&self.settings(None)?, &request)).map_err(|e| raise(py, e))?;
-        entries.iter().map(|entry| log_entry(py, entry)).collect()
+        let Some(path) = path else {
+            let request = LogRequest { file, limit };
+            let entries = py.detach(|| ops::log(&self.settings(None)?, &request)).map_err(|e| raise(py, e))?;
+            return entries.iter().map(|entry| log_entry(py, entry, None)).collect();
+        };
+        let Some(file) = file else {
+            return Err(raise(py, Error::Usage("log: a value's `path` needs its `file`".into())));
+        };
+        let changes =
+            py.detach(|| ops::value_history(&self.settings(None)?, &file, &path, limit)).map_err(|e| raise(py, e))?;
+        changes.iter().map(|(entry, change)| log_entry(py, entry, Some(change))).collect()
     }
 }
 
@@ -299,18 +312,18 @@ impl Store {
     fn at(py: Python<'_>, root: PathBuf, author: Option<&str>, lock_timeout: f64) -> PyResult<Store> {
         let lock_timeout = Duration::try_from_secs_f64(lock_timeout)
             .map_err(|_| raise(py, Error::Usage(format!("lock_timeout {lock_timeout} is not a number of seconds"))))?;
-        let identity = match author {
-            Some(author) => parse_author(py, author)?,
-            None => default_identity(py)?,
-        };
-        Ok(Store { root, identity, lock_timeout, command: command_line(py)? })
+        let (identity, sudo) = identity(py, author)?;
+        Ok(Store { root, identity, sudo, lock_timeout, command: command_line(py)? })
     }
 
     /// What the binary's flags and environment make of a command, for this
     /// store: `.cfg.yaml` loaded now.
     fn settings(&self, author: Option<Identity>) -> Result<Settings, Error> {
         let mut settings = ops::settings_for(&self.root)?;
-        settings.identity = author.unwrap_or_else(|| self.identity.clone());
+        (settings.identity, settings.sudo) = match author {
+            Some(author) => (author, None),
+            None => (self.identity.clone(), self.sudo.clone()),
+        };
         settings.lock_timeout = self.lock_timeout;
         settings.command = self.command.clone();
         Ok(settings)
@@ -443,15 +456,22 @@ fn parse_author(py: Python<'_>, author: &str) -> PyResult<Identity> {
     author.parse().map_err(|e: cfg::settings::IdentityError| raise(py, Error::Usage(e.to_string())))
 }
 
-/// `CFG_AUTHOR`, else `$USER@host`, as the binary defaults it.
-fn default_identity(py: Python<'_>) -> PyResult<Identity> {
-    if let Some(author) = std::env::var_os("CFG_AUTHOR").filter(|a| !a.is_empty()) {
-        return parse_author(py, &author.to_string_lossy());
-    }
-    let host = cfg::settings::host_name();
-    let user = std::env::var_os("USER").or_else(|| std::env::var_os("LOGNAME"));
-    let name = user.map_or_else(|| "cfg".to_owned(), |u| u.to_string_lossy().into_owned());
-    Ok(Identity { email: format!("{name}@{host}"), name })
+/// Who writes, in the binary's order (the library's [`IdentitySources`]):
+/// `author`, else `CFG_AUTHOR`, else the user behind `sudo`, `USER`,
+/// `LOGNAME`, the uid's name; with the account sudo ran as, if it did.
+fn identity(py: Python<'_>, author: Option<&str>) -> PyResult<(Identity, Option<String>)> {
+    let var = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()).filter(|v| !v.is_empty());
+    let author = match author.map(str::to_owned).or_else(|| var("CFG_AUTHOR")) {
+        Some(author) => Some(parse_author(py, &author)?),
+        None => None,
+    };
+    let sources = IdentitySources {
+        author,
+        sudo_user: var("SUDO_USER"),
+        user: var("USER").or_else(|| var("LOGNAME")),
+        ..IdentitySources::of_process()
+    };
+    Ok(sources.resolve(&cfg::settings::host_name()))
 }
 
 /// `python` and the program's arguments (`sys.argv`), on one line, as the
@@ -558,7 +578,11 @@ fn written<'py>(py: Python<'py>, outcome: &WriteOutcome) -> PyResult<Bound<'py, 
     )
 }
 
-fn log_entry<'py>(py: Python<'py>, entry: &ops::LogEntry) -> PyResult<Bound<'py, PyAny>> {
+fn log_entry<'py>(
+    py: Python<'py>,
+    entry: &ops::LogEntry,
+    value: Option<&ops::ValueChange>,
+) -> PyResult<Bound<'py, PyAny>> {
     let info = &entry.info;
     let datetime = py.import("datetime")?;
     let offset = datetime.getattr("timedelta")?.call1((0, info.author.offset))?;
@@ -595,6 +619,7 @@ fn log_entry<'py>(py: Python<'py>, entry: &ops::LogEntry) -> PyResult<Bound<'py,
             ("command", info.command().into_pyobject(py)?.into_any()),
             ("message", info.message.as_str().into_pyobject(py)?.into_any()),
             ("files", PyTuple::new(py, files)?.into_any()),
+            ("value", value.map(|change| (change.old.as_deref(), change.new.as_deref())).into_pyobject(py)?.into_any()),
         ],
     )
 }

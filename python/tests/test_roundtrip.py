@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import pwd
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -103,6 +105,39 @@ def test_log_entries(store: cfgsafe.Store) -> None:
     assert newest.time.tzinfo is not None
     assert abs(newest.time - datetime.datetime.now(datetime.timezone.utc)) < datetime.timedelta(minutes=5)
     assert [e.rev for e in store.log("a.yml")] == [first.rev]
+
+
+def test_log_of_one_value_equals_the_clis(store: cfgsafe.Store, root: Path, cfg_bin: Path) -> None:
+    first = store.write("s.yml", "retries: 1\nname: a\n").rev
+    store.set("s.yml", "name", "b")
+    raised = store.set("s.yml", "retries", 2).rev
+    removed = store.unset("s.yml", "retries").rev
+    entries = store.log("s.yml", path="retries")
+    assert [(e.rev, e.value) for e in entries] == [
+        (removed, ("2", None)),
+        (raised, ("1", "2")),
+        (first, (None, "1")),
+    ]
+    assert [e.rev for e in store.log("s.yml", path="retries", limit=1)] == [removed]
+    cli = subprocess.run([str(cfg_bin), "log", "s.yml", "--path", "retries", "--format", "json"], cwd=root,
+                         capture_output=True, text=True, check=True)
+    assert [json.loads(line)["rev"] for line in cli.stdout.splitlines()] == [e.rev for e in entries]
+    assert all(e.value is None for e in store.log("s.yml"))
+    with pytest.raises(cfgsafe.UsageError, match="needs its `file`"):
+        store.log(path="retries")
+
+
+def test_the_author_is_found_as_the_binary_finds_it(root: Path, monkeypatch: pytest.MonkeyPatch, git: str) -> None:
+    monkeypatch.delenv("CFG_AUTHOR")
+    monkeypatch.setenv("USER", "alice")
+    monkeypatch.setenv("SUDO_USER", "bob")
+    store = cfgsafe.Store.init(root)
+    store.write("a.yml", "a: 1\n")
+    monkeypatch.delenv("SUDO_USER")
+    cfgsafe.Store(root).write("a.yml", "a: 2\n")
+    store.write("a.yml", "a: 3\n", author="Carol <carol@example.org>")
+    authors = run_git(git, root, "log", "--format=%an|%(trailers:key=Cfg-Sudo,valueonly,separator=)").splitlines()
+    assert authors == ["Carol|", "alice|", "bob|" + pwd.getpwuid(os.geteuid()).pw_name]
 
 
 def test_open_walks_up_from_a_file_or_folder_and_root_is_exact(store: cfgsafe.Store, root: Path) -> None:
