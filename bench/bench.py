@@ -20,7 +20,8 @@ Sections (each prints its ratios and goals; `--only` picks some):
   library     the same writes in one process: `cfg::ops::write` in a loop against
               the floor done in-process (`examples/lib_write.rs`).
   python      the same writes from Python: the `cfgsafe` package in-process
-              (built from `python/` into `bench/.venv-python`) against
+              (built from `python/` into `bench/.venv-python`; the first
+              release build takes about 8 minutes on 2 cores) against
               `subprocess.run(["cfg", "write", ...])` and the Rust library write.
   contention  1, 2, 4 and 8 writer processes on one file: writes per second,
               none failing, none lost; with `--compare-cfg`, against that build.
