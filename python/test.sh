@@ -19,6 +19,13 @@ if [ ! -x target/debug/cfg ] && [ -z "${CFG_BIN:-}" ]; then
   echo "python/test.sh: target/debug/cfg is missing: build it with \`cargo build --locked\`" >&2
   exit 1
 fi
+# python/ is a workspace of its own (so `cargo test` never builds PyO3): its
+# lock file must follow the library's dependencies.
+if ! cargo metadata --locked --format-version 1 --manifest-path python/Cargo.toml >/dev/null 2>&1; then
+  echo "python/test.sh: python/Cargo.lock is behind the library's dependencies: update it with" \
+    "\`cargo metadata --format-version 1 --manifest-path python/Cargo.toml >/dev/null\` and commit it" >&2
+  exit 1
+fi
 venv=target/python-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "maturin>=1.9,<2" "pytest>=8"
