@@ -7,7 +7,7 @@ atomically and durably, and commits it to the side git repository `.cfg/`.
     import cfgsafe
 
     store = cfgsafe.Store.open()                 # walk up to the folder holding .cfg/
-    text, rev = store.read("schedule.yml")       # committed content and its revision
+    content, rev = store.read("schedule.yml")    # committed bytes and their revision
     store.write("schedule.yml", new_text, expect=rev, message="raise retries")
     store.append("events.yml", "events", {"kind": "deploy", "id": 7})
 
