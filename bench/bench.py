@@ -19,6 +19,10 @@ Sections (each prints its ratios and goals; `--only` picks some):
               page faults per write, fsyncs and flush waits (strace).
   library     the same writes in one process: `cfg::ops::write` in a loop against
               the floor done in-process (`examples/lib_write.rs`).
+  python      the same writes from Python: the `cfgsafe` package in-process
+              (built from `python/` into `bench/.venv-python`; the first
+              release build takes about 8 minutes on 2 cores) against
+              `subprocess.run(["cfg", "write", ...])` and the Rust library write.
   contention  1, 2, 4 and 8 writer processes on one file: writes per second,
               none failing, none lost; with `--compare-cfg`, against that build.
   growth      `cfg log -n 20`, `cfg cat --rev`, `cfg write`, `cfg gc --keep-last 10`
@@ -44,7 +48,8 @@ the reference corpus and schema, so both figures are printed side by side.
 Only the standard library is used here. The peer tools (check-jsonschema,
 yamllint, pre-commit-hooks' check-yaml) are installed from PyPI at the versions
 pinned in `bench/requirements.txt` into `bench/.venv` when the check or large
-section runs; that pip run is the only network access. Everything the run
+section runs, and the python section builds `python/` with maturin from PyPI
+into `bench/.venv-python`; those pip runs are the only network access. Everything the run
 creates goes under `bench/out/` (gitignored): `report.md`, `results.json`,
 `growth.svg`, and a scratch folder removed at the end.
 """
@@ -903,6 +908,86 @@ def section_library(rep: Report, ctx: Context) -> None:
 
 
 # --------------------------------------------------------------------------
+# Section: writes from Python
+
+
+PY_VENV = BENCH / ".venv-python"
+
+
+def python_package() -> Path:
+    """A venv holding `cfgsafe` built from this checkout's `python/` (a release
+    build, as `pip install ./python` gives users; maturin comes from PyPI);
+    returns its interpreter."""
+    python = PY_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", PY_VENV], check=True)
+    print("bench: building and installing cfgsafe from python/ into bench/.venv-python (pip, maturin)", flush=True)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--force-reinstall",
+                    "--no-deps", REPO / "python"], check=True)
+    return python
+
+
+def section_python(rep: Report, ctx: Context) -> None:
+    rep.section("Writes from Python: cfgsafe in-process, a cfg process, the Rust library")
+    python = python_package()
+    work = ctx.scratch / "python"
+    work.mkdir()
+    name = "schedule_config.yml"
+    count = ctx.reps(200)
+    rounds = 4 if count >= 20 else 1
+    per_round = count // rounds
+    srcs = sources(work / "src", ctx.write_base, rounds * per_round, 0)
+    roots = {kind: work / kind for kind in ("python", "subprocess", "library")}
+    for root in roots.values():
+        init_cfg_root(ctx, root, name, ctx.write_base)
+    floor_dir = work / "floor"
+    floor_dir.mkdir()
+    (floor_dir / name).write_text(ctx.write_base)
+    times: dict[str, list[float]] = {"python": [], "subprocess": [], "library": [], "floor": []}
+    for r in range(rounds):  # the Python process and the Rust one alternate which goes first
+        chunk = srcs[r * per_round:(r + 1) * per_round]
+        py = [python, BENCH / "py_write.py", roots["python"], roots["subprocess"], name, ctx.cfg, *chunk]
+        rust = [ctx.lib_write, roots["library"], name, floor_dir, "1", *chunk]
+        for cmd in (py, rust) if r % 2 == 0 else (rust, py):
+            for line in must(run(cmd, env=ctx.env)).out.splitlines():
+                kind, nanos, *_ = line.split("\t")
+                times[kind].append(int(nanos) / 1e9)
+    # Every write a commit: the first one, each round's warm-up, each SRC.
+    expected = {kind: 1 + rounds + len(srcs) for kind in roots}
+    for kind, root in roots.items():
+        if (commits := commit_count(ctx, root)) != expected[kind]:
+            sys.exit(f"bench: the {kind} store holds {commits} commits, not {expected[kind]}")
+    mean = {k: statistics.fmean(v) for k, v in times.items()}
+    labels = {
+        "python": "cfgsafe `Store.write` (Python, in-process)",
+        "subprocess": "`subprocess.run([\"cfg\", \"write\", FILE], input=...)` from Python",
+        "library": "`cfg::ops::write` (Rust, in-process)",
+        "floor": "floor, in-process (Rust)",
+    }
+    rep.note(
+        f"The same {len(ctx.write_base.encode()) / 1024:.1f} KiB file as the other write sections (its schema in "
+        f"`.cfg.yaml`), {len(times['python'])} timed writes per row, each with different content, each row in a "
+        f"store of its own. `bench/py_write.py` (in the venv holding cfgsafe, a release build of `python/`) "
+        f"alternates a `Store.write` and a `cfg write` spawned with `subprocess.run`; `examples/lib_write.rs` "
+        f"times the Rust library write and the floor; the two programs take {rounds} rounds in turn, alternating "
+        "which goes first, each round opening its store anew with one untimed write. cfgsafe reads `.cfg.yaml` on "
+        "every call (so a long-running program follows its edits); lib_write loads it once."
+    )
+    rep.table(
+        ["per write", "mean", "median", "p95", "vs Rust library"],
+        [[labels[k], ms(mean[k]), ms(statistics.median(v)), ms(sorted(v)[int(0.95 * (len(v) - 1))]),
+          ratio(mean[k], mean["library"])] for k, v in times.items()],
+    )
+    rep.note(
+        f"Side by side: Python in-process / Rust library = {mean['python'] / mean['library']:.2f}×; "
+        f"subprocess / Python in-process = {mean['subprocess'] / mean['python']:.2f}×; "
+        f"subprocess / Rust library = {mean['subprocess'] / mean['library']:.2f}×; "
+        f"Python in-process / floor = {mean['python'] / mean['floor']:.2f}×."
+    )
+    rep.data["python"] = {k: {"mean": mean[k], "median": statistics.median(v)} for k, v in times.items()}
+
+
+# --------------------------------------------------------------------------
 # Section: contention
 
 
@@ -1331,6 +1416,7 @@ SECTIONS = {
     "check": section_check,
     "write": section_write,
     "library": section_library,
+    "python": section_python,
     "contention": section_contention,
     "growth": section_growth,
     "large": section_large,

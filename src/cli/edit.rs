@@ -55,7 +55,7 @@ pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
             }
             Err(error) => error,
         };
-        let code = super::exit_code(&error);
+        let code = error.exit_code();
         super::render::error(&error);
         if !matches!(error, Error::Invalid { .. } | Error::Rejected { .. }) {
             // A conflict, a busy lock, an I/O error: the edit is not lost.

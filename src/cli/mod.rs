@@ -1,7 +1,8 @@
 //! Command-line front end: the clap definition (one file per subcommand), the
-//! translation of flags and environment into a [`Settings`] value, and THE
-//! exit-code table ([`exit_code`]). Subcommand files hold their argument struct,
-//! one call into `cfg::ops`, and rendering.
+//! translation of flags and environment into a [`Settings`] value, and the
+//! help text of the exit codes (the table itself is the library's
+//! `Error::exit_code`, which the Python package shares). Subcommand files hold
+//! their argument struct, one call into `cfg::ops`, and rendering.
 //!
 //! Output to a closed pipe ends nothing early and panics never: [`print`]
 //! ignores a closed standard output, and the binary's `eprintln!` (see
@@ -171,71 +172,10 @@ pub(crate) fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            let code = exit_code(&error);
+            let code = error.exit_code();
             render::error(&error);
             ExitCode::from(code)
         }
-    }
-}
-
-/// THE exit-code table. Exhaustive on purpose: a new error variant must be
-/// given its code here.
-pub(crate) fn exit_code(error: &Error) -> u8 {
-    use cfg::edit::EditError;
-    use cfg::fsio::LockError;
-    use cfg::ops::{RemoteError, RunFailure};
-    use cfg::project::Error as ProjectError;
-    use cfg::store::Error as StoreError;
-    match error {
-        // A schema that cannot be loaded is a finding in each file it applies to.
-        Error::Invalid { .. }
-        | Error::Rejected { .. }
-        | Error::Checked { .. }
-        | Error::Project(ProjectError::Invalid { .. } | ProjectError::Glob { .. })
-        | Error::Validator(cfg::validate::Error::Glob { .. })
-        | Error::Retention { .. } => 1,
-        Error::HookExists { .. } => 2,
-        Error::NoSuchFile { .. } => 5,
-        Error::NoValue { .. } => 8,
-        Error::Project(ProjectError::Read { .. }) => 6,
-        Error::Path(_) | Error::NoStore { .. } | Error::Usage(_) | Error::Input { .. } => 2,
-        Error::Aborted { source, .. } => exit_code(source),
-        Error::MissingFolder { .. } => 6,
-        // The file itself does not parse: like invalid content. Anything else
-        // is about the PATH or VALUE given.
-        Error::Edit { source: EditError::Syntax { .. }, .. } => 1,
-        Error::Edit { .. } => 2,
-        Error::Run { failure: RunFailure::Invalid(_) | RunFailure::Removed(_), .. } => 1,
-        Error::Run { failure: RunFailure::Spawn(_) | RunFailure::Status(_), .. } | Error::Editor { .. } => 7,
-        Error::Conflict(_) => 3,
-        // Only files the remote sent that are invalid here: like invalid content.
-        Error::Remote(RemoteError::Refused(refused)) if refused.conflicts.is_empty() => 1,
-        Error::Remote(RemoteError::Refused(_) | RemoteError::Rejected { .. } | RemoteError::KeptMoving { .. }) => 3,
-        Error::Remote(
-            RemoteError::BadName { .. }
-            | RemoteError::Exists { .. }
-            | RemoteError::Unknown { .. }
-            | RemoteError::NoRemote
-            | RemoteError::Ambiguous { .. }
-            | RemoteError::AlreadyAStore { .. },
-        ) => 2,
-        Error::Remote(RemoteError::Transport(_)) => 6,
-        // The write stands; the code says why it is not on the remote.
-        Error::Remote(RemoteError::NotPushed { source, .. }) => exit_code(source),
-        Error::Lock(LockError::Busy { .. }) => 4,
-        Error::UnknownFile { .. } | Error::Store(StoreError::UnknownRev { .. } | StoreError::Empty) => 5,
-        Error::Lock(LockError::Io(_))
-        | Error::Io(_)
-        | Error::Store(
-            StoreError::NotFound { .. }
-            | StoreError::Moved { .. }
-            | StoreError::BrokenBranch { .. }
-            | StoreError::BranchLocked { .. }
-            | StoreError::Git { .. }
-            | StoreError::Sign { .. }
-            | StoreError::Verify { .. }
-            | StoreError::Io(_),
-        ) => 6,
     }
 }
 
@@ -243,19 +183,7 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
 /// argument, from whose folder the root is found.
 fn settings(global: &GlobalArgs, file: Option<&Path>) -> Result<Settings, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Usage(format!("cannot read the current folder: {e}")))?;
-    let root = match &global.root {
-        Some(root) => {
-            let root = cfg::fsio::normalize(&cwd.join(root));
-            ops::find_root(&root).filter(|found| *found == root).ok_or(Error::NoStore { start: root })?
-        }
-        None => {
-            let start = match file {
-                Some(file) => cfg::fsio::normalize(&cwd.join(file)).parent().map_or(cwd.clone(), Path::to_path_buf),
-                None => cwd.clone(),
-            };
-            ops::find_root(&start).ok_or(Error::NoStore { start })?
-        }
-    };
+    let root = ops::root_for(&cwd, global.root.as_deref(), file)?;
     settings_at(global, root, cwd)
 }
 

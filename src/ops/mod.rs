@@ -9,6 +9,7 @@ mod checks;
 mod child;
 mod clone;
 mod draft;
+mod exit_code;
 mod expect;
 mod follow;
 mod gc;
@@ -165,6 +166,22 @@ impl From<fsio::Error> for Error {
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let start = fsio::normalize(start);
     start.ancestors().find(|dir| dir.join(store::STORE_DIR).join("HEAD").is_file()).map(Path::to_path_buf)
+}
+
+/// The managed root a command run from `cwd` works in: `root` when given
+/// (relative to `cwd`; it must hold `.cfg/` itself), else the first folder
+/// holding `.cfg/` walking up from `file`'s folder, or from `cwd` without a
+/// file. What the `cfg` binary and the Python package both do.
+pub fn root_for(cwd: &Path, root: Option<&Path>, file: Option<&Path>) -> Result<PathBuf, Error> {
+    if let Some(root) = root {
+        let root = fsio::normalize(&cwd.join(root));
+        return find_root(&root).filter(|found| *found == root).ok_or(Error::NoStore { start: root });
+    }
+    let start = match file {
+        Some(file) => fsio::normalize(&cwd.join(file)).parent().map_or(cwd.to_path_buf(), Path::to_path_buf),
+        None => cwd.to_path_buf(),
+    };
+    find_root(&start).ok_or(Error::NoStore { start })
 }
 
 /// Resolves a FILE argument inside the root of `settings`.
