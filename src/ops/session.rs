@@ -489,14 +489,7 @@ impl<'s> WriteSession<'s> {
         // the tip (module docs).
         let cover =
             JournalEntry { parent: head, commit: head.unwrap_or(rev), objects: Vec::new(), files: entry.files.clone() };
-        let journal = match self.journal.write(if checked { &cover } else { &entry }) {
-            Ok(journal) => journal,
-            Err(error) => {
-                let _ = self.journal.remove();
-                let _ = self.store.discard_objects(objects);
-                return Err(error.into());
-            }
-        };
+        let (journal, objects) = self.write_journal(if checked { &cover } else { &entry }, objects)?;
         let outcome = self.publish(&entry, objects, journal, &contents, checked);
         match outcome {
             Ok(Published::EditedMeanwhile(edited)) => Ok(Attempt::EditedMeanwhile(edited)),
@@ -551,14 +544,7 @@ impl<'s> WriteSession<'s> {
         // empty store a commit that does not exist.
         let at = parent.unwrap_or_else(|| NO_COMMIT.parse().expect("a valid id"));
         let cover = JournalEntry { parent, commit: at, objects: Vec::new(), files: entry.files.clone() };
-        let journal = match self.journal.write(if checked { &cover } else { &entry }) {
-            Ok(journal) => journal,
-            Err(error) => {
-                let _ = self.journal.remove();
-                let _ = self.store.discard_objects(objects);
-                return Err(error.into());
-            }
-        };
+        let (journal, objects) = self.write_journal(if checked { &cover } else { &entry }, objects)?;
         let contents: Vec<(&RelPath, &[u8])> = files.iter().map(|f| (&f.path, f.content.as_slice())).collect();
         match self.publish(&entry, objects, journal, &contents, checked) {
             Ok(Published::EditedMeanwhile(edited)) => {
@@ -574,6 +560,23 @@ impl<'s> WriteSession<'s> {
             // Everything staged is removed already.
             Err(error @ Error::Rejected { .. }) => Err(error),
             Err(error) => Err(Error::Aborted { source: Box::new(error), undone: self.undo(&entry) }),
+        }
+    }
+
+    /// Writes the journal that makes the staged write recoverable; if it
+    /// cannot be written, neither it nor the staged objects stay behind.
+    fn write_journal(
+        &self,
+        entry: &JournalEntry,
+        objects: store::StagedObjects,
+    ) -> Result<(fsio::NewFile, store::StagedObjects), Error> {
+        match self.journal.write(entry) {
+            Ok(journal) => Ok((journal, objects)),
+            Err(error) => {
+                let _ = self.journal.remove();
+                let _ = self.store.discard_objects(objects);
+                Err(error.into())
+            }
         }
     }
 

@@ -44,6 +44,22 @@ impl Store {
         Ok((parents, time))
     }
 
+    /// A commit's time, read once per walk: walks queue a commit once for
+    /// each child that reaches it.
+    fn time_cached(
+        &self,
+        rev: Rev,
+        shallow: &HashSet<ObjectId>,
+        times: &mut HashMap<ObjectId, i64>,
+    ) -> Result<i64, Error> {
+        if let Some(time) = times.get(&rev.0) {
+            return Ok(*time);
+        }
+        let (_, time) = self.parents_and_time(rev, shallow)?;
+        times.insert(rev.0, time);
+        Ok(time)
+    }
+
     /// The best common ancestor of `a` and `b` (the newest, when there are
     /// several), or `None` when their histories are unrelated.
     pub fn merge_base(&self, a: Rev, b: Rev) -> Result<Option<Rev>, Error> {
@@ -81,14 +97,7 @@ impl Store {
                 let new = old | (flag & (A | B | STALE));
                 if new != old {
                     flags.insert(parent.0, new);
-                    let time = match times.get(&parent.0) {
-                        Some(time) => *time,
-                        None => {
-                            let (_, time) = self.parents_and_time(parent, &shallow)?;
-                            times.insert(parent.0, time);
-                            time
-                        }
-                    };
+                    let time = self.time_cached(parent, &shallow, &mut times)?;
                     queue.push(Queued { time, id: parent.0 });
                 }
             }
@@ -162,14 +171,7 @@ impl Store {
                     continue;
                 }
                 state.insert(parent.0, hide);
-                let time = match times.get(&parent.0) {
-                    Some(time) => *time,
-                    None => {
-                        let (_, time) = self.parents_and_time(parent, &shallow)?;
-                        times.insert(parent.0, time);
-                        time
-                    }
-                };
+                let time = self.time_cached(parent, &shallow, &mut times)?;
                 queue.push(Queued { time, id: parent.0 });
             }
         }

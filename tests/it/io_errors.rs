@@ -1,7 +1,9 @@
 //! I/O errors: `strace` makes the K-th `write`, `fsync` or rename fail with
 //! EIO or ENOSPC, for every K a write reaches. The command exits 6 naming the
-//! failing step, the target keeps its old content, the store stays fsck-clean,
-//! and a failed fsync is never reported as success.
+//! failing step, the target keeps its old content (or, when undoing fails
+//! too, the command says so and the next one finishes or drops the write,
+//! file and history agreeing), the store stays fsck-clean, and a failed fsync
+//! is never reported as success.
 
 use std::process::Command;
 
@@ -15,6 +17,7 @@ fn injected_io_errors_exit_6_and_change_nothing() {
     crate::common::require_strace();
     let mut failures = 0;
     let mut summary = Vec::new();
+    let mut not_undone = Vec::new();
     for syscall in ["write", "fsync", "renameat", "rename", "unlink", "mkdir"] {
         for errno in ["EIO", "ENOSPC"] {
             let mut reached = 0;
@@ -43,17 +46,30 @@ fn injected_io_errors_exit_6_and_change_nothing() {
                 assert_eq!(out.code, 6, "{case}: {out:#?}");
                 assert!(out.stderr.contains("failed to"), "{case}: names the step: {}", out.stderr);
                 let late = out.stderr.contains("standard output");
+                // strace counts calls per thread, and the barriers' threads
+                // are new each time: the K-th call of the thread that undoes
+                // can fail as well. The command then says so, keeps its
+                // journal, and the next command finishes or drops the write.
+                let kept = out.stderr.contains("the next cfg command finishes or drops");
+                let after_failure = env.read("conf/s.yml");
                 if late {
                     // Everything was durable; only printing the revision failed.
-                    assert_eq!(env.read("conf/s.yml"), NEW, "{case}");
+                    assert_eq!(after_failure, NEW, "{case}");
+                } else if kept {
+                    assert!(env.path(".cfg/pending").exists(), "{case}: not undone, yet no journal: {}", out.stderr);
+                    assert!(after_failure == OLD || after_failure == NEW, "{case}: torn: {after_failure:?}");
+                    not_undone.push(case.clone());
                 } else {
-                    assert_eq!(env.read("conf/s.yml"), OLD, "{case}: target changed: {}", out.stderr);
+                    assert_eq!(after_failure, OLD, "{case}: target changed: {}", out.stderr);
                 }
                 env.cfg(&["status"]).ok();
-                let expected = if late { NEW } else { OLD };
-                assert_eq!(env.read("conf/s.yml"), expected, "{case}: the next command changed the target");
+                let content = env.read("conf/s.yml");
+                if !kept {
+                    let expected = if late { NEW } else { OLD };
+                    assert_eq!(content, expected, "{case}: the next command changed the target");
+                }
                 let subject = env.git(&["log", "-1", "--format=%s", "main"]);
-                assert_eq!(subject.trim() == "io test", late, "{case}: history and disk disagree");
+                assert_eq!(subject.trim() == "io test", content == NEW, "{case}: history and disk disagree");
                 assert!(env.leftovers().is_empty(), "{case}: {:?}", env.leftovers());
                 env.fsck();
                 assert!(k < 1000);
@@ -61,7 +77,10 @@ fn injected_io_errors_exit_6_and_change_nothing() {
             summary.push(format!("{syscall}={errno}:{reached}"));
         }
     }
-    eprintln!("I/O errors injected: {failures} failing runs, all exit 6 ({})", summary.join(" "));
+    eprintln!(
+        "I/O errors injected: {failures} failing runs, all exit 6 ({}); the undo failed too, finished by the next command: {not_undone:?}",
+        summary.join(" ")
+    );
     assert!(failures > 20);
 }
 
