@@ -102,11 +102,19 @@ pub fn gc(settings: &Settings, request: &GcRequest, progress: &mut dyn FnMut(usi
     let mut kept: Vec<Rev> = commits.iter().filter(|(_, d)| d.keep).map(|(info, _)| info.rev).collect();
     let mut boundaries = Vec::new();
     if method == Method::Shallow {
-        // Merges bring in commits beside the branch's own line: keep those
-        // above the cut, with the boundaries that end them.
-        let tips: Vec<Rev> = std::iter::once(head).chain(tracking_tips(store)?).collect();
-        let cut = store.cut_below(&tips, *kept.last().expect("the latest is kept"))?;
-        (kept, dropped, boundaries) = (cut.kept, cut.dropped, cut.boundaries);
+        let cut = *kept.last().expect("the latest is kept");
+        let tracking = tracking_tips(store)?;
+        if tracking.is_empty() && commits.iter().all(|(info, _)| info.merged.is_empty()) {
+            // One line of history, which the walk above has already split:
+            // walking it again would read every commit twice.
+            boundaries.push(cut);
+        } else {
+            // Merges bring in commits beside the branch's own line: keep
+            // those above the cut, with the boundaries that end them.
+            let tips: Vec<Rev> = std::iter::once(head).chain(tracking).collect();
+            let cut = store.cut_below(&tips, cut)?;
+            (kept, dropped, boundaries) = (cut.kept, cut.dropped, cut.boundaries);
+        }
     }
     if request.dry_run {
         let freed = store.unreachable_objects(&kept, false)?;
