@@ -30,7 +30,7 @@ use std::time::Duration;
 use cfg::fsio::LockError;
 use cfg::ops::{
     self, CheckInput, CheckRequest, ConflictKind, Error, Expect, GetFormat, GetRequest, LogRequest, OnChange,
-    RemoteError, RestoreRequest, Rev, SyncRequest, ValueEdit, ValueRequest, WriteOutcome, WriteRequest,
+    RestoreRequest, Rev, ValueEdit, ValueRequest, WriteOutcome, WriteRequest,
 };
 use cfg::settings::{Identity, IdentitySources, Settings};
 use cfg::store::Error as StoreError;
@@ -439,13 +439,10 @@ fn check_inputs<'py>(
 /// binary's write commands push it. A failed push leaves the write standing
 /// and raises by the class of what failed, as the binary exits.
 fn pushed(settings: &Settings, rev: Rev) -> Result<(), Error> {
-    if !settings.project.push {
-        return Ok(());
+    if settings.project.push {
+        ops::push_write(settings, rev, None)?;
     }
-    match ops::sync(settings, &SyncRequest::default()) {
-        Ok(_) => Ok(()),
-        Err(source) => Err(RemoteError::NotPushed { rev, source: Box::new(source) }.into()),
-    }
+    Ok(())
 }
 
 fn current_dir() -> PyResult<PathBuf> {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::TextOrJson as Format;
 use cfg::ops::{self, Error};
 use cfg::settings::Settings;
 
@@ -14,15 +15,9 @@ pub(crate) struct Args {
     /// The version to blame (default: the latest).
     #[arg(long)]
     rev: Option<String>,
+    /// `json`: one object per line of the file.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    /// One JSON object per line of the file.
-    Json,
 }
 
 /// How much of a message the text shows.

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::TextOrJson as Format;
 use cfg::ops::{self, DiffRequest, Error};
 use cfg::settings::Settings;
 
@@ -24,12 +25,6 @@ pub(crate) struct Args {
     /// `json` (with --keys): one object per change and line.
     #[arg(long, value_enum, default_value = "text", requires = "keys")]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {

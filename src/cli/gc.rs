@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use super::TextOrJson as Format;
 use cfg::ops::{self, Error, GcOutcome, GcRequest, Method};
 use cfg::retention::Policy;
 use cfg::settings::Settings;
@@ -49,12 +50,6 @@ pub(crate) struct Args {
     /// Also report when there is nothing to prune.
     #[arg(short, long)]
     verbose: bool,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 impl Args {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::TextOrJson as Format;
 use cfg::keydiff::KeyChange;
 use cfg::ops::{self, Error, LogEntry, LogRequest, ValueChange};
 use cfg::settings::Settings;
@@ -16,6 +17,7 @@ pub(crate) struct Args {
     /// At most N commits.
     #[arg(short = 'n', long = "max-count", value_name = "N")]
     limit: Option<usize>,
+    /// `json`: one object per commit, a line each.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Keep running and print each new commit as it lands, oldest first (the
@@ -42,13 +44,6 @@ pub(crate) struct Args {
 /// How often `--follow` looks at the branch: often enough to feel immediate,
 /// rarely enough to cost nothing.
 const FOLLOW_INTERVAL: std::time::Duration = std::time::Duration::from_millis(200);
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    /// One JSON object per line.
-    Json,
-}
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {
     if args.follow {

@@ -125,6 +125,14 @@ enum Command {
     Man(man::Args),
 }
 
+/// `--format` of the commands that print for people or for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TextOrJson {
+    Text,
+    /// JSON, for scripts.
+    Json,
+}
+
 pub(crate) fn main() -> ExitCode {
     report_style();
     let cli = Cli::parse();

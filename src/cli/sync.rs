@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use cfg::ops::{self, Error, PullKind, PullOutcome, RemoteError, SyncOutcome, SyncRequest};
+use cfg::ops::{self, Error, PullKind, PullOutcome, SyncOutcome, SyncRequest};
 use cfg::settings::Settings;
 
 /// Pull, then push, until the remote holds this host's branch.
@@ -88,15 +88,11 @@ impl PushArgs {
             None if settings.project.push && !self.no_push => None,
             None => return Ok(()),
         };
-        match ops::sync(settings, &SyncRequest { remote, ..SyncRequest::default() }) {
-            Ok(outcome) => {
-                report(&outcome);
-                for failure in outcome.pulled.iter().flat_map(|pulled| &pulled.hooks) {
-                    eprintln!("warning: {failure}; the pull stands");
-                }
-                Ok(())
-            }
-            Err(source) => Err(RemoteError::NotPushed { rev, source: Box::new(source) }.into()),
+        let outcome = ops::push_write(settings, rev, remote)?;
+        report(&outcome);
+        for failure in outcome.pulled.iter().flat_map(|pulled| &pulled.hooks) {
+            eprintln!("warning: {failure}; the pull stands");
         }
+        Ok(())
     }
 }

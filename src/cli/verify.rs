@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::TextOrJson as Format;
 use cfg::ops::{self, Error, SignatureStatus};
 use cfg::settings::Settings;
 
@@ -16,15 +17,9 @@ pub(crate) struct Args {
     /// git's allowed-signers file (default: `signing.allowed_signers` of `.cfg.yaml`).
     #[arg(long, value_name = "FILE")]
     allowed_signers: Option<PathBuf>,
+    /// `json`: one object per commit, a line each.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    /// One JSON object per line.
-    Json,
 }
 
 pub(crate) fn run(settings: &Settings, args: &Args) -> Result<ExitCode, Error> {

@@ -58,7 +58,7 @@ pub use remote::{Refused, RemoteError, RemoteStatus, add_remote, remote_status, 
 pub use restore::{RestoreOutcome, RestoreRequest, preview_restore, restore};
 pub use run::{RunFailure, RunOutcome, RunRequest, run};
 pub use store::{ChangeKind, CommitInfo, FileChange, Rev, SignatureStatus};
-pub use sync::{ATTEMPTS as SYNC_ATTEMPTS, SyncOutcome, SyncRequest, sync};
+pub use sync::{ATTEMPTS as SYNC_ATTEMPTS, SyncOutcome, SyncRequest, push_write, sync};
 pub use trust::{Approval, TrustOutcome, approval, trust};
 pub use value::{ValueEdit, ValueRequest, change_value, preview_change_value};
 pub use write::{Preview, WriteOutcome, WriteRequest, preview_write, write};

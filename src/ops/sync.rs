@@ -51,6 +51,14 @@ impl SyncOutcome {
     }
 }
 
+/// `--push` (or `push:`) after a write that committed `rev`, or found it
+/// current: a sync to `remote` (the default one when `None`). A failure says
+/// the write is committed here but not pushed.
+pub fn push_write(settings: &Settings, rev: Rev, remote: Option<String>) -> Result<SyncOutcome, Error> {
+    sync(settings, &SyncRequest { remote, ..SyncRequest::default() })
+        .map_err(|source| RemoteError::NotPushed { rev, source: Box::new(source) }.into())
+}
+
 pub fn sync(settings: &Settings, request: &SyncRequest) -> Result<SyncOutcome, Error> {
     let link = Link::open(settings, request.remote.as_deref())?;
     let remote = link.name().to_owned();
