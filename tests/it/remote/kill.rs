@@ -10,7 +10,7 @@ use std::os::unix::process::CommandExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use super::server::{Bare, committed, host, transport_leftovers};
+use super::server::{Bare, Daemon, committed, host, transport_leftovers};
 use super::value;
 
 /// A small deterministic generator (xorshift), so that a failing run can be
@@ -43,10 +43,15 @@ fn pulls_and_syncs_killed_at_random_points() {
     let seed = setting("CFG_REMOTE_SEED", 0x5eed_5ca1);
     let mut rng = Rng(seed);
     let bare = Bare::new();
-    let writer = host(&bare.url());
+    // Served by `git daemon`, as a remote is: with a remote by path, the
+    // killed group would hold the remote's own `receive-pack` too, and a
+    // kill in its ref update leaves the remote's branch locked for good.
+    let daemon = Daemon::start(&bare);
+    let url = daemon.url(&bare);
+    let writer = host(&url);
     writer.write("s.yml", &content(0, 0)).ok();
     writer.cfg(&["sync"]).ok();
-    let victim = host(&bare.url());
+    let victim = host(&url);
     victim.cfg(&["sync"]).ok();
     // How long a pull of one change takes here, to spread the kills over it.
     let mut counter = 0;
