@@ -165,6 +165,9 @@ fn remote_help(error: &RemoteError) -> Option<String> {
             "run `cfg pull` to bring those commits in (or `cfg sync`, which pulls, merges and pushes)".into()
         }
         RemoteError::KeptMoving { .. } => "run `cfg sync` again, or raise `--attempts`".into(),
+        RemoteError::Locked { .. } => "another host's push may be updating the remote's branch: run `cfg sync` again; \
+             if no push is running there, one killed on the remote left that lock file: remove it on the remote"
+            .into(),
         RemoteError::Unknown { .. } | RemoteError::NoRemote | RemoteError::Ambiguous { .. } => {
             "`cfg remote list` shows the remotes; `cfg remote add NAME URL` adds one; `remote:` in `.cfg.yaml` \
              names the default"

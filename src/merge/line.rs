@@ -29,8 +29,8 @@
 //! Remaining difference: git's Myers implementation prefilters lines that
 //! occur in only one file and splits long inputs heuristically, so on inputs
 //! with many repeated lines its alignment can still differ from ours even
-//! after compaction (1 in 2000 random edits over a five-line alphabet; see the
-//! ignored test `random_edits_against_git`). The outcome then differs only in
+//! after compaction (1 in 2000 random edits over a five-line alphabet; see
+//! the test `random_edits_agree_with_git`). The outcome then differs only in
 //! where a conflict is drawn, or whether two nearby edits touch.
 
 use std::hash::Hash;

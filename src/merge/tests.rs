@@ -156,14 +156,15 @@ proptest! {
     }
 }
 
-/// Random edits against git: reports disagreements rather than failing, as
-/// the two Myers implementations may align repeated lines differently (see
-/// `line.rs`). Run with `--ignored --nocapture` to measure.
+/// Random edits over a five-line alphabet against `git merge-file`: the two
+/// Myers implementations may align repeated lines differently (see
+/// `line.rs`), so a few answers differ in where a conflict is drawn or
+/// whether two nearby edits touch; that stays rare (1 in 2,000 today). Where
+/// both merge cleanly, the merged text is the same.
 #[test]
-#[ignore = "measures agreement with git on random input; slow"]
-fn random_edits_against_git() {
+fn random_edits_agree_with_git() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let mut disagreements = 0;
+    let mut disagreements = Vec::new();
     let cases = 2000;
     for _ in 0..cases {
         let b = text().new_tree(&mut runner).unwrap().current();
@@ -187,19 +188,24 @@ fn random_edits_against_git() {
         };
         let (o, t) = (edit(&mut runner), edit(&mut runner));
         let (git_clean, git_text) = git_merge_file(&b, &o, &t);
-        let Ok(ours) = std::panic::catch_unwind(|| merge(&b, &o, &t, &lines_opts())) else {
-            panic!("merge panicked on b={b:?} o={o:?} t={t:?}");
-        };
+        let ours = merge(&b, &o, &t, &lines_opts());
+        if let (Ok(text), true) = (&ours, git_clean) {
+            assert_eq!(*text, git_text, "both merged cleanly, differently: b={b:?} o={o:?} t={t:?}");
+        }
         let agree = match &ours {
             Ok(text) => git_clean && *text == git_text,
             Err(c) => !git_clean && c.marked == git_text,
         };
         if !agree {
-            disagreements += 1;
-            eprintln!("b={b:?} o={o:?} t={t:?}\n git: {git_clean} {git_text:?}\n ours: {ours:?}");
+            disagreements.push(format!("b={b:?} o={o:?} t={t:?}\n git: {git_clean} {git_text:?}\n ours: {ours:?}"));
         }
     }
-    eprintln!("{disagreements} of {cases} disagree with git");
+    assert!(
+        disagreements.len() * 500 <= cases,
+        "{} of {cases} random merges disagree with git (at most 1 in 500 may):\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
 }
 
 fn merged(base: &str, ours: &str, theirs: &str) -> String {

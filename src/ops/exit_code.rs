@@ -51,7 +51,7 @@ impl Error {
             Error::Remote(RemoteError::Transport(_)) => 6,
             // The write stands; the code says why it is not on the remote.
             Error::Remote(RemoteError::NotPushed { source, .. }) => source.exit_code(),
-            Error::Lock(LockError::Busy { .. }) => 4,
+            Error::Lock(LockError::Busy { .. }) | Error::Remote(RemoteError::Locked { .. }) => 4,
             Error::UnknownFile { .. } | Error::Store(StoreError::UnknownRev { .. } | StoreError::Empty) => 5,
             Error::Lock(LockError::Io(_))
             | Error::Io(_)

@@ -1,7 +1,8 @@
 //! `cfg push`: publish this host's branch on the remote. Never forced: a
 //! remote whose branch holds commits this host lacks refuses the push
 //! ([`RemoteError::Rejected`], exit 3), and `cfg pull` (or `cfg sync`, which
-//! does both) brings those commits in first.
+//! does both) brings those commits in first. A remote whose branch's lock
+//! file exists refuses it too ([`RemoteError::Locked`], exit 4).
 
 use crate::settings::Settings;
 use crate::store::{PushResult, Rev};
@@ -20,25 +21,36 @@ pub struct PushOutcome {
 
 pub fn push(settings: &Settings, remote: Option<&str>) -> Result<PushOutcome, Error> {
     let link = Link::open(settings, remote)?;
-    let outcome = push_head(settings, &link)?;
-    match outcome {
-        Some(outcome) => Ok(outcome),
-        None => Err(RemoteError::Rejected { remote: link.name().to_owned() }.into()),
+    let remote = link.name().to_owned();
+    match push_head(settings, &link)? {
+        Ok(outcome) => Ok(outcome),
+        Err(Refusal::Behind) => Err(RemoteError::Rejected { remote }.into()),
+        Err(Refusal::Locked { said }) => Err(RemoteError::Locked { remote, attempts: 1, said }.into()),
     }
 }
 
-/// Pushes the branch tip as it is now; `None` when the remote refused it.
-pub(crate) fn push_head(settings: &Settings, link: &Link) -> Result<Option<PushOutcome>, Error> {
+/// Why the remote refused a push.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// Its branch holds commits this host lacks.
+    Behind,
+    /// Its branch's lock file exists (see [`PushResult::Locked`]).
+    Locked { said: String },
+}
+
+/// Pushes the branch tip as it is now.
+pub(crate) fn push_head(settings: &Settings, link: &Link) -> Result<Result<PushOutcome, Refusal>, Error> {
     // Finishes a write a killed process left, so that what is pushed is
     // what the files hold.
     let store = open_for_reading(settings)?;
     let remote = link.name().to_owned();
     let Some(head) = store.head()? else {
-        return Ok(Some(PushOutcome { remote, rev: None, pushed: false }));
+        return Ok(Ok(PushOutcome { remote, rev: None, pushed: false }));
     };
     Ok(match link.push(head)? {
-        PushResult::Pushed => Some(PushOutcome { remote, rev: Some(head), pushed: true }),
-        PushResult::UpToDate => Some(PushOutcome { remote, rev: Some(head), pushed: false }),
-        PushResult::Rejected => None,
+        PushResult::Pushed => Ok(PushOutcome { remote, rev: Some(head), pushed: true }),
+        PushResult::UpToDate => Ok(PushOutcome { remote, rev: Some(head), pushed: false }),
+        PushResult::Rejected => Err(Refusal::Behind),
+        PushResult::Locked { said } => Err(Refusal::Locked { said }),
     })
 }

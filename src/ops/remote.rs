@@ -43,6 +43,11 @@ pub enum RemoteError {
     /// Other hosts kept pushing between this host's pull and push.
     #[error("remote `{remote}` kept moving: {attempts} pushes in a row were refused because another host pushed first")]
     KeptMoving { remote: String, attempts: usize },
+    /// The remote could not lock its branch at the last of `attempts`
+    /// pushes: another push is updating it, or one killed on the remote left
+    /// the lock file `said` names.
+    #[error("remote `{remote}` refused {attempts} push(es) because its branch is locked: {said}")]
+    Locked { remote: String, attempts: usize, said: String },
     #[error("{0}")]
     Refused(Box<Refused>),
     #[error("`{}` holds a cfg store already", path.display())]

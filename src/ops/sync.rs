@@ -13,7 +13,7 @@ use crate::settings::Settings;
 use crate::store::Rev;
 
 use super::pull::{PullOutcome, integrate};
-use super::push::push_head;
+use super::push::{Refusal, push_head};
 use super::remote::{Link, RemoteError};
 use super::{Error, open_for_reading};
 
@@ -64,6 +64,7 @@ pub fn sync(settings: &Settings, request: &SyncRequest) -> Result<SyncOutcome, E
     let remote = link.name().to_owned();
     let mut pulled = Vec::new();
     let attempts = request.attempts.max(1);
+    let mut refusal = Refusal::Behind;
     for attempt in 0..attempts {
         if attempt > 0 {
             std::thread::sleep(pause(attempt));
@@ -77,18 +78,25 @@ pub fn sync(settings: &Settings, request: &SyncRequest) -> Result<SyncOutcome, E
         if head.is_none() || head == theirs {
             return Ok(SyncOutcome { remote, pulled, pushed: None, remote_tip: theirs, attempts: attempt + 1 });
         }
-        if let Some(pushed) = push_head(settings, &link)? {
-            let done = SyncOutcome {
-                pushed: pushed.rev.filter(|_| pushed.pushed),
-                remote_tip: pushed.rev,
-                remote,
-                pulled,
-                attempts: attempt + 1,
-            };
-            return Ok(done);
+        match push_head(settings, &link)? {
+            Ok(pushed) => {
+                let done = SyncOutcome {
+                    pushed: pushed.rev.filter(|_| pushed.pushed),
+                    remote_tip: pushed.rev,
+                    remote,
+                    pulled,
+                    attempts: attempt + 1,
+                };
+                return Ok(done);
+            }
+            Err(refused) => refusal = refused,
         }
     }
-    Err(RemoteError::KeptMoving { remote, attempts }.into())
+    Err(match refusal {
+        Refusal::Behind => RemoteError::KeptMoving { remote, attempts },
+        Refusal::Locked { said } => RemoteError::Locked { remote, attempts, said },
+    }
+    .into())
 }
 
 /// A random pause up to a bound that doubles with each attempt (50 ms,

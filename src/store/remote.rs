@@ -56,7 +56,7 @@ pub enum TransportError {
 }
 
 /// How a push ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushResult {
     /// The remote's branch now holds the commit.
     Pushed,
@@ -64,6 +64,10 @@ pub enum PushResult {
     UpToDate,
     /// The remote's branch holds commits the pushed one lacks: pull first.
     Rejected,
+    /// The remote could not lock its branch: another push is updating it
+    /// right now, or a push killed on the remote left its lock file there
+    /// for good. `said` is the remote's own words, naming the file.
+    Locked { said: String },
 }
 
 /// How to reach a remote: the `git` program, isolated (see the module docs).
@@ -257,7 +261,10 @@ impl Transport {
         match flag {
             Some('=') => Ok(PushResult::UpToDate),
             Some(' ' | '*' | '+') if out.status.success() => Ok(PushResult::Pushed),
-            Some('!') if line.is_some_and(moved) => Ok(PushResult::Rejected),
+            Some('!') if line.is_some_and(moved) => Ok(match lock_held(&String::from_utf8_lossy(&out.stderr)) {
+                Some(said) => PushResult::Locked { said: redact_all(said, &self.remote.url) },
+                None => PushResult::Rejected,
+            }),
             _ => Err(self.failed("push to", &out)),
         }
     }
@@ -318,6 +325,17 @@ impl Transport {
     }
 }
 
+/// The remote's line saying its branch's lock file exists already, as
+/// receive-pack words it (`remote: error: cannot lock ref 'refs/heads/main':
+/// Unable to create '…/main.lock': File exists.`), without the prefixes.
+/// A push that lost the compare-and-swap says "is at … but expected …"
+/// instead: that branch moved, it is not locked.
+fn lock_held(stderr: &str) -> Option<&str> {
+    let line = stderr.lines().find(|line| line.contains("cannot lock ref") && line.contains("File exists"))?;
+    let line = line.trim_start_matches("remote:").trim_start();
+    Some(line.trim_start_matches("error:").trim())
+}
+
 /// `url` with its user part masked, `https://***@host/x`: a token is often
 /// given as the user name.
 pub fn redact(url: &str) -> String {
@@ -355,6 +373,19 @@ fn read_dir(path: &Path) -> Result<Vec<std::fs::DirEntry>, IoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_held_lock_is_told_from_a_branch_that_moved() {
+        let held = "remote: error: cannot lock ref 'refs/heads/main': Unable to create '/srv/r.git/./refs/heads/main.lock': File exists.        \nremote: \nremote: Another git process seems to be running in this repository\n";
+        assert_eq!(
+            lock_held(held),
+            Some(
+                "cannot lock ref 'refs/heads/main': Unable to create '/srv/r.git/./refs/heads/main.lock': File exists."
+            )
+        );
+        let moved = "remote: error: cannot lock ref 'refs/heads/main': is at 1111111111111111111111111111111111111111 but expected 2222222222222222222222222222222222222222\n";
+        assert_eq!(lock_held(moved), None);
+    }
 
     #[test]
     fn credentials_are_masked() {

@@ -411,6 +411,33 @@ fn a_push_behind_the_remote_is_refused_and_status_tells() {
     assert_eq!(entry["parents"].as_array().unwrap().len(), 2, "{entry}");
 }
 
+/// A push killed on the remote leaves its branch's lock file there; every
+/// later push is refused with "cannot lock ref". That is not "another host
+/// pushed first": cfg says which file holds the branch, and exits 4.
+#[test]
+fn a_lock_file_left_on_the_remote_is_named_not_taken_for_a_moving_branch() {
+    let bare = Bare::new();
+    let daemon = Daemon::start(&bare);
+    let env = host(&daemon.url(&bare));
+    env.write("s.yml", "a: 1\n").ok();
+    env.cfg(&["push"]).ok();
+    let lock = bare.path.join("refs/heads/main.lock");
+    std::fs::write(&lock, "").unwrap();
+    env.cfg(&["set", "s.yml", "a", "2"]).ok();
+    for args in [&["push"][..], &["sync", "--attempts", "2"][..]] {
+        let out = env.cfg(args);
+        out.fails_with(4);
+        assert!(out.stderr.contains("branch is locked") && out.stderr.contains("main.lock"), "{args:?}: {out:#?}");
+        assert!(out.stderr.contains("remove it on the remote"), "{args:?}: {out:#?}");
+    }
+    let head = env.git(&["rev-parse", "main"]);
+    assert!(!bare.holds(head.trim()), "nothing reached the remote while it was locked");
+    std::fs::remove_file(&lock).unwrap();
+    env.cfg(&["sync"]).ok();
+    assert_eq!(bare.show("s.yml"), "a: 2\n");
+    bare.fsck();
+}
+
 #[test]
 fn gc_with_a_remote_cuts_only_shared_history_and_sync_goes_on() {
     let bare = Bare::new();
