@@ -270,7 +270,8 @@ fn files_in_subfolders_and_root_discovery() {
     assert_eq!(out.ok(), "a: 2");
     let out: crate::common::Out =
         elsewhere.command().args(["log", "-n", "1"]).env("CFG_ROOT", &env.root).output().unwrap().into();
-    assert!(out.ok().contains("write conf/deep/s.yml") || out.ok().contains("commit "));
+    let log = out.ok();
+    assert!(log.starts_with("commit ") && log.contains("Changed: M conf/deep/s.yml"), "{log}");
     // No store anywhere: a usage error that says what to do.
     let out = elsewhere.write("x.yml", "a: 1\n");
     out.fails_with(2);
