@@ -5,7 +5,7 @@
 //! file exists refuses it too ([`RemoteError::Locked`], exit 4).
 
 use crate::settings::Settings;
-use crate::store::{PushResult, Rev};
+use crate::store::{PushResult, Refusal, Rev};
 
 use super::remote::{Link, RemoteError};
 use super::{Error, open_for_reading};
@@ -29,15 +29,6 @@ pub fn push(settings: &Settings, remote: Option<&str>) -> Result<PushOutcome, Er
     }
 }
 
-/// Why the remote refused a push.
-#[derive(Debug)]
-pub(crate) enum Refusal {
-    /// Its branch holds commits this host lacks.
-    Behind,
-    /// Its branch's lock file exists (see [`PushResult::Locked`]).
-    Locked { said: String },
-}
-
 /// Pushes the branch tip as it is now.
 pub(crate) fn push_head(settings: &Settings, link: &Link) -> Result<Result<PushOutcome, Refusal>, Error> {
     // Finishes a write a killed process left, so that what is pushed is
@@ -50,7 +41,6 @@ pub(crate) fn push_head(settings: &Settings, link: &Link) -> Result<Result<PushO
     Ok(match link.push(head)? {
         PushResult::Pushed => Ok(PushOutcome { remote, rev: Some(head), pushed: true }),
         PushResult::UpToDate => Ok(PushOutcome { remote, rev: Some(head), pushed: false }),
-        PushResult::Rejected => Err(Refusal::Behind),
-        PushResult::Locked { said } => Err(Refusal::Locked { said }),
+        PushResult::Refused(refusal) => Err(refusal),
     })
 }

@@ -10,10 +10,10 @@
 use std::time::Duration;
 
 use crate::settings::Settings;
-use crate::store::Rev;
+use crate::store::{Refusal, Rev};
 
 use super::pull::{PullOutcome, integrate};
-use super::push::{Refusal, push_head};
+use super::push::push_head;
 use super::remote::{Link, RemoteError};
 use super::{Error, open_for_reading};
 

@@ -37,7 +37,7 @@ pub use journal::{Journal, JournalEntry};
 pub use objects::StagedObjects;
 pub use prune::{Cut, Freed, Pruned};
 pub use refs::StagedBranch;
-pub use remote::{FetchedPacks, PushResult, Remote, Transport, TransportError, redact};
+pub use remote::{FetchedPacks, PushResult, Refusal, Remote, Transport, TransportError, redact};
 pub use sign::SignatureStatus;
 
 /// The folder of the side repository inside the managed root.

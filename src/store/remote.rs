@@ -62,8 +62,14 @@ pub enum PushResult {
     Pushed,
     /// It held it already.
     UpToDate,
+    Refused(Refusal),
+}
+
+/// Why the remote refused a push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
     /// The remote's branch holds commits the pushed one lacks: pull first.
-    Rejected,
+    Behind,
     /// The remote could not lock its branch: another push is updating it
     /// right now, or a push killed on the remote left its lock file there
     /// for good. `said` is the remote's own words, naming the file.
@@ -261,10 +267,12 @@ impl Transport {
         match flag {
             Some('=') => Ok(PushResult::UpToDate),
             Some(' ' | '*' | '+') if out.status.success() => Ok(PushResult::Pushed),
-            Some('!') if line.is_some_and(moved) => Ok(match lock_held(&String::from_utf8_lossy(&out.stderr)) {
-                Some(said) => PushResult::Locked { said: redact_all(said, &self.remote.url) },
-                None => PushResult::Rejected,
-            }),
+            Some('!') if line.is_some_and(moved) => {
+                Ok(PushResult::Refused(match lock_held(&String::from_utf8_lossy(&out.stderr)) {
+                    Some(said) => Refusal::Locked { said: redact_all(said, &self.remote.url) },
+                    None => Refusal::Behind,
+                }))
+            }
             _ => Err(self.failed("push to", &out)),
         }
     }
